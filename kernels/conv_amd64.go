@@ -1,0 +1,15 @@
+//go:build !purego
+
+package kernels
+
+// The conv kernels, dispatched between assembly and reference.
+
+func convWorkLen(s ConvShape) int { return 0 }
+
+func convForward(s ConvShape, x, w, b, y, work []float64) { convForwardRef(s, x, w, b, y) }
+
+func convBackwardData(s ConvShape, dy, w, dx, work []float64) { convBackwardDataRef(s, dy, w, dx) }
+
+func convBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
+	convBackwardFilterRef(s, x, dy, dw, db)
+}

@@ -1,0 +1,32 @@
+// Package ode integrates dy/dt = f(t, y; theta) with fixed-step and adaptive
+// explicit Runge-Kutta methods and differentiates the result, by
+// backpropagation through the solver's own arithmetic or by the continuous
+// adjoint. It knows nothing of what the system models.
+package ode
+
+// System is an ODE dy/dt = f(t, y) on a flat state of length Dim.
+type System interface {
+	// Dim is the length of the state y.
+	Dim() int
+	// Eval writes f(t, y) into dydt. When rec >= 0 the system keeps, as record
+	// rec, whatever VJP needs at this point so that the reverse pass does not
+	// recompute it; rec < 0 keeps nothing. Eval must not retain y or dydt.
+	Eval(t float64, y, dydt []float64, rec int)
+}
+
+// Differentiable is a System with parameters theta whose vector-Jacobian
+// products are available. Systems that split a batch across goroutines do
+// so inside Eval and VJP, reducing per-worker parameter gradients in a fixed
+// order so that results are deterministic.
+type Differentiable interface {
+	System
+	// NumParams is the length of theta.
+	NumParams() int
+	// Reserve asks the system to make room for records 0..n-1 before a solve
+	// that will use them.
+	Reserve(n int)
+	// VJP evaluates, at the point kept as record rec, ay = a^T df/dy
+	// (overwritten, length Dim) and adds a^T df/dtheta to gtheta (length
+	// NumParams).
+	VJP(rec int, a, ay, gtheta []float64)
+}
