@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// cmdFlags is the FlagSet of one command with the text its -h prints.
+type cmdFlags struct {
+	*flag.FlagSet
+	usage string // e.g. "mmcnf train --data NAME --out DIR [flags]"
+	about string // one paragraph saying what the command does
+}
+
+// newFlags makes the FlagSet for a command; parse reports errors itself.
+func newFlags(name, usage, about string) *cmdFlags {
+	fs := flag.NewFlagSet("mmcnf "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &cmdFlags{FlagSet: fs, usage: usage, about: about}
+}
+
+// printUsage writes the usage line, the description and every flag with its
+// default value.
+func (f *cmdFlags) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n", f.usage, f.about)
+	f.VisitAll(func(fl *flag.Flag) {
+		name, help := flag.UnquoteUsage(fl)
+		dash := "--"
+		if len(fl.Name) == 1 {
+			dash = "-"
+		}
+		head := "  " + dash + fl.Name
+		if name != "" {
+			head += " " + name
+		}
+		def := fl.DefValue
+		if def == "" {
+			def = "none"
+		} else if isStringFlag(fl) {
+			def = strconv.Quote(def)
+		}
+		fmt.Fprintf(w, "%s\n    \t%s (default %s)\n", head, strings.ReplaceAll(help, "\n", "\n    \t"), def)
+	})
+}
+
+// isStringFlag reports whether fl holds a string, whose default is quoted.
+func isStringFlag(fl *flag.Flag) bool {
+	g, ok := fl.Value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	return reflect.TypeOf(g.Get()).Kind() == reflect.String
+}
+
+// parse parses args. It returns done = true when -h was asked for (the usage
+// is then printed on stdout) and a usage error for unknown flags, malformed
+// values and stray arguments.
+func (f *cmdFlags) parse(args []string, stdout io.Writer) (done bool, err error) {
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			f.printUsage(stdout)
+			return true, nil
+		}
+		return false, usageErrorf("%s: %v (see %s -h)", f.Name(), err, f.Name())
+	}
+	if f.NArg() > 0 {
+		return false, usageErrorf("%s: unexpected argument %q (see %s -h)", f.Name(), f.Arg(0), f.Name())
+	}
+	return false, nil
+}
+
+// set reports whether the flag name was given on the command line.
+func (f *cmdFlags) set(name string) bool {
+	found := false
+	f.Visit(func(fl *flag.Flag) {
+		if fl.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+// errorf formats a usage error prefixed with the command's name.
+func (f *cmdFlags) errorf(format string, a ...any) error {
+	return usageErrorf("%s: %s", f.Name(), fmt.Sprintf(format, a...))
+}
+
+// positiveInt checks that the flag name holds a value > 0.
+func (f *cmdFlags) positiveInt(name string, v int) error {
+	if v <= 0 {
+		return f.errorf("--%s must be positive, got %d", name, v)
+	}
+	return nil
+}
+
+// nonNegativeInt checks that the flag name holds a value >= 0.
+func (f *cmdFlags) nonNegativeInt(name string, v int) error {
+	if v < 0 {
+		return f.errorf("--%s must not be negative, got %d", name, v)
+	}
+	return nil
+}
+
+// positiveFloat checks that the flag name holds a finite value > 0.
+func (f *cmdFlags) positiveFloat(name string, v float64) error {
+	if !(v > 0) || math.IsInf(v, 1) {
+		return f.errorf("--%s must be positive and finite, got %v", name, v)
+	}
+	return nil
+}
+
+// nonNegativeFloat checks that the flag name holds a finite value >= 0.
+func (f *cmdFlags) nonNegativeFloat(name string, v float64) error {
+	if !(v >= 0) || math.IsInf(v, 1) {
+		return f.errorf("--%s must be non-negative and finite, got %v", name, v)
+	}
+	return nil
+}
+
+// oneOf checks that the flag name holds one of the allowed values.
+func (f *cmdFlags) oneOf(name, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return f.errorf("--%s must be one of %s, got %q", name, strings.Join(allowed, ", "), v)
+}
+
+// parseInts parses a comma-separated list of non-negative integers such as
+// "0,1" for the flag name; duplicates are an error.
+func (f *cmdFlags) parseInts(name, s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, f.errorf("--%s is empty", name)
+	}
+	var out []int
+	seen := map[int]bool{}
+	for _, part := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || v < 0 {
+			return nil, f.errorf("--%s: %q is not a non-negative integer", name, part)
+		}
+		if seen[v] {
+			return nil, f.errorf("--%s: %d appears twice", name, v)
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,24 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// printHelp writes the list of commands.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `mmcnf: continuous normalising flows with Gaussian and Gaussian-mixture bases
+
+usage: mmcnf <command> [flags]
+
+commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "mmcnf <command> -h" for the flags of a command, each with its default.
+Exit status: 0 success, 1 the work failed, 2 bad command line or input
+(nothing is written), 130 interrupted by SIGINT after saving a checkpoint.
+`)
+}
