@@ -1,7 +1,3 @@
-// Package ode integrates dy/dt = f(t, y; theta) with fixed-step and adaptive
-// explicit Runge-Kutta methods and differentiates the result, by
-// backpropagation through the solver's own arithmetic or by the continuous
-// adjoint. It knows nothing of what the system models.
 package ode
 
 // System is an ODE dy/dt = f(t, y) on a flat state of length Dim.
@@ -22,11 +18,14 @@ type Differentiable interface {
 	System
 	// NumParams is the length of theta.
 	NumParams() int
-	// Reserve asks the system to make room for records 0..n-1 before a solve
-	// that will use them.
+	// Reserve asks the system to make room for records 0..n-1. The solver
+	// calls it before the first Eval that uses a record and again, with a
+	// larger n, whenever an adaptive solve needs more records; records
+	// already kept must survive a call. A call with n no larger than the
+	// room already made must be cheap and allocate nothing.
 	Reserve(n int)
 	// VJP evaluates, at the point kept as record rec, ay = a^T df/dy
 	// (overwritten, length Dim) and adds a^T df/dtheta to gtheta (length
-	// NumParams).
+	// NumParams). It must not modify a.
 	VJP(rec int, a, ay, gtheta []float64)
 }

@@ -1,0 +1,3 @@
+package ode
+
+type adjoint struct{}
