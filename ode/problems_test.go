@@ -14,7 +14,7 @@ func (s *funcSystem) Eval(t float64, y, dydt []float64, rec int) { s.f(t, y, dyd
 // decay is y' = -y.
 var decay = &funcSystem{1, func(t float64, y, dydt []float64) { dydt[0] = -y[0] }}
 
-// oscillator is the harmonic oscillator y'' = -y as a first-order system;
+// oscillator is the harmonic oscillator y” = -y as a first-order system;
 // from (1, 0) its solution is (cos t, -sin t).
 var oscillator = &funcSystem{2, func(t float64, y, dydt []float64) {
 	dydt[0] = y[1]

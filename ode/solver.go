@@ -37,10 +37,10 @@ type Solver struct {
 type recordMode int
 
 const (
-	recordNone    recordMode = iota // nothing
-	recordTape                      // a system record for every stage evaluation
-	recordStates                    // the state at the start of every step
-	recordReplay                    // the reverse pass's recomputation: records 0..stages-1
+	recordNone   recordMode = iota // nothing
+	recordTape                     // a system record for every stage evaluation
+	recordStates                   // the state at the start of every step
+	recordReplay                   // the reverse pass's recomputation: records 0..stages-1
 )
 
 // NewSolver returns a solver for states of length dim; it rejects invalid
