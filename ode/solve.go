@@ -102,13 +102,13 @@ func (s *Solver) checkRun(sys System, t0 float64, y0 []float64, ts []float64, ys
 	return nil
 }
 
-// accept records step n from (t, y) of signed size h on the tape.
-func (s *Solver) accept(t, h float64) {
+// accept records the step from (t, s.y) to tn of signed size h on the tape.
+func (s *Solver) accept(t, h, tn float64) {
 	switch s.mode {
 	case recordTape:
-		s.tape.steps = append(s.tape.steps, tapeStep{t, h})
+		s.tape.steps = append(s.tape.steps, tapeStep{t, h, tn})
 	case recordStates:
-		s.tape.steps = append(s.tape.steps, tapeStep{t, h})
+		s.tape.steps = append(s.tape.steps, tapeStep{t, h, tn})
 		s.tape.states = append(s.tape.states, s.y...)
 	}
 }
@@ -173,7 +173,7 @@ func (s *Solver) fixed(sys System, t0, dir float64, ts []float64, ys [][]float64
 			if finite(s.ynew) != 0 {
 				return &StepError{Err: ErrNonFinite, T: t, H: h}
 			}
-			s.accept(t, h)
+			s.accept(t, h, tn)
 			k0ok = s.advance()
 			s.stats.Accepted++
 			n++
@@ -231,7 +231,7 @@ func (s *Solver) adaptive(sys System, t0, dir float64, ts []float64, ys [][]floa
 			continue
 		}
 		s.stats.Accepted++
-		s.accept(t, h)
+		s.accept(t, h, tn)
 		for s.opt.Interpolate && j < len(ts) && dir*(ts[j]-tn) <= 0 {
 			x := (ts[j] - t) / (tn - t)
 			s.interpolate(x, h, ys[j])

@@ -12,8 +12,8 @@ type tape struct {
 	noutputs int
 }
 
-// tapeStep is an accepted step from t with signed size h.
-type tapeStep struct{ t, h float64 }
+// tapeStep is an accepted step from t to tn with signed size h.
+type tapeStep struct{ t, h, tn float64 }
 
 // tapeOut locates an output: the state after step-1 when dense is false,
 // else the dense output at the fraction x of step.
