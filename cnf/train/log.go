@@ -1,0 +1,53 @@
+package train
+
+// LogFile is the name of the training log inside a model directory: one JSON
+// object (a LogRecord) per line.
+const LogFile = "train.jsonl"
+
+// LogRecord is one line of the training log, written at every held-out
+// evaluation. The train_* fields are means over the training steps since
+// the previous line and are absent on the line of iteration 0.
+type LogRecord struct {
+	Iteration   int     `json:"iteration"`
+	Seconds     float64 `json:"seconds"` // wall time since the run began, summed over resumes
+	LR          float64 `json:"lr"`      // learning rate of the last step
+	GradNorm    float64 `json:"grad_norm,omitempty"`
+	TrainLoss   float64 `json:"train_loss,omitempty"`
+	TrainBPD    float64 `json:"train_bits_per_dim,omitempty"`
+	NFEForward  float64 `json:"nfe_forward,omitempty"`  // per training step
+	NFEBackward float64 `json:"nfe_backward,omitempty"` // per training step
+	HeldoutLoss float64 `json:"heldout_loss"`           // mean NLL in nats
+	HeldoutBPD  float64 `json:"heldout_bits_per_dim"`
+	HeldoutNFE  int     `json:"heldout_nfe"` // forward evaluations of the held-out solve
+}
+
+// Window accumulates training statistics between two log lines.
+type Window struct {
+	Steps    int     `json:"steps"`
+	Loss     float64 `json:"loss"`
+	BPD      float64 `json:"bpd"`
+	NFEF     float64 `json:"nfe_forward"`
+	NFEB     float64 `json:"nfe_backward"`
+	GradNorm float64 `json:"grad_norm"`
+}
+
+// add records one training step.
+func (w *Window) add(s Stats, gradNorm float64) {
+	w.Steps++
+	w.Loss += s.Loss
+	w.BPD += s.BitsPerDim
+	w.NFEF += float64(s.NFEForward)
+	w.NFEB += float64(s.NFEBackward)
+	w.GradNorm += gradNorm
+}
+
+// fill writes the window's means into r.
+func (w *Window) fill(r *LogRecord) {
+	if w.Steps == 0 {
+		return
+	}
+	n := float64(w.Steps)
+	r.TrainLoss, r.TrainBPD = w.Loss/n, w.BPD/n
+	r.NFEForward, r.NFEBackward = w.NFEF/n, w.NFEB/n
+	r.GradNorm = w.GradNorm / n
+}
