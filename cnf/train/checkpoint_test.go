@@ -24,6 +24,8 @@ func testCheckpoint() *Checkpoint {
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
+	SetSync(true)
+	defer SetSync(false)
 	dir := t.TempDir()
 	c := testCheckpoint()
 	if err := WriteCheckpoint(dir, c); err != nil {

@@ -259,7 +259,7 @@ func (r *run) evaluate() error {
 // checkpoint saves the model and then the checkpoint, each atomically; the
 // log is synced first so that the offset recorded is on disk.
 func (r *run) checkpoint() error {
-	if err := r.log.Sync(); err != nil {
+	if err := fsync(r.log); err != nil {
 		return fmt.Errorf("sync %s: %w", r.log.Name(), err)
 	}
 	if err := SaveDirAtomic(r.t.Dir, r.t.Model.Save); err != nil {
