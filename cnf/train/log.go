@@ -15,7 +15,8 @@ type LogRecord struct {
 	TrainLoss   float64 `json:"train_loss,omitempty"`
 	TrainBPD    float64 `json:"train_bits_per_dim,omitempty"`
 	NFEForward  float64 `json:"nfe_forward,omitempty"`  // per training step
-	NFEBackward float64 `json:"nfe_backward,omitempty"` // per training step
+	NFEBackward float64 `json:"nfe_backward,omitempty"` // per training step (adjoint)
+	VJPBackward float64 `json:"vjp_backward,omitempty"` // per training step
 	HeldoutLoss float64 `json:"heldout_loss"`           // mean NLL in nats
 	HeldoutBPD  float64 `json:"heldout_bits_per_dim"`
 	HeldoutNFE  int     `json:"heldout_nfe"` // forward evaluations of the held-out solve
@@ -28,6 +29,7 @@ type Window struct {
 	BPD      float64 `json:"bpd"`
 	NFEF     float64 `json:"nfe_forward"`
 	NFEB     float64 `json:"nfe_backward"`
+	VJPB     float64 `json:"vjp_backward"`
 	GradNorm float64 `json:"grad_norm"`
 }
 
@@ -38,6 +40,7 @@ func (w *Window) add(s Stats, gradNorm float64) {
 	w.BPD += s.BitsPerDim
 	w.NFEF += float64(s.NFEForward)
 	w.NFEB += float64(s.NFEBackward)
+	w.VJPB += float64(s.VJPBackward)
 	w.GradNorm += gradNorm
 }
 
@@ -48,6 +51,6 @@ func (w *Window) fill(r *LogRecord) {
 	}
 	n := float64(w.Steps)
 	r.TrainLoss, r.TrainBPD = w.Loss/n, w.BPD/n
-	r.NFEForward, r.NFEBackward = w.NFEF/n, w.NFEB/n
+	r.NFEForward, r.NFEBackward, r.VJPBackward = w.NFEF/n, w.NFEB/n, w.VJPB/n
 	r.GradNorm = w.GradNorm / n
 }

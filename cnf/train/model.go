@@ -9,7 +9,8 @@ type Stats struct {
 	NLL         float64 // mean negative log-likelihood in nats
 	BitsPerDim  float64 // mean bits per dimension
 	NFEForward  int     // function evaluations of the forward solve
-	NFEBackward int     // function evaluations of the gradient pass (0 for evaluation)
+	NFEBackward int     // function evaluations of the gradient pass (adjoint; 0 for evaluation)
+	VJPBackward int     // vector-Jacobian products of the gradient pass
 }
 
 // Model is what the loop trains.
