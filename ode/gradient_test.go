@@ -122,7 +122,7 @@ func frozen(tb *Tableau, steps []tapeStep, outs []tapeOut, sys System, y0 []floa
 
 // TestBackwardExact checks Backward against central differences of the same
 // sequence of steps. That map is smooth, so the difference has truncation
-// error delta^2/6 |L”'| and rounding error about eps |L| / delta; with
+// error delta^2/6 times the third derivative of L and rounding error about eps |L| / delta; with
 // delta = 1e-5, |L| and its derivatives of order 1-10 and eps = 2.2e-16 this
 // is below 1e-9 relative to the gradient, and 1e-7 leaves a margin of 100.
 func TestBackwardExact(t *testing.T) {

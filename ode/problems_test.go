@@ -41,3 +41,6 @@ var vanDerPol = &funcSystem{2, func(t float64, y, dydt []float64) {
 	dydt[0] = y[1]
 	dydt[1] = (1-y[0]*y[0])*y[1] - y[0]
 }}
+
+// logistic is y' = y (1 - y), with solution 1 / (1 + 9 exp(-t)) from 1/10.
+var logistic = &funcSystem{1, func(t float64, y, dydt []float64) { dydt[0] = y[0] * (1 - y[0]) }}
