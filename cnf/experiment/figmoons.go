@@ -1,0 +1,209 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// scatterByClass adds one scatter per class of the points (x_i, y_i) =
+// (xy[2i], xy[2i+1]) labelled labels[i], with a legend entry each.
+func scatterByClass(p *plot.Plot, xy []float64, labels []int, radius vg.Length) error {
+	byClass := map[int]plotter.XYs{}
+	var classes []int
+	for i, k := range labels {
+		if _, ok := byClass[k]; !ok {
+			classes = append(classes, k)
+		}
+		byClass[k] = append(byClass[k], plotter.XY{X: xy[2*i], Y: xy[2*i+1]})
+	}
+	slices.Sort(classes)
+	for _, k := range classes {
+		s, err := plotter.NewScatter(byClass[k])
+		if err != nil {
+			return fmt.Errorf("class %d: %w", k, err)
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: colorOfClass(k), Radius: radius, Shape: draw.CircleGlyph{}}
+		p.Add(s)
+		p.Legend.Add(fmt.Sprintf("class %d", k), s)
+	}
+	return nil
+}
+
+// Figure1 draws the cascading moons coloured by class with a legend, the
+// paper's Figure 1, into path(.png|.svg).
+func Figure1(path string, xy []float64, labels []int) error {
+	if len(xy) != 2*len(labels) || len(labels) == 0 {
+		return fmt.Errorf("figure 1: %d coordinates for %d labels", len(xy), len(labels))
+	}
+	p := plot.New()
+	p.Title.Text = "Cascading moons"
+	p.X.Label.Text = "x1"
+	p.Y.Label.Text = "x2"
+	if err := scatterByClass(p, xy, labels, vg.Points(1.2)); err != nil {
+		return fmt.Errorf("figure 1: %w", err)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Add(plotter.NewGrid())
+	equalAspect(p)
+	return saveFigure(path, [][]*plot.Plot{{p}}, 16*vg.Centimeter, 12*vg.Centimeter)
+}
+
+// equalAspect widens the shorter axis range so both axes span the same
+// length, which keeps the 4:3 figure close to an honest aspect ratio.
+func equalAspect(p *plot.Plot) {
+	dx, dy := p.X.Max-p.X.Min, p.Y.Max-p.Y.Min
+	if want := dy * 4 / 3; dx < want {
+		c := (p.X.Max + p.X.Min) / 2
+		p.X.Min, p.X.Max = c-want/2, c+want/2
+	} else if want := dx * 3 / 4; dy < want {
+		c := (p.Y.Max + p.Y.Min) / 2
+		p.Y.Min, p.Y.Max = c-want/2, c+want/2
+	}
+}
+
+// MoonsPanel is one trained moons model's samples for the sample figure.
+type MoonsPanel struct {
+	Title   string
+	Samples *Samples
+}
+
+// FigureMoonsSamples draws, for each panel, the model's samples (black)
+// over the data (light, coloured by class), and, for GMM panels, the
+// class-conditional samples coloured by class.
+func FigureMoonsSamples(path string, xy []float64, labels []int, panels []MoonsPanel) error {
+	if len(panels) == 0 {
+		return fmt.Errorf("moons samples: no panels")
+	}
+	cols := min(len(panels), 2)
+	rows := (len(panels) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, pn := range panels {
+		p := plot.New()
+		p.Title.Text = pn.Title
+		data, err := plotter.NewScatter(pointsXY(xy))
+		if err != nil {
+			return fmt.Errorf("moons samples: %w", err)
+		}
+		data.GlyphStyle = draw.GlyphStyle{Color: lightGray, Radius: vg.Points(0.8), Shape: draw.CircleGlyph{}}
+		p.Add(data)
+		p.Legend.Add("data", data)
+		if len(pn.Samples.ByClass) > 0 {
+			var sxy []float64
+			var sl []int
+			for j, k := range pn.Samples.Classes {
+				for _, s := range pn.Samples.ByClass[j] {
+					sxy = append(sxy, s[0], s[1])
+					sl = append(sl, k)
+				}
+			}
+			if err := scatterByClass(p, sxy, sl, vg.Points(1)); err != nil {
+				return fmt.Errorf("moons samples %s: %w", pn.Title, err)
+			}
+		} else {
+			var sxy []float64
+			for _, s := range pn.Samples.Unconditional {
+				sxy = append(sxy, s[0], s[1])
+			}
+			sc, err := plotter.NewScatter(pointsXY(sxy))
+			if err != nil {
+				return fmt.Errorf("moons samples %s: %w", pn.Title, err)
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(1), Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+			p.Legend.Add("samples", sc)
+		}
+		p.Legend.Top = true
+		clampToData(p, xy)
+		grid[i/cols][i%cols] = p
+	}
+	return saveFigure(path, grid, vg.Length(cols)*12*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
+}
+
+// clampToData fixes the axes to the data's range plus a margin, so that a
+// few far-flung samples do not shrink the picture.
+func clampToData(p *plot.Plot, xy []float64) {
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i := 0; i+1 < len(xy); i += 2 {
+		xmin, xmax = math.Min(xmin, xy[i]), math.Max(xmax, xy[i])
+		ymin, ymax = math.Min(ymin, xy[i+1]), math.Max(ymax, xy[i+1])
+	}
+	mx, my := 0.1*(xmax-xmin), 0.1*(ymax-ymin)
+	p.X.Min, p.X.Max = xmin-mx, xmax+mx
+	p.Y.Min, p.Y.Max = ymin-my, ymax+my
+}
+
+// gridXYZ adapts a Grid to plotter.GridXYZ.
+type gridXYZ struct{ g *Grid }
+
+func (g gridXYZ) Dims() (c, r int)   { return len(g.g.X), len(g.g.Y) }
+func (g gridXYZ) Z(c, r int) float64 { return g.g.Z[r][c] }
+func (g gridXYZ) X(c int) float64    { return g.g.X[c] }
+func (g gridXYZ) Y(r int) float64    { return g.g.Y[r] }
+
+// validGrid reports whether g has at least 2 x 2 points and a full Z.
+func validGrid(g *Grid) bool {
+	if g == nil || len(g.X) < 2 || len(g.Y) < 2 || len(g.Z) != len(g.Y) {
+		return false
+	}
+	for _, row := range g.Z {
+		if len(row) != len(g.X) {
+			return false
+		}
+	}
+	return true
+}
+
+// FigureDensity draws each panel's learned density exp(log p) over the
+// moons plane as a heat map.
+func FigureDensity(path string, panels []MoonsPanel) error {
+	cols := min(len(panels), 2)
+	if cols == 0 {
+		return fmt.Errorf("density: no panels")
+	}
+	rows := (len(panels) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, pn := range panels {
+		g := pn.Samples.Density
+		if !validGrid(g) {
+			return fmt.Errorf("density %s: no density grid", pn.Title)
+		}
+		dens := &Grid{X: g.X, Y: g.Y, Z: make([][]float64, len(g.Z))}
+		for r, row := range g.Z {
+			dens.Z[r] = make([]float64, len(row))
+			for c, v := range row {
+				dens.Z[r][c] = math.Exp(v)
+			}
+		}
+		p := plot.New()
+		p.Title.Text = pn.Title
+		h := plotter.NewHeatMap(gridXYZ{dens}, moreland.Kindlmann().Palette(255))
+		p.Add(h)
+		p.X.Min, p.X.Max = g.X[0], g.X[len(g.X)-1]
+		p.Y.Min, p.Y.Max = g.Y[0], g.Y[len(g.Y)-1]
+		grid[i/cols][i%cols] = p
+	}
+	return saveFigure(path, grid, vg.Length(cols)*11*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
+}
+
+// pointsXY converts interleaved coordinates to plotter points.
+func pointsXY(xy []float64) plotter.XYs {
+	pts := make(plotter.XYs, len(xy)/2)
+	for i := range pts {
+		pts[i] = plotter.XY{X: xy[2*i], Y: xy[2*i+1]}
+	}
+	return pts
+}

@@ -1,0 +1,67 @@
+package experiment
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+)
+
+// studyOrder is the order in which studies appear in reports: the paper's.
+var studyOrder = []string{"moons", "instance-mnist", "subset-mnist", "fashion-mnist"}
+
+// Report is the content of results.json: the results of every study run
+// into one output directory.
+type Report struct {
+	Studies []*Results `json:"studies"`
+}
+
+// Study returns the named study's results, or nil.
+func (rep *Report) Study(name string) *Results {
+	for _, r := range rep.Studies {
+		if r.Study == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// put adds r, replacing an earlier result of the same study, and keeps the
+// studies in the paper's order.
+func (rep *Report) put(r *Results) {
+	rep.Studies = slices.DeleteFunc(rep.Studies, func(x *Results) bool { return x.Study == r.Study })
+	rep.Studies = append(rep.Studies, r)
+	rank := func(name string) int {
+		if i := slices.Index(studyOrder, name); i >= 0 {
+			return i
+		}
+		return len(studyOrder)
+	}
+	slices.SortStableFunc(rep.Studies, func(a, b *Results) int { return rank(a.Study) - rank(b.Study) })
+}
+
+// WriteJSON writes the report as indented JSON.
+func (rep *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// ReadReport reads a results.json file; a missing file is an empty report.
+func ReadReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Report{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read report: %w", err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("read report %s: %w", path, err)
+	}
+	return &rep, nil
+}

@@ -1,0 +1,95 @@
+package experiment
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Names of the two base distributions compared by every study.
+const (
+	// BaseStandard is the Gaussian N(mu, I) at the training data's mean.
+	BaseStandard = "standard"
+	// BaseGMM is the mixture of unit-covariance Gaussians at the class means.
+	BaseGMM = "gmm"
+)
+
+// Bases lists the bases in the order tables and figures show them.
+var Bases = []string{BaseStandard, BaseGMM}
+
+// SetResult is one evaluation set's score under one trained model.
+type SetResult struct {
+	// Name identifies the set, e.g. "class 3", "interpolations", "MNIST".
+	Name string `json:"name"`
+	// InDistribution is true for held-out data of the training classes.
+	InDistribution bool `json:"in_distribution"`
+	// N is the number of samples evaluated.
+	N int `json:"n"`
+	// BitsPerDim is the mean bits/dim over the set's samples.
+	BitsPerDim float64 `json:"bits_per_dim"`
+	// BitsPerDimStd is the standard deviation of per-sample bits/dim.
+	BitsPerDimStd float64 `json:"bits_per_dim_sample_std"`
+	// AUROC, for out-of-distribution sets, is the area under the ROC curve
+	// of per-sample bits/dim separating this set (positive) from the
+	// in-distribution test data; nil for in-distribution sets.
+	AUROC *float64 `json:"auroc,omitempty"`
+}
+
+// RunResult is everything measured for one unit of work.
+type RunResult struct {
+	Study    string `json:"study"`
+	TrainSet string `json:"train_set"`
+	Base     string `json:"base"`
+	Seed     int    `json:"seed"`
+	// Settings are the study settings the unit was trained with.
+	Settings Settings `json:"settings"`
+	// Iterations is the number of training iterations completed.
+	Iterations int `json:"iterations"`
+	// FinalLoss is the mean negative log-likelihood of the last iterations.
+	FinalLoss float64 `json:"final_train_loss"`
+	// TrainSeconds and EvalSeconds are wall-clock times.
+	TrainSeconds float64 `json:"train_seconds"`
+	EvalSeconds  float64 `json:"eval_seconds"`
+	// NFEForward and NFEBackward are the mean function evaluations per
+	// training iteration; EvalNFE the forward evaluations per test batch.
+	NFEForward  float64 `json:"nfe_forward"`
+	NFEBackward float64 `json:"nfe_backward"`
+	EvalNFE     float64 `json:"eval_nfe"`
+	// Sets holds the score of every evaluation set.
+	Sets []SetResult `json:"sets"`
+	// FD is the Frechet distance between classifier features of generated
+	// and real test images (image studies only).
+	FD *float64 `json:"fd_classifier_features,omitempty"`
+	// Samples names the unit's samples file, relative to the output directory.
+	Samples string `json:"samples,omitempty"`
+	// Model is the trained model's configuration as saved with its weights.
+	Model json.RawMessage `json:"model,omitempty"`
+}
+
+// Set returns the result of the named set, or nil.
+func (r *RunResult) Set(name string) *SetResult {
+	for i := range r.Sets {
+		if r.Sets[i].Name == name {
+			return &r.Sets[i]
+		}
+	}
+	return nil
+}
+
+// Results is the content of results.json: every run and their summary.
+type Results struct {
+	Study    string    `json:"study"`
+	Settings Settings  `json:"settings"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// WallSeconds is the wall-clock time of this invocation (units already
+	// finished by an earlier invocation are not counted).
+	WallSeconds float64 `json:"wall_seconds"`
+	// Environment records the kernel path, thread count and Go version.
+	Environment map[string]string `json:"environment"`
+	Runs        []RunResult       `json:"runs"`
+	// Summary holds each set's bits/dim and AUROC over seeds.
+	Summary []SummaryRow `json:"summary"`
+	// Models holds each model's in-distribution bits/dim, cost and sample
+	// quality over seeds.
+	Models []ModelSummary `json:"models"`
+}

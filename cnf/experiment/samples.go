@@ -1,0 +1,50 @@
+package experiment
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Samples are what a unit draws from its model, kept in the unit's
+// directory for the figures.
+type Samples struct {
+	// Shape is the shape of one sample: [2] for points, [C, H, W] for
+	// images, whose values lie in [0, 1].
+	Shape []int `json:"shape"`
+	// Unconditional are samples from the whole base.
+	Unconditional [][]float64 `json:"unconditional"`
+	// ByClass holds, for the GMM base, samples from each class's component
+	// in the order of Classes.
+	Classes []int         `json:"classes,omitempty"`
+	ByClass [][][]float64 `json:"by_class,omitempty"`
+	// Density, for 2-D data, is the model's log-density on a grid.
+	Density *Grid `json:"density,omitempty"`
+}
+
+// Grid is a function sampled on a regular grid: Z[i][j] is the value at
+// (X[j], Y[i]).
+type Grid struct {
+	X []float64   `json:"x"`
+	Y []float64   `json:"y"`
+	Z [][]float64 `json:"z"`
+}
+
+// writeSamples writes s as JSON to path atomically.
+func writeSamples(path string, s *Samples) error {
+	return writeAtomic(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(s) })
+}
+
+// readSamples reads a samples file.
+func readSamples(path string) (*Samples, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read samples: %w", err)
+	}
+	var s Samples
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("read samples %s: %w", path, err)
+	}
+	return &s, nil
+}

@@ -1,0 +1,174 @@
+package experiment
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Settings are the knobs of a study: training, evaluation and sampling.
+// Every unit of a study uses the same settings; only the training set, base
+// and seed differ.
+type Settings struct {
+	// Seeds is the number of seeds, 0..Seeds-1, per (training set, base).
+	Seeds int `json:"seeds"`
+	// Iters is the number of training iterations and Batch their size.
+	Iters int `json:"iters"`
+	Batch int `json:"batch"`
+	// LR is Adam's learning rate.
+	LR float64 `json:"lr"`
+	// Solver names the ODE method; RTol and ATol are its tolerances when
+	// adaptive, Steps its step count when fixed.
+	Solver string  `json:"solver"`
+	RTol   float64 `json:"rtol"`
+	ATol   float64 `json:"atol"`
+	Steps  int     `json:"steps,omitempty"`
+	// Trace is "exact" or "hutchinson".
+	Trace string `json:"trace"`
+	// Hidden are the hidden sizes: the hypernetwork's for HyperPlanar, the
+	// convolution channels for ConcatConv.
+	Hidden []int `json:"hidden"`
+	// Width is the number of planar units (HyperPlanar only).
+	Width int `json:"width,omitempty"`
+	// WeightNorm turns on weight normalisation (ConcatConv only).
+	WeightNorm bool `json:"weight_norm,omitempty"`
+	// TrainPerClass is the number of training samples per class.
+	TrainPerClass int `json:"train_per_class"`
+	// EvalPerSet caps the number of held-out samples per evaluation set.
+	EvalPerSet int `json:"eval_per_set"`
+	// Samples is the number of samples drawn from each model, and per class
+	// for class-conditional samples.
+	Samples int `json:"samples"`
+	// CheckpointEvery is the checkpoint interval in iterations.
+	CheckpointEvery int `json:"checkpoint_every"`
+	// Threads is the number of worker goroutines (0: all cores). It does not
+	// change what a unit computes, only how fast.
+	Threads int `json:"threads"`
+	// Quick marks the reduced smoke-test settings.
+	Quick bool `json:"quick"`
+}
+
+// sameTraining reports whether two settings train and evaluate the same
+// models, ignoring the seed count and thread count.
+func sameTraining(a, b Settings) bool {
+	return a.Iters == b.Iters && a.Batch == b.Batch && a.LR == b.LR &&
+		a.Solver == b.Solver && a.RTol == b.RTol && a.ATol == b.ATol &&
+		a.Steps == b.Steps && a.Trace == b.Trace && slices.Equal(a.Hidden, b.Hidden) &&
+		a.Width == b.Width && a.WeightNorm == b.WeightNorm &&
+		a.TrainPerClass == b.TrainPerClass && a.EvalPerSet == b.EvalPerSet &&
+		a.Samples == b.Samples && a.CheckpointEvery == b.CheckpointEvery && a.Quick == b.Quick
+}
+
+// Validate reports the first setting that cannot work.
+func (s Settings) Validate() error {
+	switch {
+	case s.Seeds < 1:
+		return fmt.Errorf("seeds must be positive, got %d", s.Seeds)
+	case s.Iters < 1:
+		return fmt.Errorf("iters must be positive, got %d", s.Iters)
+	case s.Batch < 1:
+		return fmt.Errorf("batch must be positive, got %d", s.Batch)
+	case !(s.LR > 0):
+		return fmt.Errorf("lr must be positive, got %g", s.LR)
+	case s.Threads < 0:
+		return fmt.Errorf("threads must not be negative, got %d", s.Threads)
+	case s.TrainPerClass < 1:
+		return fmt.Errorf("train-per-class must be positive, got %d", s.TrainPerClass)
+	case s.EvalPerSet < 1:
+		return fmt.Errorf("eval-per-set must be positive, got %d", s.EvalPerSet)
+	case s.Samples < 1:
+		return fmt.Errorf("samples must be positive, got %d", s.Samples)
+	case s.CheckpointEvery < 1:
+		return fmt.Errorf("checkpoint-every must be positive, got %d", s.CheckpointEvery)
+	case s.Trace != "exact" && s.Trace != "hutchinson":
+		return fmt.Errorf("trace must be exact or hutchinson, got %q", s.Trace)
+	}
+	if s.Steps > 0 {
+		return nil
+	}
+	if !(s.RTol > 0) || !(s.ATol > 0) {
+		return fmt.Errorf("rtol and atol must be positive, got %g and %g", s.RTol, s.ATol)
+	}
+	return nil
+}
+
+// TrainSet is one training set of a study.
+type TrainSet struct {
+	// Name is how tables and figures call it, e.g. "D{0,1}".
+	Name string `json:"name"`
+	// Slug names its directory under OUT/runs/<study>.
+	Slug string `json:"slug"`
+	// Classes are the in-distribution classes.
+	Classes []int `json:"classes"`
+}
+
+// Study is one experiment of the paper.
+type Study struct {
+	// Name is the command-line name, e.g. "moons".
+	Name string
+	// Image is true for the 16x16 image studies.
+	Image bool
+	// TrainSets are the training sets, each trained with both bases.
+	TrainSets []TrainSet
+	// Defaults and Quick are the full and the smoke-test settings.
+	Defaults, Quick Settings
+	// Expected is a rough wall time of the defaults on a 2-core machine.
+	Expected string
+}
+
+// Unit is one (study, training set, base, seed) to train and evaluate.
+type Unit struct {
+	Study    string
+	TrainSet TrainSet
+	Base     string
+	Seed     int
+}
+
+// Dir is the unit's directory under out.
+func (u Unit) Dir(out string) string {
+	return fmt.Sprintf("%s/runs/%s/%s/%s/seed-%d", out, u.Study, u.TrainSet.Slug, u.Base, u.Seed)
+}
+
+// String names the unit for progress messages.
+func (u Unit) String() string {
+	return fmt.Sprintf("%s %s base=%s seed=%d", u.Study, u.TrainSet.Name, u.Base, u.Seed)
+}
+
+// Units lists the study's units for the given seed count, in the order they
+// run: seed-major, so that an early stop still leaves complete seeds.
+func (s *Study) Units(seeds int) []Unit {
+	var us []Unit
+	for seed := range seeds {
+		for _, ts := range s.TrainSets {
+			for _, b := range Bases {
+				us = append(us, Unit{Study: s.Name, TrainSet: ts, Base: b, Seed: seed})
+			}
+		}
+	}
+	return us
+}
+
+// studies holds the registered studies by name.
+var studies = map[string]*Study{}
+
+// register adds a study to the registry.
+func register(s *Study) { studies[s.Name] = s }
+
+// Lookup returns the named study or an error listing the known ones.
+func Lookup(name string) (*Study, error) {
+	if s, ok := studies[name]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("unknown study %q (known: %s)", name, strings.Join(StudyNames(), ", "))
+}
+
+// StudyNames lists the registered studies, sorted.
+func StudyNames() []string {
+	var names []string
+	for n := range studies {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,168 @@
+package experiment
+
+import "math"
+
+// Stat is a mean and standard deviation over seeds. Std is the sample
+// standard deviation (denominator N-1), zero when N < 2.
+type Stat struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+	N    int     `json:"n"`
+}
+
+// statOf summarises xs.
+func statOf(xs []float64) Stat {
+	n := len(xs)
+	if n == 0 {
+		return Stat{}
+	}
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	mean := sum / float64(n)
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	s := Stat{Mean: mean, N: n}
+	if n > 1 {
+		s.Std = math.Sqrt(ss / float64(n-1))
+	}
+	return s
+}
+
+// SummaryRow summarises one evaluation set under one (training set, base)
+// over seeds.
+type SummaryRow struct {
+	TrainSet       string `json:"train_set"`
+	Base           string `json:"base"`
+	Set            string `json:"set"`
+	InDistribution bool   `json:"in_distribution"`
+	BitsPerDim     Stat   `json:"bits_per_dim"`
+	AUROC          *Stat  `json:"auroc,omitempty"`
+}
+
+// ModelSummary summarises one (training set, base) over seeds.
+type ModelSummary struct {
+	TrainSet string `json:"train_set"`
+	Base     string `json:"base"`
+	// InDistBitsPerDim is the mean over in-distribution sets (each set
+	// weighted by its sample count), summarised over seeds.
+	InDistBitsPerDim Stat  `json:"in_distribution_bits_per_dim"`
+	TrainSeconds     Stat  `json:"train_seconds"`
+	NFEForward       Stat  `json:"nfe_forward"`
+	NFEBackward      Stat  `json:"nfe_backward"`
+	EvalNFE          Stat  `json:"eval_nfe"`
+	FD               *Stat `json:"fd_classifier_features,omitempty"`
+}
+
+// group is one (training set, base) pair in first-seen order.
+type group struct{ trainSet, base string }
+
+// groups lists the (training set, base) pairs of runs in first-seen order.
+func groups(runs []RunResult) []group {
+	var gs []group
+	seen := map[group]bool{}
+	for _, r := range runs {
+		g := group{r.TrainSet, r.Base}
+		if !seen[g] {
+			seen[g] = true
+			gs = append(gs, g)
+		}
+	}
+	return gs
+}
+
+// Summarise computes the per-set and per-model summaries of runs.
+func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary) {
+	var rows []SummaryRow
+	var models []ModelSummary
+	for _, g := range groups(runs) {
+		var members []RunResult
+		for _, r := range runs {
+			if r.TrainSet == g.trainSet && r.Base == g.base {
+				members = append(members, r)
+			}
+		}
+		var setNames []string
+		inDist := map[string]bool{}
+		for _, r := range members {
+			for _, s := range r.Sets {
+				if _, ok := inDist[s.Name]; !ok {
+					setNames = append(setNames, s.Name)
+					inDist[s.Name] = s.InDistribution
+				}
+			}
+		}
+		for _, name := range setNames {
+			var bpd, auc []float64
+			for _, r := range members {
+				if s := r.Set(name); s != nil {
+					bpd = append(bpd, s.BitsPerDim)
+					if s.AUROC != nil {
+						auc = append(auc, *s.AUROC)
+					}
+				}
+			}
+			row := SummaryRow{TrainSet: g.trainSet, Base: g.base, Set: name,
+				InDistribution: inDist[name], BitsPerDim: statOf(bpd)}
+			if len(auc) > 0 {
+				a := statOf(auc)
+				row.AUROC = &a
+			}
+			rows = append(rows, row)
+		}
+		var in, secs, nf, nb, ne, fd []float64
+		for _, r := range members {
+			var sum float64
+			var n int
+			for _, s := range r.Sets {
+				if s.InDistribution {
+					sum += s.BitsPerDim * float64(s.N)
+					n += s.N
+				}
+			}
+			if n > 0 {
+				in = append(in, sum/float64(n))
+			}
+			secs = append(secs, r.TrainSeconds)
+			nf = append(nf, r.NFEForward)
+			nb = append(nb, r.NFEBackward)
+			ne = append(ne, r.EvalNFE)
+			if r.FD != nil {
+				fd = append(fd, *r.FD)
+			}
+		}
+		m := ModelSummary{TrainSet: g.trainSet, Base: g.base, InDistBitsPerDim: statOf(in),
+			TrainSeconds: statOf(secs), NFEForward: statOf(nf), NFEBackward: statOf(nb), EvalNFE: statOf(ne)}
+		if len(fd) > 0 {
+			s := statOf(fd)
+			m.FD = &s
+		}
+		models = append(models, m)
+	}
+	return rows, models
+}
+
+// Row returns the summary row of (trainSet, base, set), or nil.
+func (r *Results) Row(trainSet, base, set string) *SummaryRow {
+	for i := range r.Summary {
+		s := &r.Summary[i]
+		if s.TrainSet == trainSet && s.Base == base && s.Set == set {
+			return s
+		}
+	}
+	return nil
+}
+
+// Model returns the model summary of (trainSet, base), or nil.
+func (r *Results) Model(trainSet, base string) *ModelSummary {
+	for i := range r.Models {
+		m := &r.Models[i]
+		if m.TrainSet == trainSet && m.Base == base {
+			return m
+		}
+	}
+	return nil
+}
