@@ -26,7 +26,7 @@ type StepError struct {
 
 // Error describes the failure, naming t and h.
 func (e *StepError) Error() string {
-	msg := fmt.Sprintf("ode: %v at t = %.17g with h = %.17g", e.Err, e.T, e.H)
+	msg := fmt.Sprintf("ode: %v at t = %.10g with h = %.3g", e.Err, e.T, e.H)
 	if e.Detail != "" {
 		msg += " (" + e.Detail + ")"
 	}
