@@ -1,0 +1,228 @@
+package cnf
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+
+	"github.com/mmcnf/mmcnf/ode"
+)
+
+// runMode says what a batch run computes.
+type runMode int
+
+const (
+	modeTrain  runMode = iota // loss and gradient: trace, regularisers, records
+	modeEval                  // log-likelihood: trace, no records
+	modeSample                // z only, integrated backwards
+)
+
+type runKey struct {
+	n    int
+	mode runMode
+}
+
+// run holds everything one batch size and mode needs, built once and
+// reused so that repeated calls allocate nothing.
+type run struct {
+	n       int
+	flows   []*flow
+	solvers []*ode.Solver
+	// ys[b] is block b's initial state, ys[b+1] its final state (z part
+	// shared with the next block's initial state by copying).
+	ys [][]float64
+	// Per-sample quantities.
+	z0      []float64 // preprocessed data
+	prelog  []float64 // log-determinant of the preprocessing
+	logpu   []float64 // base log-density at the end
+	logpx   []float64
+	kinetic []float64
+	jacob   []float64
+	// Gradient buffers.
+	gy, gy0 []float64
+	gbase   []float64 // weights of the base log-density terms
+	gz      []float64
+	gparams []float64 // scratch of length NumParams for the adjoint
+}
+
+// run returns the cached run for n samples in the given mode, building it
+// on first use.
+func (m *Model) run(n int, mode runMode) (*run, error) {
+	key := runKey{n, mode}
+	if r, ok := m.runs[key]; ok {
+		return r, nil
+	}
+	cfg := m.cfg
+	trace := mode != modeSample
+	kinetic := mode == modeTrain && cfg.Regularize.Kinetic > 0
+	jacob := mode == modeTrain && cfg.Regularize.Jacobian > 0
+	r := &run{n: n}
+	parts := runtime.GOMAXPROCS(0)
+	for _, blk := range m.blocks {
+		dyn := m.newDynamics(blk.prefix)
+		k := 0
+		if trace || jacob {
+			k = probesPerSample(cfg.Trace, m.d, dyn.exactTrace())
+		}
+		fl := newFlow(dyn, m.theta[blk.off:blk.off+blk.n], n, k, parts, trace, kinetic, jacob)
+		opt := ode.Options{
+			Method:   m.method,
+			RTol:     cfg.Solver.RTol,
+			ATol:     cfg.Solver.ATol,
+			MaxSteps: cfg.Solver.MaxSteps,
+			Groups:   fl.groups(),
+		}
+		if !m.method.Adaptive() {
+			opt.Steps = cfg.Solver.Steps
+		}
+		s, err := ode.NewSolver(fl.Dim(), opt)
+		if err != nil {
+			return nil, fmt.Errorf("cnf: solver: %w", err)
+		}
+		r.flows = append(r.flows, fl)
+		r.solvers = append(r.solvers, s)
+	}
+	dim := r.flows[0].Dim()
+	for range len(m.blocks) + 1 {
+		r.ys = append(r.ys, make([]float64, dim))
+	}
+	nd := n * m.d
+	r.z0 = make([]float64, nd)
+	r.prelog = make([]float64, n)
+	r.logpu = make([]float64, n)
+	r.logpx = make([]float64, n)
+	r.kinetic = make([]float64, n)
+	r.jacob = make([]float64, n)
+	r.gy = make([]float64, dim)
+	r.gy0 = make([]float64, dim)
+	r.gbase = make([]float64, n)
+	r.gz = make([]float64, nd)
+	r.gparams = make([]float64, len(m.theta))
+	m.runs[key] = r
+	return r, nil
+}
+
+// forward preprocesses x, solves every block from 0 to T1 (keeping records
+// when record is set) and scores the result by the base, filling
+// r.logpx and the statistics.
+func (r *run) forward(m *Model, x []float64, labels []int, rng *rand.Rand, record bool, st *LossStats) error {
+	n, d := r.n, m.d
+	nd := n * d
+	copy(r.z0, x)
+	clear(r.prelog)
+	m.cfg.Preprocess.apply(r.z0, d, rng, r.prelog)
+	copy(r.ys[0][:nd], r.z0)
+	t1 := m.cfg.Solver.T1
+	copy(r.logpx, r.prelog)
+	clear(r.kinetic)
+	clear(r.jacob)
+	for b, fl := range r.flows {
+		y0, y1 := r.ys[b], r.ys[b+1]
+		clear(y0[nd:])
+		if fl.k > 0 {
+			drawProbes(m.cfg.Trace, rng, fl.probe, fl.k, d)
+		}
+		var sst ode.Stats
+		var err error
+		if record {
+			sst, err = r.solvers[b].SolveRecord(fl, 0, t1, y0, y1)
+		} else {
+			sst, err = r.solvers[b].Solve(fl, 0, t1, y0, y1)
+		}
+		st.NFEForward += sst.NFE
+		st.StepsForward += sst.Accepted
+		if err != nil {
+			return fmt.Errorf("cnf: forward solve of block %d: %w", b, err)
+		}
+		for s := 0; s < n; s++ {
+			if fl.offTrace >= 0 {
+				r.logpx[s] += y1[fl.offTrace+s]
+			}
+			if fl.offKinetic >= 0 {
+				r.kinetic[s] += y1[fl.offKinetic+s]
+			}
+			if fl.offJacob >= 0 {
+				r.jacob[s] += y1[fl.offJacob+s]
+			}
+		}
+	}
+	zEnd := r.ys[len(r.flows)][:nd]
+	m.base.logDensity(zEnd, labels, r.logpu)
+	var nll, bpd, ke, jf float64
+	for s := 0; s < n; s++ {
+		r.logpx[s] += r.logpu[s]
+		nll -= r.logpx[s]
+		bpd += m.BitsPerDim(r.logpx[s])
+		ke += r.kinetic[s]
+		jf += r.jacob[s]
+	}
+	fn := float64(n)
+	st.NLL, st.BitsPerDim, st.Kinetic, st.Jacobian = nll/fn, bpd/fn, ke/fn, jf/fn
+	st.Loss = st.NLL + m.cfg.Regularize.Kinetic*st.Kinetic + m.cfg.Regularize.Jacobian*st.Jacobian
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+		return fmt.Errorf("cnf: loss is %v", st.Loss)
+	}
+	return nil
+}
+
+// backward fills grad with the gradient of the mean loss computed by the
+// last forward.
+func (r *run) backward(m *Model, labels []int, grad []float64, st *LossStats) error {
+	n, d := r.n, m.d
+	nd := n * d
+	fn := float64(n)
+	// The loss is -(1/n) sum_s (logpu_s + sum_b trace_b,s) + the weighted
+	// regularisers: the gradient with respect to each block's final state
+	// has the same integral parts, and its z part comes from the base (for
+	// the last block) or from the next block's initial state.
+	for s := range r.gbase {
+		r.gbase[s] = -1 / fn
+	}
+	clear(r.gz)
+	zEnd := r.ys[len(r.flows)][:nd]
+	var gmu, glogits []float64
+	if m.offMeans >= 0 {
+		gmu, glogits = grad[m.offMeans:m.offLogits], grad[m.offLogits:]
+	}
+	m.base.logDensityGrad(zEnd, labels, r.logpu, r.gbase, r.gz, gmu, glogits)
+	t1 := m.cfg.Solver.T1
+	for b := len(r.flows) - 1; b >= 0; b-- {
+		fl := r.flows[b]
+		gy := r.gy
+		copy(gy[:nd], r.gz)
+		for s := 0; s < n; s++ {
+			if fl.offTrace >= 0 {
+				gy[fl.offTrace+s] = -1 / fn
+			}
+			if fl.offKinetic >= 0 {
+				gy[fl.offKinetic+s] = m.cfg.Regularize.Kinetic / fn
+			}
+			if fl.offJacob >= 0 {
+				gy[fl.offJacob+s] = m.cfg.Regularize.Jacobian / fn
+			}
+		}
+		blk := m.blocks[b]
+		gtheta := grad[blk.off : blk.off+blk.n]
+		var sst ode.Stats
+		var err error
+		if m.cfg.Solver.Gradient == GradBackprop {
+			sst, err = r.solvers[b].Backward(fl, gy, r.gy0, gtheta)
+		} else {
+			adj, ok := any(r.solvers[b]).(interface {
+				Adjoint(sys ode.Differentiable, t0, t1 float64, y1, gy1, gy0, gtheta []float64) (ode.Stats, error)
+			})
+			if !ok {
+				return fmt.Errorf("cnf: the ode package has no adjoint method")
+			}
+			sst, err = adj.Adjoint(fl, 0, t1, r.ys[b+1], gy, r.gy0, gtheta)
+		}
+		st.NFEBackward += sst.NFE
+		st.VJPBackward += sst.VJP
+		if err != nil {
+			return fmt.Errorf("cnf: backward pass of block %d: %w", b, err)
+		}
+		copy(r.gz, r.gy0[:nd])
+	}
+	return nil
+}
