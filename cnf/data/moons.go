@@ -35,6 +35,11 @@ func moonPoint(class int, theta float64) (x, y float64) {
 // labels. Class c draws from its own PCG stream (seed, moonsStream+c), so a
 // class's points do not depend on which other classes are drawn.
 func Moons(n int, classes []int, seed uint64) (points []float64, labels []int, err error) {
+	return moons(n, classes, seed, moonsStream)
+}
+
+// moons is Moons drawing class c from the PCG stream (seed, stream+c).
+func moons(n int, classes []int, seed, stream uint64) (points []float64, labels []int, err error) {
 	if n < 0 {
 		return nil, nil, fmt.Errorf("moons: negative number of points per class %d", n)
 	}
@@ -44,7 +49,7 @@ func Moons(n int, classes []int, seed uint64) (points []float64, labels []int, e
 		if c < 0 || c >= MoonsClasses {
 			return nil, nil, fmt.Errorf("moons: class %d out of range 0..%d", c, MoonsClasses-1)
 		}
-		rng := rand.New(rand.NewPCG(seed, moonsStream+uint64(c)))
+		rng := rand.New(rand.NewPCG(seed, stream+uint64(c)))
 		for range n {
 			x, y := moonPoint(c, math.Pi*rng.Float64())
 			points = append(points, x+MoonsNoise*rng.NormFloat64(), y+MoonsNoise*rng.NormFloat64())

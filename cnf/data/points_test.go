@@ -1,0 +1,82 @@
+package data
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/sbinet/npyio"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestLoadPointsCSV(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	s, err := LoadPoints(write("a.csv", "x,y,label\n1,2,0\n\n3.5, -4 ,2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 2 || s.Dim != 2 || !equal(s.X, []float64{1, 2, 3.5, -4}) || s.Labels[1] != 2 {
+		t.Errorf("labelled csv: %+v", s)
+	}
+	s, err = LoadPoints(write("b.csv", "1,2,3\n4,5,6\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 2 || s.Dim != 3 || s.Labels[0] != 0 {
+		t.Errorf("plain csv: %+v", s)
+	}
+	bad := map[string]string{
+		"x,y\n1,2\n3\n":         "line 3: 1 fields, want 2",
+		"x,y\n1,2\n3,abc\n":     "line 3: column 2: \"abc\"",
+		"x,label\n1,0\n2,-1\n":  "line 3: column 2: label \"-1\"",
+		"x,label\n1,0\n2,0.5\n": "line 3: column 2: label",
+		"1,NaN\n":               "line 1: column 2",
+		"x,y\n":                 "no points",
+	}
+	for text, want := range bad {
+		p := write("bad.csv", text)
+		if _, err := LoadPoints(p); err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), p) {
+			t.Errorf("%q: error %v, want one naming the file and %q", text, err, want)
+		}
+	}
+	if _, err := LoadPoints(write("a.txt", "1")); err == nil {
+		t.Error(".txt accepted")
+	}
+}
+
+func TestLoadPointsNPY(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p.npy")
+	f, _ := os.Create(p)
+	if err := npyio.Write(f, mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 6})); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s, err := LoadPoints(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 3 || s.Dim != 2 || !equal(s.X, []float64{1, 2, 3, 4, 5, 6}) {
+		t.Errorf("npy: %+v", s)
+	}
+	q := filepath.Join(dir, "v.npy")
+	f, _ = os.Create(q)
+	npyio.Write(f, []float64{1, 2, 3})
+	f.Close()
+	if _, err := LoadPoints(q); err == nil || !strings.Contains(err.Error(), "want 2-D") {
+		t.Errorf("1-D array: error %v", err)
+	}
+	r := filepath.Join(dir, "junk.npy")
+	os.WriteFile(r, []byte("not numpy"), 0o644)
+	if _, err := LoadPoints(r); err == nil || !strings.HasPrefix(err.Error(), r) {
+		t.Errorf("junk: error %v", err)
+	}
+}
