@@ -2,14 +2,78 @@
 
 package kernels
 
-// The conv kernels, dispatched between assembly and reference.
+// The conv kernels, dispatched between assembly and reference. The assembly
+// path is an implicit GEMM over a zero-padded copy of the input (see
+// conv_layout_amd64.go): ConvForward and ConvBackwardData run the same tile
+// kernel (the data gradient is the convolution of dy with the transposed,
+// flipped weights), ConvBackwardFilter a kernel that reduces over pixels.
 
-func convWorkLen(s ConvShape) int { return 0 }
+func convWorkLen(s ConvShape) int {
+	if !convAsmShape(s) {
+		return 0
+	}
+	return max(directWorkLen(s, s.Cin, s.Cout), directWorkLen(s, s.Cout, s.Cin), filterWorkLen(s))
+}
 
-func convForward(s ConvShape, x, w, b, y, work []float64) { convForwardRef(s, x, w, b, y) }
+// convAsmShape reports whether the assembly path handles s; shapes with an
+// empty dimension have nothing to convolve and go to the reference.
+func convAsmShape(s ConvShape) bool {
+	return s.N > 0 && s.Cin > 0 && s.Cout > 0 && s.H > 0 && s.W > 0
+}
 
-func convBackwardData(s ConvShape, dy, w, dx, work []float64) { convBackwardDataRef(s, dy, w, dx) }
+func convForward(s ConvShape, x, w, b, y, work []float64) {
+	if !useAsm || !convAsmShape(s) {
+		convForwardRef(s, x, w, b, y)
+		return
+	}
+	convForwardAsm(s, x, w, b, y, work)
+}
+
+func convBackwardData(s ConvShape, dy, w, dx, work []float64) {
+	if !useAsm || !convAsmShape(s) {
+		convBackwardDataRef(s, dy, w, dx)
+		return
+	}
+	convBackwardDataAsm(s, dy, w, dx, work)
+}
 
 func convBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
-	convBackwardFilterRef(s, x, dy, dw, db)
+	if !useAsm || !convAsmShape(s) {
+		convBackwardFilterRef(s, x, dy, dw, db)
+		return
+	}
+	convBackwardFilterAsm(s, x, dy, dw, db, work)
 }
+
+// convTile3x16 computes, for nb blocks j of 3 output channels r and the 16
+// output pixels p of one tile,
+//
+//	out[(3j+r)*ldo + p] = bias[3j+r] + sum over k < kk of
+//	    a[3j*kk + 3k + r] * b[tab[k]/8 + p]
+//
+// where tab holds byte offsets into the padded input that b points into.
+//
+//go:noescape
+func convTile3x16(a *float64, tab *int, kk int, b *float64, out *float64, ldo int, bias *float64, nb int)
+
+// convTile2x16 is convTile3x16 for blocks of 2 output channels.
+//
+//go:noescape
+func convTile2x16(a *float64, tab *int, kk int, b *float64, out *float64, ldo int, bias *float64, nb int)
+
+// convTile1x16 is convTile3x16 for blocks of 1 output channel.
+//
+//go:noescape
+func convTile1x16(a *float64, tab *int, kk int, b *float64, out *float64, ldo int, bias *float64, nb int)
+
+// convFilter4x3 adds, for nkb blocks j of 3 reduction indices kk, 4 output
+// channels r and lanes l,
+//
+//	acc[r*lda + 12j + 4kk + l] += sum over i < rows, v < nv of
+//	    dy[r*ldd + (i*nv+v)*4 + l] * x[tab[3j+kk]/8 + i*(4*nv + xskip/8) + 4v + l]
+//
+// with the x values of the last v of every row ANDed with the bit mask
+// mask[l] (tab and xskip in bytes).
+//
+//go:noescape
+func convFilter4x3(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, nv int, xskip int, mask *float64, acc *float64, lda int)

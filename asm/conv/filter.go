@@ -1,0 +1,137 @@
+package main
+
+import (
+	"github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The weight-gradient kernel's register blocking: filterRows output
+// channels by filterCols reduction indices, each accumulator a ymm vector
+// of four partial sums over pixels (Y0-Y11), the input vectors in Y12-Y14
+// and the output-gradient vector in Y15.
+const (
+	filterRows = 4
+	filterCols = 3
+)
+
+// convFilter emits convFilter4x3, the kernel of the weight gradient. For
+// each of nkb blocks of three reduction indices k (byte offsets tab[3j],
+// tab[3j+1], tab[3j+2] into the zero-padded input x) it adds, for the four
+// output channels r = 0..3 and lanes l = 0..3,
+//
+//	acc[r*lda + 12j + 4kk + l] += sum over i < rows, v < nv of
+//	    dy[r*ldd + (i*nv + v)*4 + l] * x[tab[3j+kk]/8 + i*(4*nv + xskip/8) + 4v + l]
+//
+// so that summing the four lanes gives the dot product of the output
+// gradient rows with the shifted input. xskip is the byte distance from the
+// end of one row of pixels to the start of the next in x. The input vectors
+// of the last step of every row are ANDed with the four-lane bit mask at
+// mask, so that lanes past the image's right edge (where dy holds zeros)
+// contribute exact zeros even when x holds infinities or NaNs there.
+func convFilter(c *build.Context) {
+	const name = "convFilter4x3"
+	c.Function(name)
+	c.Attributes(build.NOSPLIT)
+	c.SignatureExpr("func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, nv int, xskip int, mask *float64, acc *float64, lda int)")
+	c.Doc(name + " accumulates the weight gradient of 4 output channels for nkb blocks of 3 reduction indices.")
+
+	pt := c.Load(c.Param("tab"), c.GP64())
+	nb := c.Load(c.Param("nkb"), c.GP64())
+	pacc := c.Load(c.Param("acc"), c.GP64())
+	lda := c.Load(c.Param("lda"), c.GP64())
+	c.SHLQ(U8(3), lda)
+	ldd := c.Load(c.Param("ldd"), c.GP64())
+	c.SHLQ(U8(3), ldd)
+	ldd3 := c.GP64()
+	c.LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, ldd3)
+
+	acc := func(r, k int) VecPhysical {
+		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[r*filterCols+k]
+	}
+	xv := []VecPhysical{Y12, Y13, Y14}
+	g := Y15
+	xp := []Register{c.GP64(), c.GP64(), c.GP64()}
+	pd, i, v, t := c.GP64(), c.GP64(), c.GP64(), c.GP64()
+	dyRow := func(r int) Mem {
+		switch r {
+		case 0:
+			return Mem{Base: pd}
+		case 3:
+			return Mem{Base: pd, Index: ldd3, Scale: 1}
+		}
+		return Mem{Base: pd, Index: ldd, Scale: uint8(r)}
+	}
+
+	c.Label(name + "_block")
+	for k := 0; k < filterCols; k++ {
+		c.Load(c.Param("x"), xp[k])
+		c.ADDQ(Mem{Base: pt, Disp: 8 * k}, xp[k])
+	}
+	for r := 0; r < filterRows; r++ {
+		for k := 0; k < filterCols; k++ {
+			c.VXORPD(acc(r, k), acc(r, k), acc(r, k))
+		}
+	}
+	c.Load(c.Param("dy"), pd)
+	c.Load(c.Param("rows"), i)
+
+	step := func(masked bool) {
+		for k := 0; k < filterCols; k++ {
+			c.VMOVUPD(Mem{Base: xp[k]}, xv[k])
+			if masked {
+				c.VANDPD(Mem{Base: t}, xv[k], xv[k])
+			}
+		}
+		for r := 0; r < filterRows; r++ {
+			c.VMOVUPD(dyRow(r), g)
+			for k := 0; k < filterCols; k++ {
+				c.VFMADD231PD(xv[k], g, acc(r, k))
+			}
+		}
+		for k := 0; k < filterCols; k++ {
+			c.ADDQ(U8(32), xp[k])
+		}
+		c.ADDQ(U8(32), pd)
+	}
+
+	c.Label(name + "_row")
+	c.Load(c.Param("nv"), v)
+	c.DECQ(v)
+	c.JZ(LabelRef(name + "_last"))
+	c.Label(name + "_vec")
+	step(false)
+	c.DECQ(v)
+	c.JNZ(LabelRef(name + "_vec"))
+	c.Label(name + "_last")
+	c.Load(c.Param("mask"), t)
+	step(true)
+	c.Load(c.Param("xskip"), t)
+	for k := 0; k < filterCols; k++ {
+		c.ADDQ(t, xp[k])
+	}
+	c.DECQ(i)
+	c.JNZ(LabelRef(name + "_row"))
+
+	// Add the block's accumulators to acc.
+	c.LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, t)
+	for r := 0; r < filterRows; r++ {
+		for k := 0; k < filterCols; k++ {
+			m := Mem{Base: pacc, Disp: 32 * k}
+			switch r {
+			case 1, 2:
+				m.Index, m.Scale = lda, uint8(r)
+			case 3:
+				m.Index, m.Scale = t, 1
+			}
+			c.VADDPD(m, acc(r, k), acc(r, k))
+			c.VMOVUPD(acc(r, k), m)
+		}
+	}
+	c.ADDQ(U8(32*filterCols), pacc)
+	c.ADDQ(U8(8*filterCols), pt)
+	c.DECQ(nb)
+	c.JNZ(LabelRef(name + "_block"))
+	c.VZEROUPPER()
+	c.RET()
+}

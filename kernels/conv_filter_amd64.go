@@ -1,0 +1,93 @@
+//go:build !purego
+
+package kernels
+
+import "math"
+
+// The weight gradient on the assembly path: dw[o][k] = sum over pixels of
+// dy[o][pixel] * in[k-th tap of pixel], with the bias gradient as one more
+// reduction index whose "tap" reads a plane of ones. The reduction indices
+// are taken in blocks of 3 and the output channels in blocks of 4; each
+// (channel, index) pair keeps 4 lane-wise partial sums in the work buffer
+// across the batch, added into dw and db at the end.
+
+// filterWorkLen is the work ConvBackwardFilter needs: the tap table, the
+// padded input of one image plus a plane of ones, the output gradient of
+// one image with rows padded to wv and channels to a multiple of 4, the
+// lane mask and the partial sums.
+func filterWorkLen(s ConvShape) int {
+	l := layoutOf(s)
+	kt, co := filterDims(s)
+	return kt + (s.Cin+1)*l.plane + co*s.H*l.wv + 4 + co*kt*4
+}
+
+// filterDims returns the number of reduction indices (taps and bias)
+// rounded up to a multiple of 3 and the output channels rounded up to a
+// multiple of 4.
+func filterDims(s ConvShape) (kt, co int) {
+	kt = (s.Cin*s.K*s.K + 1 + 2) / 3 * 3
+	co = (s.Cout + 3) &^ 3
+	return kt, co
+}
+
+func convBackwardFilterAsm(s ConvShape, x, dy, dw, db, work []float64) {
+	l := layoutOf(s)
+	kt, co := filterDims(s)
+	kk := s.Cin * s.K * s.K
+	hw := s.H * s.W
+	tab := intsIn(work, kt)
+	work = work[kt:]
+	in, work := work[:(s.Cin+1)*l.plane], work[(s.Cin+1)*l.plane:]
+	g, work := work[:co*s.H*l.wv], work[co*s.H*l.wv:]
+	mask, work := work[:4], work[4:]
+	acc := work[:co*kt*4]
+
+	l.tapOffsets(tab[:kk], s.K)
+	tab[kk] = 8 * (s.Cin*l.plane + l.pad*l.wp + l.pad)
+	for k := kk + 1; k < kt; k++ {
+		tab[k] = 0 // padding indices: their sums land in unused columns of acc
+	}
+	clear(in)
+	ones := in[s.Cin*l.plane:]
+	for i := 0; i < s.H; i++ {
+		row := ones[(i+l.pad)*l.wp+l.pad:][:s.W]
+		for j := range row {
+			row[j] = 1
+		}
+	}
+	clear(g)
+	clear(acc)
+	tail := s.W - (l.wv - 4)
+	for lane := range mask {
+		mask[lane] = 0
+		if lane < tail {
+			mask[lane] = math.Float64frombits(^uint64(0))
+		}
+	}
+
+	for n := 0; n < s.N; n++ {
+		l.padImage(in, x[n*s.Cin*hw:], s.Cin, s.H, s.W)
+		src := dy[n*s.Cout*hw:][:s.Cout*hw]
+		for o := 0; o < s.Cout; o++ {
+			for i := 0; i < s.H; i++ {
+				copy(g[(o*s.H+i)*l.wv:][:s.W], src[o*hw+i*s.W:][:s.W])
+			}
+		}
+		for o0 := 0; o0 < co; o0 += 4 {
+			convFilter4x3(&in[0], &tab[0], kt/3, &g[o0*s.H*l.wv], s.H*l.wv, s.H, l.wv/4,
+				8*(l.wp-l.wv), &mask[0], &acc[o0*kt*4], kt*4)
+		}
+	}
+
+	for o := 0; o < s.Cout; o++ {
+		for k := 0; k <= kk; k++ {
+			a := acc[(o*kt+k)*4:][:4]
+			sum := (a[0] + a[1]) + (a[2] + a[3])
+			if k < kk {
+				dw[o*kk+k] += sum
+			} else {
+				db[o] += sum
+			}
+		}
+	}
+}
