@@ -37,10 +37,8 @@ func (s *Solver) AdjointAt(sys Differentiable, t0 float64, ts []float64, ys, gys
 		return total, err
 	}
 	for j, g := range gys {
-		if g != nil {
-			if err := s.checkState(fmt.Sprintf("adjoint: output gradient %d", j), g); err != nil {
-				return total, err
-			}
+		if g != nil && len(g) != s.dim {
+			return total, fmt.Errorf("ode: adjoint: output gradient %d has length %d, want %d", j, len(g), s.dim)
 		}
 	}
 	p := sys.NumParams()

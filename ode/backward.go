@@ -28,10 +28,8 @@ func (s *Solver) BackwardAt(sys Differentiable, gys [][]float64, gy0, gtheta []f
 		return s.stats, fmt.Errorf("ode: backward: gtheta has length %d, want %d", len(gtheta), tp.nparams)
 	}
 	for j, g := range gys {
-		if g != nil {
-			if err := s.checkState(fmt.Sprintf("backward: output gradient %d", j), g); err != nil {
-				return s.stats, err
-			}
+		if g != nil && len(g) != s.dim {
+			return s.stats, fmt.Errorf("ode: backward: output gradient %d has length %d, want %d", j, len(g), s.dim)
 		}
 	}
 	if err := s.checkState("backward: gy0", gy0); err != nil {
