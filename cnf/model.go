@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
+	"github.com/mmcnf/mmcnf/kernels"
 	"github.com/mmcnf/mmcnf/ode"
 )
 
@@ -105,21 +107,36 @@ func (m *Model) newDynamics(prefix string) dynamics {
 	switch dc.Kind {
 	case HyperPlanar:
 		return newPlanar(m.d, dc.Hidden, dc.Width, prefix)
+	case ConcatConv:
+		sh := m.cfg.Shape
+		return newConcat(sh[0], sh[1], sh[2], 3, dc.Dims, false, dc.WeightNorm, false, prefix)
+	case ConcatMLP:
+		return newConcat(m.d, 1, 1, 1, dc.Dims, dc.Activation == "tanh", dc.WeightNorm, true, prefix)
 	}
 	panic("cnf: unknown dynamics " + dc.Kind) // rejected by validate
 }
 
-// initBlock draws block b's parameters: every array whose name ends in
-// "weight" or "bias" uniformly in +-1/sqrt(fan_in) of its layer, as
-// torch.nn.Linear and Conv2d do.
+// initBlock draws block b's parameters: every weight and bias uniformly in
+// +-1/sqrt(fan_in) of its layer, as torch.nn.Linear and Conv2d do; under
+// weight normalisation v is drawn so and g = |v| per output channel, as
+// torch.nn.utils.weight_norm sets it.
 func (m *Model) initBlock(b int, rng *rand.Rand) {
 	blk := m.blocks[b]
 	theta := m.theta[blk.off : blk.off+blk.n]
 	off := 0
 	var bound float64
+	var prev []float64
 	for _, p := range m.newDynamics(blk.prefix).params() {
 		v := theta[off : off+p.size()]
 		off += p.size()
+		if strings.HasSuffix(p.name, "weight_g") {
+			size := len(prev) / len(v)
+			for o := range v {
+				v[o] = math.Sqrt(kernels.SumSq(prev[o*size : (o+1)*size]))
+			}
+			continue
+		}
+		prev = v
 		if len(p.shape) > 1 {
 			fanIn := p.size() / p.shape[0]
 			bound = 1 / math.Sqrt(float64(fanIn))
