@@ -9,13 +9,16 @@ func gemmRef(transA, transB bool, m, n, k int, alpha float64, a []float64, lda i
 		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				av := a[i*lda+p]
+				var av, bv float64
 				if transA {
 					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
 				}
-				bv := b[p*ldb+j]
 				if transB {
 					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
 				}
 				s = math.FMA(av, bv, s)
 			}
@@ -37,9 +40,11 @@ func gemvRef(trans bool, m, n int, alpha float64, a []float64, lda int, x []floa
 	for i := 0; i < rows; i++ {
 		var s float64
 		for j := 0; j < cols; j++ {
-			av := a[i*lda+j]
+			var av float64
 			if trans {
 				av = a[j*lda+i]
+			} else {
+				av = a[i*lda+j]
 			}
 			s = math.FMA(av, x[j], s)
 		}
