@@ -33,8 +33,12 @@
 //
 // # Gradients
 //
-// Given dL/dy at the output times, two methods return dL/dy(t0) and
-// dL/dtheta:
+// Given dL/dy at the output times (Backward and Adjoint for one final time,
+// BackwardAt and AdjointAt for the times of SolveRecordAt), two methods
+// return dL/dy(t0) and dL/dtheta. The system supplies f and, through
+// Differentiable, its vector-Jacobian products evaluated on records it kept
+// during Eval; a system that splits a batch across goroutines keeps
+// per-worker records and reduces parameter gradients in a fixed order.
 //
 //   - Backward differentiates the solver's own arithmetic through the last
 //     SolveRecord (discretise-then-optimise). The step sizes and the accept
