@@ -1,0 +1,183 @@
+// Package kernelbench times the kernels of package kernels outside `go test`,
+// under each implementation (and, where a comparison helps, under gonum), and
+// reports one Record per kernel, shape and implementation.
+//
+// Each kernel family registers its cases from its own file in this package:
+//
+//	func init() {
+//		kernelbench.Register(kernelbench.Case{Kernel: "dot", Shape: "4096", ...})
+//	}
+package kernelbench
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/mmcnf/mmcnf/kernels"
+)
+
+// Unit is what a case's throughput is counted in.
+type Unit int
+
+const (
+	// FLOPs counts floating-point operations (a fused multiply-add is two).
+	FLOPs Unit = iota
+	// Elems counts elements processed.
+	Elems
+)
+
+// Gonum names the implementation that calls gonum instead of package kernels.
+const Gonum = "gonum"
+
+// Case is one kernel on one shape.
+type Case struct {
+	// Kernel names the kernel, e.g. "gemm".
+	Kernel string
+	// Shape describes the problem size, e.g. "1024x1024x1024".
+	Shape string
+	// Unit is what Work counts.
+	Unit Unit
+	// Work is the number of FLOPs or elements of one call.
+	Work float64
+	// Impls lists the implementations to time: "avx2", "purego" (switched
+	// with kernels.Use) or Gonum. Nil means every implementation of package
+	// kernels that this machine and build can run.
+	Impls []string
+	// Setup allocates the inputs and returns the call to time under impl.
+	Setup func(impl string) (op func(), err error)
+}
+
+// Record is the timing of one case under one implementation.
+type Record struct {
+	Kernel  string  `json:"kernel"`
+	Shape   string  `json:"shape"`
+	Impl    string  `json:"impl"`
+	GFLOPs  float64 `json:"gflops,omitempty"`
+	GElems  float64 `json:"gelems,omitempty"`
+	NsPerOp float64 `json:"ns_per_op"`
+}
+
+var registry []Case
+
+// Register adds cases to those Run times. It is meant to be called from
+// init functions and panics on a case without a name, work or setup.
+func Register(cases ...Case) {
+	for _, c := range cases {
+		if c.Kernel == "" || c.Shape == "" || !(c.Work > 0) || c.Setup == nil {
+			panic(fmt.Sprintf("kernelbench.Register: incomplete case %q/%q", c.Kernel, c.Shape))
+		}
+		registry = append(registry, c)
+	}
+}
+
+// Cases returns the registered cases, ordered by kernel name and then in
+// registration order.
+func Cases() []Case {
+	cs := slices.Clone(registry)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Kernel < cs[j].Kernel })
+	return cs
+}
+
+// Options controls Run.
+type Options struct {
+	// Filter, when not nil, keeps the cases whose "kernel/shape/impl"
+	// matches it.
+	Filter *regexp.Regexp
+	// Impls, when not nil, keeps only these implementations.
+	Impls []string
+	// Reps is the number of timed repetitions whose median is reported
+	// (default 5).
+	Reps int
+	// MinTime is the least duration of one repetition; calls are repeated
+	// within it as needed (default 100ms).
+	MinTime time.Duration
+}
+
+// Run times every selected case under every selected implementation and
+// passes each record to emit as soon as it is measured.
+func Run(opts Options, emit func(Record) error) error {
+	if opts.Reps <= 0 {
+		opts.Reps = 5
+	}
+	if opts.MinTime <= 0 {
+		opts.MinTime = 100 * time.Millisecond
+	}
+	for _, c := range Cases() {
+		impls := c.Impls
+		if impls == nil {
+			impls = kernels.Available()
+		}
+		for _, impl := range impls {
+			if opts.Impls != nil && !slices.Contains(opts.Impls, impl) {
+				continue
+			}
+			if opts.Filter != nil && !opts.Filter.MatchString(c.Kernel+"/"+c.Shape+"/"+impl) {
+				continue
+			}
+			if impl != Gonum && !slices.Contains(kernels.Available(), impl) {
+				continue
+			}
+			rec, err := measure(c, impl, opts)
+			if err != nil {
+				return fmt.Errorf("bench %s %s %s: %w", c.Kernel, c.Shape, impl, err)
+			}
+			if err := emit(rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// measure times c under impl: one warm-up call sizes the repetitions, then
+// the median over opts.Reps repetitions of the time per call is reported.
+func measure(c Case, impl string, opts Options) (Record, error) {
+	if impl != Gonum {
+		restore, err := kernels.Use(impl)
+		if err != nil {
+			return Record{}, err
+		}
+		defer restore()
+	}
+	op, err := c.Setup(impl)
+	if err != nil {
+		return Record{}, err
+	}
+	start := time.Now()
+	op()
+	once := time.Since(start)
+	iters := 1
+	if once < opts.MinTime {
+		iters = int(opts.MinTime/max(once, time.Nanosecond)) + 1
+	}
+	perOp := make([]float64, opts.Reps)
+	for r := range perOp {
+		start := time.Now()
+		for range iters {
+			op()
+		}
+		perOp[r] = float64(time.Since(start).Nanoseconds()) / float64(iters)
+	}
+	ns := median(perOp)
+	rec := Record{Kernel: c.Kernel, Shape: c.Shape, Impl: impl, NsPerOp: ns}
+	rate := c.Work / ns // units per nanosecond = giga-units per second
+	if c.Unit == FLOPs {
+		rec.GFLOPs = rate
+	} else {
+		rec.GElems = rate
+	}
+	return rec, nil
+}
+
+// median returns the median of xs, which it sorts.
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
