@@ -209,13 +209,7 @@ func (r *run) backward(m *Model, labels []int, grad []float64, st *LossStats) er
 		if m.cfg.Solver.Gradient == GradBackprop {
 			sst, err = r.solvers[b].Backward(fl, gy, r.gy0, gtheta)
 		} else {
-			adj, ok := any(r.solvers[b]).(interface {
-				Adjoint(sys ode.Differentiable, t0, t1 float64, y1, gy1, gy0, gtheta []float64) (ode.Stats, error)
-			})
-			if !ok {
-				return fmt.Errorf("cnf: the ode package has no adjoint method")
-			}
-			sst, err = adj.Adjoint(fl, 0, t1, r.ys[b+1], gy, r.gy0, gtheta)
+			sst, err = r.solvers[b].Adjoint(fl, 0, t1, r.ys[b+1], gy, r.gy0, gtheta)
 		}
 		st.NFEBackward += sst.NFE
 		st.VJPBackward += sst.VJP
