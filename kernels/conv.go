@@ -22,7 +22,9 @@ func (s ConvShape) OutLen() int { return s.N * s.Cout * s.H * s.W }
 // WeightLen is the length of the weights w.
 func (s ConvShape) WeightLen() int { return s.Cout * s.Cin * s.K * s.K }
 
-// WorkLen is the length of the scratch buffer the convolution kernels need.
+// WorkLen is the length of the scratch buffer the convolution kernels need
+// (the same for all three). The kernels overwrite its contents; concurrent
+// calls are safe when each has its own work buffer.
 func (s ConvShape) WorkLen() int { return convWorkLen(s) }
 
 // FLOPs is the nominal floating-point operation count of one forward pass,
@@ -59,7 +61,8 @@ func ConvBackwardData(s ConvShape, dy, w, dx, work []float64) {
 // ConvBackwardFilter accumulates the gradients with respect to the weights
 // and bias: dw[o][c][p][q] += sum over n, i, j of
 // dy[n][o][i][j] * x[n][c][i+p-K/2][j+q-K/2], and db[o] += sum over n, i, j of
-// dy[n][o][i][j].
+// dy[n][o][i][j]. dw and db are added to, not overwritten, so that callers
+// can sum the gradients of several batches or split a batch.
 func ConvBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
 	s.check("ConvBackwardFilter")
 	need("ConvBackwardFilter", "x", len(x), s.InLen())
