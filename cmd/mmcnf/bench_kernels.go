@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/mmcnf/mmcnf/kernels"
+	"github.com/mmcnf/mmcnf/kernels/kernelbench"
+)
+
+// benchKernels implements `mmcnf bench kernels`: it times every registered
+// kernel case under the selected implementations, single-threaded, and
+// prints a table or one JSON line per record.
+func benchKernels(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench kernels", "mmcnf bench kernels [--json] [--filter REGEXP] [--impl avx2|purego|gonum|all]",
+		"Times every kernel (GEMM, GEMV, dot, axpy, ... and the families registered in\n"+
+			"kernels/kernelbench) on one core under each implementation and reports the\n"+
+			"median over --reps repetitions of the time per call and its GFLOP/s or\n"+
+			"Gelem/s. gonum rows time gonum's blas64 on the same shapes.")
+	asJSON := fs.Bool("json", false, "print one JSON record per line instead of a table")
+	filter := fs.String("filter", "", "only cases whose \"kernel/shape/impl\" matches this regular expression (empty: all)")
+	impl := fs.String("impl", "all", "implementation to time: avx2, purego, gonum or all")
+	reps := fs.Int("reps", 5, "timed repetitions per case; the median is reported")
+	minTime := fs.Duration("min-time", 100*time.Millisecond, "least duration of one repetition")
+	if done, err := fs.parse(args, stdout); done || err != nil {
+		return err
+	}
+	opts := kernelbench.Options{Reps: *reps, MinTime: *minTime}
+	if err := fs.positiveInt("reps", *reps); err != nil {
+		return err
+	}
+	if *minTime <= 0 {
+		return fs.errorf("--min-time must be positive, got %v", *minTime)
+	}
+	if *filter != "" {
+		re, err := regexp.Compile(*filter)
+		if err != nil {
+			return fs.errorf("--filter: %v", err)
+		}
+		opts.Filter = re
+	}
+	switch *impl {
+	case "all":
+	case "avx2", "purego", kernelbench.Gonum:
+		opts.Impls = []string{*impl}
+	default:
+		return fs.errorf("--impl must be avx2, purego, gonum or all, got %q", *impl)
+	}
+
+	enc := json.NewEncoder(stdout)
+	emit := func(r kernelbench.Record) error { return enc.Encode(r) }
+	if !*asJSON {
+		fmt.Fprintf(stdout, "# kernels: %s (available: %v); single-threaded, median of %d\n", kernels.Impl(), kernels.Available(), *reps)
+		fmt.Fprintf(stdout, "%-8s %-26s %-7s %10s %-7s %14s\n", "kernel", "shape", "impl", "rate", "unit", "ns/op")
+		emit = func(r kernelbench.Record) error {
+			rate, unit := r.GFLOPs, "GFLOP/s"
+			if r.GElems != 0 {
+				rate, unit = r.GElems, "Gelem/s"
+			}
+			_, err := fmt.Fprintf(stdout, "%-8s %-26s %-7s %10.3f %-7s %14.0f\n", r.Kernel, r.Shape, r.Impl, rate, unit, r.NsPerOp)
+			return err
+		}
+	}
+	if err := kernelbench.Run(opts, emit); err != nil {
+		return fmt.Errorf("mmcnf bench kernels: %w", err)
+	}
+	return nil
+}
