@@ -8,7 +8,7 @@ import (
 )
 
 // figure1PerClass is the number of points per class drawn in Figure 1.
-const figure1PerClass = 400
+const figure1PerClass = 200
 
 // firstSeedSamples reads the samples of the lowest seed of (trainSet, base).
 func firstSeedSamples(out string, r *Results, trainSet, base string) (*Samples, error) {

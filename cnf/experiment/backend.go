@@ -1,0 +1,447 @@
+package experiment
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/train"
+)
+
+// PCG streams of the generators a unit uses besides training.
+const (
+	evalStream   = 0x65786576616c // per-sample evaluation noise
+	sampleStream = 0x657873616d70 // sampling
+)
+
+// logitAlpha is the margin of the logit transform for images, as FFJORD
+// uses for MNIST.
+const logitAlpha = 1e-6
+
+// evalBatch is the number of points scored per solve at evaluation.
+const evalBatch = 500
+
+// heldoutMax caps the held-out points scored at each periodic evaluation
+// during training; the final evaluation scores every set in full.
+const heldoutMax = 500
+
+// CNF is the Backend that trains flows of package cnf with cnf/train on the
+// datasets of cnf/data.
+type CNF struct {
+	// DataDir holds MNIST and FashionMNIST (empty: data's default cache).
+	DataDir string
+	// OnIteration, if not nil, is called after every training iteration;
+	// otherwise progress is printed as a line every tenth of the run.
+	OnIteration func(u Unit, p train.Progress)
+}
+
+// evalSet is one evaluation set of a unit.
+type evalSet struct {
+	name   string
+	inDist bool
+	x      []float64
+}
+
+// evalSets splits a data set into the evaluation sets a study reports:
+// one per class (in- and out-of-distribution) and the named extra sets.
+func evalSets(st *Study, set *data.Set) ([]evalSet, error) {
+	var out []evalSet
+	switch st.Name {
+	case "moons":
+		for c := range data.MoonsClasses {
+			name := classSet(c)
+			if slices.Contains(set.Classes, c) {
+				out = append(out, evalSet{name, true, set.Test.PerClass(c, name).X})
+				continue
+			}
+			for _, o := range set.OOD {
+				if o.Name == name {
+					out = append(out, evalSet{name, false, o.X})
+				}
+			}
+		}
+	case "instance-mnist", "subset-mnist":
+		for _, c := range set.Classes {
+			out = append(out, evalSet{classSet(c), true, set.Test.PerClass(c, "").X})
+		}
+		var others *data.Split
+		for i := range set.OOD {
+			switch set.OOD[i].Name {
+			case "interpolation":
+				out = append(out, evalSet{"interpolations", false, set.OOD[i].X})
+			case "classes 2-9":
+				others = &set.OOD[i]
+			}
+		}
+		if others != nil {
+			for c := 2; c <= 9; c++ {
+				out = append(out, evalSet{classSet(c), false, others.PerClass(c, "").X})
+			}
+		}
+	case "fashion-mnist":
+		out = append(out, evalSet{"FashionMNIST", true, set.Test.X})
+		for _, o := range set.OOD {
+			out = append(out, evalSet{o.Name, false, o.X})
+		}
+	}
+	for _, e := range out {
+		if len(e.x) == 0 {
+			return nil, fmt.Errorf("evaluation set %q is empty", e.name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("study %s has no evaluation sets", st.Name)
+	}
+	return out, nil
+}
+
+// componentLabels maps class labels to base component indices (the
+// position of the class in classes).
+func componentLabels(labels, classes []int) ([]int, error) {
+	out := make([]int, len(labels))
+	for i, l := range labels {
+		j := slices.Index(classes, l)
+		if j < 0 {
+			return nil, fmt.Errorf("label %d of point %d is not a training class %v", l, i, classes)
+		}
+		out[i] = j
+	}
+	return out, nil
+}
+
+// flowSpace maps 8-bit pixel values to the flow's space at the middle of
+// each dequantisation bin, for the base means: logit(alpha + (1-2 alpha)
+// (x + 1/2)/256).
+func flowSpace(x float64) float64 {
+	v := logitAlpha + (1-2*logitAlpha)*(x+0.5)/256
+	return math.Log(v) - math.Log1p(-v)
+}
+
+// baseMeans returns the mean of each component's points in the flow's
+// space (k components, labels in 0..k-1).
+func baseMeans(x []float64, labels []int, d, k int, image bool) [][]float64 {
+	means := make([][]float64, k)
+	counts := make([]float64, k)
+	for j := range means {
+		means[j] = make([]float64, d)
+	}
+	for i, l := range labels {
+		counts[l]++
+		for j := range d {
+			v := x[i*d+j]
+			if image {
+				v = flowSpace(v)
+			}
+			means[l][j] += v
+		}
+	}
+	for j := range means {
+		for i := range means[j] {
+			means[j][i] /= counts[j]
+		}
+	}
+	return means
+}
+
+// modelConfig is the flow of a unit: HyperPlanar with the exact trace for
+// the moons, ConcatConv with Hutchinson's estimator for images.
+func modelConfig(st *Study, s Settings, u Unit, tr train.Dataset) cnf.Config {
+	cfg := cnf.Config{
+		Solver: cnf.SolverConfig{Method: s.Solver, RTol: s.RTol, ATol: s.ATol, Steps: s.Steps, Gradient: cnf.GradBackprop},
+		Trace:  cnf.TraceExact,
+	}
+	if s.Steps > 0 {
+		cfg.Solver.RTol, cfg.Solver.ATol = 0, 0
+	}
+	if s.Trace == "hutchinson" {
+		cfg.Trace = cnf.TraceRademacher
+	}
+	if st.Image {
+		cfg.Shape = []int{1, data.ImageSide, data.ImageSide}
+		cfg.Dynamics = cnf.DynamicsConfig{Kind: cnf.ConcatConv, Dims: slices.Clone(s.Hidden), WeightNorm: s.WeightNorm}
+		cfg.Preprocess = cnf.PreprocessConfig{Dequantize: true, Logit: true, Alpha: logitAlpha}
+	} else {
+		cfg.Shape = []int{tr.Dim}
+		cfg.Dynamics = cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: s.Hidden[0], Width: s.Width}
+	}
+	k := len(u.TrainSet.Classes)
+	if u.Base == BaseGMM {
+		cfg.Base = cnf.BaseConfig{Kind: cnf.BaseGMM, Means: baseMeans(tr.X, tr.Labels, tr.Dim, k, st.Image)}
+	} else {
+		cfg.Base = cnf.BaseConfig{Kind: cnf.BaseGaussian, Means: baseMeans(tr.X, make([]int, tr.Len()), tr.Dim, 1, st.Image)}
+	}
+	return cfg
+}
+
+// RunUnit trains, evaluates and samples one unit.
+func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, dir, samplesPath string, progress io.Writer) (*RunResult, error) {
+	set, err := data.Load(st.Name, data.Options{Dir: b.DataDir, Seed: uint64(u.Seed), Classes: u.TrainSet.Classes,
+		PerClass: s.TrainPerClass, TestPerClass: s.EvalPerSet})
+	if err != nil {
+		return nil, err
+	}
+	labels, err := componentLabels(set.Train.Labels, u.TrainSet.Classes)
+	if err != nil {
+		return nil, fmt.Errorf("training set: %w", err)
+	}
+	tr := train.Dataset{X: set.Train.X, Labels: labels, Dim: set.Dim}
+	cfg := modelConfig(st, s, u, tr)
+	model, err := cnf.New(cfg, uint64(u.Seed))
+	if err != nil {
+		return nil, err
+	}
+	heldout, err := heldoutSet(set, u.TrainSet.Classes)
+	if err != nil {
+		return nil, err
+	}
+	modelDir := filepath.Join(dir, "model")
+	var ckpt *train.Checkpoint
+	if train.HasCheckpoint(modelDir) {
+		if ckpt, err = train.ReadCheckpoint(modelDir); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(progress, "  resuming from iteration %d\n", ckpt.Iteration)
+	}
+	tc := train.Config{Iters: s.Iters, Batch: s.Batch, Adam: train.DefaultAdam(),
+		EvalEvery: max(1, s.Iters/5), CheckpointEvery: s.CheckpointEvery, Seed: uint64(u.Seed)}
+	tc.Adam.LR = s.LR
+	meta, err := json.Marshal(struct {
+		Unit     string   `json:"unit"`
+		Settings Settings `json:"settings"`
+	}{u.String(), s})
+	if err != nil {
+		return nil, err
+	}
+	tenth := max(1, s.Iters/10)
+	trainer := &train.Trainer{
+		Model:   &train.CNF{Model: model, EvalBatch: evalBatch, EvalSeed: uint64(u.Seed)},
+		Train:   tr,
+		Heldout: heldout,
+		Config:  tc,
+		Dir:     modelDir,
+		Meta:    meta,
+		Progress: func(p train.Progress) {
+			if b.OnIteration != nil {
+				b.OnIteration(u, p)
+			} else if p.Iteration%tenth == 0 || p.Iteration == p.Iters {
+				fmt.Fprintf(progress, "  iteration %d/%d: loss %.4f, bits/dim %.4f, NFE %d\n",
+					p.Iteration, p.Iters, p.Stats.Loss, p.Stats.BitsPerDim, p.Stats.NFEForward)
+			}
+		},
+	}
+	res, err := trainer.Run(ctx, ckpt)
+	if err != nil {
+		return nil, err
+	}
+	r := &RunResult{Iterations: res.Iteration, TrainSeconds: res.Seconds, FinalLoss: res.Last.TrainLoss}
+	if r.NFEForward, r.NFEBackward, err = meanNFE(filepath.Join(modelDir, train.LogFile)); err != nil {
+		return nil, err
+	}
+	if r.Model, err = json.Marshal(model.Config()); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := evaluate(model, st, set, u, r); err != nil {
+		return nil, err
+	}
+	smp, err := drawSamples(model, st, u, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSamples(samplesPath, smp); err != nil {
+		return nil, err
+	}
+	r.EvalSeconds = time.Since(start).Seconds()
+	fmt.Fprintf(progress, "  trained in %.1f s, evaluated in %.1f s; in-distribution bits/dim %s\n",
+		r.TrainSeconds, r.EvalSeconds, inDistLine(r))
+	return r, nil
+}
+
+// inDistLine lists the in-distribution sets' bits/dim of r.
+func inDistLine(r *RunResult) string {
+	var parts []string
+	for _, s := range r.Sets {
+		if s.InDistribution {
+			parts = append(parts, fmt.Sprintf("%s %.3f", s.Name, s.BitsPerDim))
+		}
+	}
+	return fmt.Sprint(parts)
+}
+
+// heldoutSet is the in-distribution test data used for the periodic
+// evaluation during training: at most heldoutMax points, all classes.
+func heldoutSet(set *data.Set, classes []int) (train.Dataset, error) {
+	n := set.Test.N
+	// Take points spread over the set, so that every class is present.
+	step := max(1, n/heldoutMax)
+	var x []float64
+	var l []int
+	for i := 0; i < n; i += step {
+		x = append(x, set.Test.X[i*set.Dim:(i+1)*set.Dim]...)
+		l = append(l, set.Test.Labels[i])
+	}
+	labels, err := componentLabels(l, classes)
+	if err != nil {
+		return train.Dataset{}, fmt.Errorf("held-out set: %w", err)
+	}
+	return train.Dataset{X: x, Labels: labels, Dim: set.Dim}, nil
+}
+
+// meanNFE reads the training log and returns the mean forward and backward
+// function evaluations per iteration over the whole run.
+func meanNFE(path string) (fwd, bwd float64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("training log: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	prev, iters := 0, 0
+	for sc.Scan() {
+		var rec train.LogRecord
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return 0, 0, fmt.Errorf("training log %s: %w", path, err)
+		}
+		n := rec.Iteration - prev
+		prev = rec.Iteration
+		if n <= 0 {
+			continue
+		}
+		fwd += rec.NFEForward * float64(n)
+		bwd += (rec.NFEBackward + rec.VJPBackward) * float64(n)
+		iters += n
+	}
+	if err := sc.Err(); err != nil {
+		return 0, 0, fmt.Errorf("training log %s: %w", path, err)
+	}
+	if iters == 0 {
+		return 0, 0, errors.New("training log has no training steps")
+	}
+	return fwd / float64(iters), bwd / float64(iters), nil
+}
+
+// evaluate scores every evaluation set per sample and fills r.Sets with
+// mean bits/dim and, for out-of-distribution sets, the AUROC against the
+// pooled in-distribution sets.
+func evaluate(m *cnf.Model, st *Study, set *data.Set, u Unit, r *RunResult) error {
+	sets, err := evalSets(st, set)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(uint64(u.Seed), evalStream))
+	per := make([][]float64, len(sets))
+	var nfe, solves int
+	for i, e := range sets {
+		logp, n, err := train.LogLikelihoods(m, e.x, evalBatch, rng, nil)
+		if err != nil {
+			return fmt.Errorf("evaluate %s: %w", e.name, err)
+		}
+		nfe += n
+		solves += (len(logp) + evalBatch - 1) / evalBatch
+		per[i] = make([]float64, len(logp))
+		for j, l := range logp {
+			per[i][j] = m.BitsPerDim(l)
+		}
+	}
+	r.EvalNFE = float64(nfe) / float64(solves)
+	var in []float64
+	for i, e := range sets {
+		if e.inDist {
+			in = append(in, per[i]...)
+		}
+	}
+	for i, e := range sets {
+		st := statOf(per[i])
+		sr := SetResult{Name: e.name, InDistribution: e.inDist, N: len(per[i]), BitsPerDim: st.Mean, BitsPerDimStd: st.Std}
+		if !e.inDist {
+			a := auroc(in, per[i])
+			sr.AUROC = &a
+		}
+		r.Sets = append(r.Sets, sr)
+	}
+	return nil
+}
+
+// Density grid of the moons figures: the plane [-4, 4] x [-3.6, 3.6].
+const (
+	densityCols = 120
+	densityRows = 108
+	densityX    = 4.0
+	densityY    = 3.6
+)
+
+// drawSamples draws the unit's samples: unconditional ones, per component
+// for the GMM base, and the density grid for 2-D data.
+func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) {
+	rng := rand.New(rand.NewPCG(uint64(u.Seed), sampleStream))
+	cfg := m.Config()
+	d := m.D()
+	scale := 1.0
+	if st.Image {
+		scale = 1.0 / 256
+	}
+	draw := func(n, class int) ([][]float64, error) {
+		out := make([]float64, n*d)
+		if err := m.Sample(n, class, rng, out); err != nil {
+			return nil, err
+		}
+		rows := make([][]float64, n)
+		for i := range rows {
+			rows[i] = make([]float64, d)
+			for j := range d {
+				rows[i][j] = out[i*d+j] * scale
+			}
+		}
+		return rows, nil
+	}
+	smp := &Samples{Shape: cfg.Shape}
+	var err error
+	if smp.Unconditional, err = draw(s.Samples, -1); err != nil {
+		return nil, fmt.Errorf("sample: %w", err)
+	}
+	if u.Base == BaseGMM {
+		for j, c := range u.TrainSet.Classes {
+			rows, err := draw(s.Samples, j)
+			if err != nil {
+				return nil, fmt.Errorf("sample class %d: %w", c, err)
+			}
+			smp.Classes = append(smp.Classes, c)
+			smp.ByClass = append(smp.ByClass, rows)
+		}
+	}
+	if !st.Image && d == 2 {
+		g := &Grid{X: make([]float64, densityCols), Y: make([]float64, densityRows), Z: make([][]float64, densityRows)}
+		pts := make([]float64, 0, 2*densityCols*densityRows)
+		for i := range g.Y {
+			g.Y[i] = -densityY + 2*densityY*float64(i)/float64(densityRows-1)
+		}
+		for j := range g.X {
+			g.X[j] = -densityX + 2*densityX*float64(j)/float64(densityCols-1)
+		}
+		for _, y := range g.Y {
+			for _, x := range g.X {
+				pts = append(pts, x, y)
+			}
+		}
+		logp, _, err := train.LogLikelihoods(m, pts, evalBatch, rng, nil)
+		if err != nil {
+			return nil, fmt.Errorf("density grid: %w", err)
+		}
+		for i := range g.Z {
+			g.Z[i] = logp[i*densityCols : (i+1)*densityCols]
+		}
+		smp.Density = g
+	}
+	return smp, nil
+}
