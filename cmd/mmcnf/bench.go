@@ -15,7 +15,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "kernels":
-		return usageErrorf("mmcnf bench kernels: not built into this binary yet")
+		return benchKernels(args[1:], stdout, stderr)
 	}
 	return usageErrorf("mmcnf bench: unknown benchmark %q (known: kernels)", args[0])
 }
