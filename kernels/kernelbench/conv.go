@@ -1,0 +1,45 @@
+package kernelbench
+
+import "github.com/mmcnf/mmcnf/kernels"
+
+// convShapes are the three layers of the conv16 workload at batch 64: the
+// hot 65 -> 64 hidden layer (64 channels plus time), the first layer (image
+// channel and time) and the last. The GEMM-equivalent shapes of the hot
+// layer, timed with gonum too, are among the gemm cases.
+var convShapes = []struct {
+	name string
+	s    kernels.ConvShape
+}{
+	{"65x64 3x3 16x16 N64", kernels.ConvShape{N: 64, Cin: 65, Cout: 64, H: 16, W: 16, K: 3}},
+	{"2x64 3x3 16x16 N64", kernels.ConvShape{N: 64, Cin: 2, Cout: 64, H: 16, W: 16, K: 3}},
+	{"65x1 3x3 16x16 N64", kernels.ConvShape{N: 64, Cin: 65, Cout: 1, H: 16, W: 16, K: 3}},
+}
+
+func init() {
+	for _, sh := range convShapes {
+		s := sh.s
+		for _, k := range []struct {
+			kernel string
+			op     func(s kernels.ConvShape, x, w, b, y, dx, dw, db, work []float64) func()
+		}{
+			{"conv forward", func(s kernels.ConvShape, x, w, b, y, dx, dw, db, work []float64) func() {
+				return func() { kernels.ConvForward(s, x, w, b, y, work) }
+			}},
+			{"conv backward data", func(s kernels.ConvShape, x, w, b, y, dx, dw, db, work []float64) func() {
+				return func() { kernels.ConvBackwardData(s, y, w, dx, work) }
+			}},
+			{"conv backward filter", func(s kernels.ConvShape, x, w, b, y, dx, dw, db, work []float64) func() {
+				return func() { kernels.ConvBackwardFilter(s, x, y, dw, db, work) }
+			}},
+		} {
+			Register(Case{
+				Kernel: k.kernel, Shape: sh.name, Unit: FLOPs, Work: s.FLOPs(),
+				Setup: func(string) (func(), error) {
+					x, w, b, y := randoms(s.InLen()), randoms(s.WeightLen()), randoms(s.Cout), randoms(s.OutLen())
+					dx, dw, db := make([]float64, s.InLen()), make([]float64, s.WeightLen()), make([]float64, s.Cout)
+					return k.op(s, x, w, b, y, dx, dw, db, make([]float64, s.WorkLen())), nil
+				},
+			})
+		}
+	}
+}
