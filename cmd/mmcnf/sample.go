@@ -1,12 +1,181 @@
 package main
 
-import "io"
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/train"
+)
+
+// sampleStream is the PCG stream of sample's base draws.
+const sampleStream = 0x73616d706c65
 
 // cmdSample runs `mmcnf sample`.
 func cmdSample(args []string, stdout, stderr io.Writer) error {
-	f := newFlags("sample", "mmcnf sample [flags]", "Not available yet.")
+	var (
+		model, out            string
+		n, class, batch, thre int
+		seed                  uint64
+	)
+	f := newFlags("sample", "mmcnf sample --model DIR -n N [--class K] --out FILE.csv|FILE.png [flags]",
+		`Draws N points from a trained flow: from the whole base, or with --class K from the
+base component of class K (class-conditional samples of a GMM base; K is a class of
+the training data, e.g. 4 for a model trained on moons classes 4,5), integrated from
+t1 back to 0. Writes a .csv (one point per line, one column per coordinate) or, for
+image models, a PNG grid.`)
+	f.StringVar(&model, "model", "", "model directory written by mmcnf train (required)")
+	f.IntVar(&n, "n", 64, "number of samples")
+	f.IntVar(&class, "class", -1, "class whose base component to sample from (-1: the whole base)")
+	f.StringVar(&out, "out", "", "output file, .csv or (images only) .png (required)")
+	f.Uint64Var(&seed, "seed", 1, "seed of the base draws")
+	f.IntVar(&batch, "batch", 1000, "samples per solve")
+	f.IntVar(&thre, "threads", 0, "worker threads (0: all cores)")
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	return usageErrorf("mmcnf sample: not available yet")
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"n", n}, {"batch", batch}} {
+		if err := f.positiveInt(c.name, c.v); err != nil {
+			return err
+		}
+	}
+	if err := f.nonNegativeInt("threads", thre); err != nil {
+		return err
+	}
+	ext := strings.ToLower(filepath.Ext(out))
+	if out == "" {
+		return f.errorf("--out FILE is required")
+	}
+	if ext != ".csv" && ext != ".png" {
+		return f.errorf("--out %s: want a .csv or .png file", out)
+	}
+	m, run, err := loadModel(f, model)
+	if err != nil {
+		return err
+	}
+	cfg := m.Config()
+	if ext == ".png" && len(cfg.Shape) != 3 {
+		return f.errorf("--out %s: a PNG grid needs an image model; this one has points of shape %v", out, cfg.Shape)
+	}
+	component, err := sampleComponent(f, class, cfg, run)
+	if err != nil {
+		return err
+	}
+	if thre > 0 {
+		runtime.GOMAXPROCS(thre)
+	}
+	rng := rand.New(rand.NewPCG(seed, sampleStream))
+	d := m.D()
+	x := make([]float64, n*d)
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		if err := m.Sample(hi-lo, component, rng, x[lo*d:hi*d]); err != nil {
+			return fmt.Errorf("mmcnf sample: samples %d to %d: %w", lo, hi-1, err)
+		}
+	}
+	var buf bytes.Buffer
+	if ext == ".png" {
+		err = png.Encode(&buf, imageGrid(x, n, cfg.Shape))
+	} else {
+		writeCSV(&buf, x, d)
+	}
+	if err != nil {
+		return fmt.Errorf("mmcnf sample: %w", err)
+	}
+	if err := train.WriteFileAtomic(out, func(w *os.File) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}); err != nil {
+		return fmt.Errorf("mmcnf sample: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote %d samples to %s\n", n, out)
+	return nil
+}
+
+// sampleComponent maps --class to a base component: with the run's
+// settings a class of the training data, otherwise a component index.
+func sampleComponent(f *cmdFlags, class int, cfg cnf.Config, run *trainOptions) (int, error) {
+	if class == -1 {
+		return -1, nil
+	}
+	if class < 0 {
+		return 0, f.errorf("--class must be -1 or a class, got %d", class)
+	}
+	k := cfg.Components()
+	if run != nil && run.Data.Name == "moons" {
+		classes, err := f.parseInts("classes", run.Data.Classes)
+		if err == nil && len(classes) == k {
+			slices.Sort(classes)
+			i := slices.Index(classes, class)
+			if i < 0 {
+				return 0, f.errorf("--class %d: the model's base components are the classes %v", class, classes)
+			}
+			return i, nil
+		}
+	}
+	if class >= k {
+		return 0, f.errorf("--class %d out of range: the base has %d component(s), 0..%d", class, k, k-1)
+	}
+	return class, nil
+}
+
+// writeCSV writes n points of d coordinates, one per line, with a header.
+func writeCSV(w io.Writer, x []float64, d int) {
+	for j := range d {
+		if j > 0 {
+			io.WriteString(w, ",")
+		}
+		fmt.Fprintf(w, "x%d", j)
+	}
+	io.WriteString(w, "\n")
+	for i := 0; i < len(x); i += d {
+		for j := range d {
+			if j > 0 {
+				io.WriteString(w, ",")
+			}
+			fmt.Fprintf(w, "%.17g", x[i+j])
+		}
+		io.WriteString(w, "\n")
+	}
+}
+
+// imageGrid lays n images of shape [C, H, W] (values in [0, 256)) out on a
+// near-square grid with a one-pixel gap; C = 1 is grey, C = 3 colour.
+func imageGrid(x []float64, n int, shape []int) image.Image {
+	c, h, w := shape[0], shape[1], shape[2]
+	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	rows := (n + cols - 1) / cols
+	img := image.NewRGBA(image.Rect(0, 0, cols*(w+1)+1, rows*(h+1)+1))
+	pix := func(v float64) uint8 { return uint8(max(0, min(255, math.Floor(v)))) }
+	for k := range n {
+		ox, oy := 1+(k%cols)*(w+1), 1+(k/cols)*(h+1)
+		im := x[k*c*h*w : (k+1)*c*h*w]
+		for y := range h {
+			for xx := range w {
+				var col color.RGBA
+				if c >= 3 {
+					col = color.RGBA{pix(im[y*w+xx]), pix(im[h*w+y*w+xx]), pix(im[2*h*w+y*w+xx]), 255}
+				} else {
+					g := pix(im[y*w+xx])
+					col = color.RGBA{g, g, g, 255}
+				}
+				img.SetRGBA(ox+xx, oy+y, col)
+			}
+		}
+	}
+	return img
 }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mmcnf/mmcnf/cnf"
+)
+
+// snapshot lists every file under dir with its size and contents.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			out[p] = string(b)
+		} else {
+			out[p+"/"] = ""
+		}
+		return nil
+	})
+	return out
+}
+
+// smallModel writes a tiny untrained 2-D GMM model directory.
+func smallModel(t *testing.T, dir string) {
+	t.Helper()
+	m, err := cnf.New(cnf.Config{
+		Shape:    []int{2},
+		Dynamics: cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: 4, Width: 4},
+		Base:     cnf.BaseConfig{Kind: cnf.BaseGMM, Means: [][]float64{{-1, 0}, {1, 0}}},
+		Solver:   cnf.SolverConfig{Method: "rk4", Steps: 2},
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadInput runs every kind of bad command line in-process and checks
+// the exit status 2, a single line on stderr that names the problem, and
+// that nothing in the working directory changed.
+func TestBadInput(t *testing.T) {
+	root := t.TempDir()
+	model := filepath.Join(root, "model")
+	smallModel(t, model)
+	corrupt := filepath.Join(root, "corrupt")
+	smallModel(t, corrupt)
+	if err := os.WriteFile(filepath.Join(corrupt, "weights.npz"), []byte("not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badCkpt := filepath.Join(root, "badckpt")
+	smallModel(t, badCkpt)
+	if err := os.WriteFile(filepath.Join(badCkpt, "checkpoint.npz"), []byte("truncated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "out")
+	file := filepath.Join(root, "s.csv")
+	cases := []struct {
+		args []string
+		want string // a fragment of the message
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"train", "--frob"}, "flag provided but not defined: -frob"},
+		{[]string{"train", "--iters", "ten", "--out", out}, "invalid value"},
+		{[]string{"train", "--out", out, "extra"}, `unexpected argument "extra"`},
+		{[]string{"train", "--data", "nosuch", "--out", out}, `unknown dataset "nosuch"`},
+		{[]string{"train", "--classes", "0,7", "--out", out}, "class 7 out of range"},
+		{[]string{"train", "--classes", "0,0", "--out", out}, "0 appears twice"},
+		{[]string{"train", "--classes", "-1", "--out", out}, "not a non-negative integer"},
+		{[]string{"train", "--iters", "0", "--out", out}, "--iters must be positive"},
+		{[]string{"train", "--batch", "-4", "--out", out}, "--batch must be positive"},
+		{[]string{"train", "--n-train", "-5", "--out", out}, "must not be negative"},
+		{[]string{"train", "--hidden", "0", "--out", out}, "--hidden must be positive"},
+		{[]string{"train", "--rtol", "0", "--out", out}, "--rtol must be positive"},
+		{[]string{"train", "--atol", "-1e-5", "--out", out}, "--atol must be positive"},
+		{[]string{"train", "--lr", "NaN", "--out", out}, "--lr must be positive"},
+		{[]string{"train", "--solver", "rk5", "--out", out}, "--solver must be one of"},
+		{[]string{"train", "--base", "uniform", "--out", out}, "--base must be one of"},
+		{[]string{"train", "--beta2", "1", "--out", out}, "--beta2 must lie in [0, 1)"},
+		{[]string{"train"}, "--out DIR is required"},
+		{[]string{"train", "--out", model}, "already holds a model"},
+		{[]string{"train", "--out", filepath.Join(root, "none"), "--resume"}, "checkpoint"},
+		{[]string{"train", "--out", badCkpt, "--resume"}, "checkpoint"},
+		{[]string{"train", "--out", model, "--resume", "--lr", "0.1"}, "--lr cannot be changed on --resume"},
+		{[]string{"eval"}, "--model DIR is required"},
+		{[]string{"eval", "--model", filepath.Join(root, "none")}, "no such model directory"},
+		{[]string{"eval", "--model", corrupt}, "weights.npz"},
+		{[]string{"eval", "--model", model, "--data", "nosuch"}, `unknown dataset "nosuch"`},
+		{[]string{"eval", "--model", model, "--classes", "9"}, "class 9 out of range"},
+		{[]string{"eval", "--model", model, "--out", filepath.Join(root, "p.txt")}, "written as .csv"},
+		{[]string{"eval", "--model", model, "--batch", "0"}, "--batch must be positive"},
+		{[]string{"sample", "--model", model, "-n", "0", "--out", file}, "--n must be positive"},
+		{[]string{"sample", "--model", model, "--class", "2", "--out", file}, "--class 2 out of range"},
+		{[]string{"sample", "--model", model, "--class", "-3", "--out", file}, "--class must be -1"},
+		{[]string{"sample", "--model", model, "--out", filepath.Join(root, "s.png")}, "needs an image model"},
+		{[]string{"sample", "--model", model, "--out", filepath.Join(root, "s.txt")}, "want a .csv or .png"},
+		{[]string{"sample", "--model", model}, "--out FILE is required"},
+		{[]string{"sample", "--model", filepath.Join(root, "none"), "--out", file}, "no such model directory"},
+		{[]string{"sample", "--model", corrupt, "--out", file}, "weights.npz"},
+		{[]string{"bench", "nosuch"}, `unknown benchmark "nosuch"`},
+		{[]string{"data", "nosuch"}, `unknown subcommand "nosuch"`},
+	}
+	for _, tc := range cases {
+		before := snapshot(t, root)
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, &stdout, &stderr)
+		msg := stderr.String()
+		name := strings.Join(tc.args, " ")
+		if code != exitUsage {
+			t.Errorf("%s: exit status %d, want %d (stderr %q)", name, code, exitUsage, msg)
+		}
+		if strings.Count(msg, "\n") != 1 || !strings.HasSuffix(msg, "\n") {
+			t.Errorf("%s: stderr is not one line: %q", name, msg)
+		}
+		if !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: stderr %q does not mention %q", name, msg, tc.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%s: wrote %q on stdout", name, stdout.String())
+		}
+		after := snapshot(t, root)
+		if len(after) != len(before) {
+			t.Errorf("%s: the directory changed: %d entries before, %d after", name, len(before), len(after))
+		}
+		for p, b := range before {
+			if after[p] != b {
+				t.Errorf("%s: %s changed", name, p)
+			}
+		}
+	}
+}
+
+// TestHelp checks that help and -h succeed and document every flag with
+// its default.
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"help"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, c := range []string{"train", "eval", "sample", "bench", "data"} {
+		if !strings.Contains(stdout.String(), "  "+c+" ") {
+			t.Errorf("help does not list %s", c)
+		}
+		stdout.Reset()
+		args := []string{c, "-h"}
+		if c == "data" {
+			args = []string{"data", "fetch", "-h"}
+		}
+		if c == "bench" {
+			continue
+		}
+		if code := run(args, &stdout, &stderr); code != exitOK {
+			t.Errorf("%s -h: exit %d", c, code)
+		}
+		text := stdout.String()
+		if !strings.Contains(text, "usage: mmcnf "+c) {
+			t.Errorf("%s -h lacks a usage line:\n%s", c, text)
+		}
+		flags := strings.Count(text, "\n  -")
+		defaults := strings.Count(text, "(default ")
+		if flags == 0 || flags != defaults {
+			t.Errorf("%s -h: %d flags but %d defaults:\n%s", c, flags, defaults, text)
+		}
+	}
+}
