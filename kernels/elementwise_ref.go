@@ -4,11 +4,27 @@ import "math"
 
 // The references below define the elementwise kernels in terms of the math
 // package; the assembly is held to them within the ULP bounds stated in the
-// tests.
+// tests. Sums of products are written with explicit float64 conversions so
+// that no build fuses them into FMAs: the references round the same way
+// everywhere.
+
+// e709 is e^709 rounded to float64 (0.21 ulp from exact).
+const e709 = 8.218407461554972e+307
+
+// expScalar is e^v. math.Exp alone is not the same function on every build:
+// the amd64 assembly of math.Exp returns +Inf for v in (709.436, 709.7827],
+// where e^v is finite, while other builds return it. Above 709, e^v is
+// therefore e^(v-709) (v-709 exact) times e^709, within 2 ulp.
+func expScalar(v float64) float64 {
+	if v > 709 {
+		return math.Exp(v-709) * e709
+	}
+	return math.Exp(v)
+}
 
 func expRef(dst, x []float64) {
 	for i, v := range x {
-		dst[i] = math.Exp(v)
+		dst[i] = expScalar(v)
 	}
 }
 
@@ -35,6 +51,21 @@ func sigmoidScalar(v float64) float64 {
 	return e / (1 + e)
 }
 
+// sigmoidPrimeScalar is s(1-s) = e/(1+e)^2 with e = e^-|v|, which has no
+// cancellation where s is near 1 (1 - s computed directly would lose every
+// digit for v above about 37).
+func sigmoidPrimeScalar(v float64) float64 {
+	e := math.Exp(-math.Abs(v))
+	return e / ((1 + e) * (1 + e))
+}
+
+// tanhPrimeScalar is 1 - tanh(v)^2 = 1/cosh(v)^2, without the cancellation
+// of 1 - t*t where |t| is near 1.
+func tanhPrimeScalar(v float64) float64 {
+	c := math.Cosh(v)
+	return 1 / c / c
+}
+
 func softplusRef(dst, x []float64) {
 	for i, v := range x {
 		dst[i] = softplusScalar(v)
@@ -49,8 +80,7 @@ func sigmoidRef(dst, x []float64) {
 
 func sigmoidPrimeRef(dst, x []float64) {
 	for i, v := range x {
-		s := sigmoidScalar(v)
-		dst[i] = s * (1 - s)
+		dst[i] = sigmoidPrimeScalar(v)
 	}
 }
 
@@ -62,8 +92,7 @@ func tanhRef(dst, x []float64) {
 
 func tanhPrimeRef(dst, x []float64) {
 	for i, v := range x {
-		t := math.Tanh(v)
-		dst[i] = 1 - t*t
+		dst[i] = tanhPrimeScalar(v)
 	}
 }
 
@@ -78,24 +107,23 @@ func softplusJVPRef(y, dy, x, dx []float64) {
 func softplusJVPReverseRef(gx, gdx, x, dx, gy, gdy []float64) {
 	for i, v := range x {
 		s := sigmoidScalar(v)
-		gx[i] = s*gy[i] + s*(1-s)*dx[i]*gdy[i]
+		gx[i] = float64(s*gy[i]) + float64(sigmoidPrimeScalar(v)*dx[i]*gdy[i])
 		gdx[i] = s * gdy[i]
 	}
 }
 
 func tanhJVPRef(y, dy, x, dx []float64) {
 	for i, v := range x {
-		t := math.Tanh(v)
-		y[i] = t
-		dy[i] = (1 - t*t) * dx[i]
+		y[i] = math.Tanh(v)
+		dy[i] = tanhPrimeScalar(v) * dx[i]
 	}
 }
 
 func tanhJVPReverseRef(gx, gdx, x, dx, gy, gdy []float64) {
 	for i, v := range x {
 		t := math.Tanh(v)
-		d := 1 - t*t
-		gx[i] = d*gy[i] - 2*t*d*dx[i]*gdy[i]
+		d := tanhPrimeScalar(v)
+		gx[i] = float64(d*gy[i]) - float64(2*t*d*dx[i]*gdy[i])
 		gdx[i] = d * gdy[i]
 	}
 }

@@ -37,7 +37,7 @@ func gmmLogDensityRef(n, d, k int, z, mu, logw, out, work []float64) {
 				e := zs[i] - mj[i]
 				q = math.FMA(e, e, q)
 			}
-			work[s*k+j] = logw[j] - q/2
+			work[s*k+j] = logw[j] - float64(q/2)
 		}
 	}
 	logSumExpRef(n, k, work, out)

@@ -22,7 +22,7 @@ func planarForwardRef(n, d, w int, z, Wt, U, B, f, trace []float64) {
 			for k := 0; k < d; k++ {
 				fs[k] = math.FMA(ui[k], h, fs[k])
 			}
-			tr = math.FMA(1-h*h, uw, tr)
+			tr = math.FMA(1-float64(h*h), uw, tr)
 		}
 		for k := range fs {
 			fs[k] *= inv
@@ -31,11 +31,15 @@ func planarForwardRef(n, d, w int, z, Wt, U, B, f, trace []float64) {
 	}
 }
 
-// planarReverseRef is the reference for PlanarReverse. With a_i = Wt_i.z+B_i,
-// h_i = tanh(a_i), h' = 1-h^2 and h” = -2 h h':
+// planarReverseRef is the reference for PlanarReverse. With
+// a_i = Wt_i.z+B_i, h_i = tanh(a_i), h'_i = 1-h_i^2 and its derivative
+// h2_i = -2 h_i h'_i:
 //
 //	df/dU_i = h_i/w, df/da_i = U_i h'_i/w,
-//	dtrace/da_i = h''_i (U_i.Wt_i)/w, dtrace/dU_i = h'_i Wt_i/w, dtrace/dWt_i = h'_i U_i/w.
+//	dtrace/da_i = h2_i (U_i.Wt_i)/w, dtrace/dU_i = h'_i Wt_i/w, dtrace/dWt_i = h'_i U_i/w.
+//
+// Products are converted to float64 before they are added, so that no build
+// fuses them.
 func planarReverseRef(n, d, w int, z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64) {
 	inv := 1 / float64(w)
 	for s := 0; s < n; s++ {
@@ -52,14 +56,14 @@ func planarReverseRef(n, d, w int, z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []fl
 				gu = math.FMA(gfs[k], ui[k], gu)
 			}
 			h := math.Tanh(a)
-			hp := 1 - h*h
+			hp := 1 - float64(h*h)
 			hpp := -2 * h * hp
 			// Gradient with respect to a_i, from f and from the trace.
-			ga := hp*gu*inv + hpp*uw*gt
+			ga := float64(hp*gu*inv) + float64(hpp*uw*gt)
 			for k := 0; k < d; k++ {
 				gzs[k] = math.FMA(ga, wi[k], gzs[k])
-				gWt[i*d+k] += ga*zs[k] + hp*gt*ui[k]
-				gU[i*d+k] += h*inv*gfs[k] + hp*gt*wi[k]
+				gWt[i*d+k] += float64(ga*zs[k]) + float64(hp*gt*ui[k])
+				gU[i*d+k] += float64(h*inv*gfs[k]) + float64(hp*gt*wi[k])
 			}
 			gB[i] += ga
 		}
