@@ -151,8 +151,9 @@ func TestHelp(t *testing.T) {
 	if code := run([]string{"help"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("help: exit %d", code)
 	}
+	help := stdout.String()
 	for _, c := range []string{"train", "eval", "sample", "bench", "data"} {
-		if !strings.Contains(stdout.String(), "  "+c+" ") {
+		if !strings.Contains(help, "  "+c+" ") {
 			t.Errorf("help does not list %s", c)
 		}
 		stdout.Reset()

@@ -45,7 +45,7 @@ func (o *dataOptions) check(f *cmdFlags, classesSet bool) error {
 		}
 		return nil
 	}
-	cs, err := f.parseInts("classes", o.Classes)
+	cs, err := f.parseInts("classes", o.Classes, true)
 	if err != nil {
 		return err
 	}

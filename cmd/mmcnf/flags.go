@@ -134,8 +134,8 @@ func (f *cmdFlags) oneOf(name, v string, allowed ...string) error {
 }
 
 // parseInts parses a comma-separated list of non-negative integers such as
-// "0,1" for the flag name; duplicates are an error.
-func (f *cmdFlags) parseInts(name, s string) ([]int, error) {
+// "0,1" for the flag name; with unique, duplicates are an error.
+func (f *cmdFlags) parseInts(name, s string, unique bool) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, f.errorf("--%s is empty", name)
 	}
@@ -146,7 +146,7 @@ func (f *cmdFlags) parseInts(name, s string) ([]int, error) {
 		if err != nil || v < 0 {
 			return nil, f.errorf("--%s: %q is not a non-negative integer", name, part)
 		}
-		if seen[v] {
+		if unique && seen[v] {
 			return nil, f.errorf("--%s: %d appears twice", name, v)
 		}
 		seen[v] = true

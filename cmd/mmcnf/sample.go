@@ -117,7 +117,7 @@ func sampleComponent(f *cmdFlags, class int, cfg cnf.Config, run *trainOptions) 
 	}
 	k := cfg.Components()
 	if run != nil && run.Data.Name == "moons" {
-		classes, err := f.parseInts("classes", run.Data.Classes)
+		classes, err := f.parseInts("classes", run.Data.Classes, true)
 		if err == nil && len(classes) == k {
 			slices.Sort(classes)
 			i := slices.Index(classes, class)

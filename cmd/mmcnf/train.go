@@ -109,7 +109,7 @@ func (o *trainOptions) validate(f *cmdFlags) ([]int, error) {
 	if err := o.Data.check(f, f.set("classes")); err != nil {
 		return nil, err
 	}
-	dims, err := f.parseInts("dims", o.Dims)
+	dims, err := f.parseInts("dims", o.Dims, false)
 	if err != nil {
 		return nil, err
 	}
