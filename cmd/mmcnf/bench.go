@@ -8,7 +8,7 @@ import (
 func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		if len(args) == 0 {
-			return usageErrorf("mmcnf bench: missing benchmark name: kernels (see mmcnf bench -h)")
+			return usageErrorf("mmcnf bench: missing benchmark name: kernels or train (see mmcnf bench -h)")
 		}
 		printBenchHelp(stdout)
 		return nil
@@ -16,8 +16,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "kernels":
 		return benchKernels(args[1:], stdout, stderr)
+	case "train":
+		return benchTrain(args[1:], stdout, stderr)
 	}
-	return usageErrorf("mmcnf bench: unknown benchmark %q (known: kernels)", args[0])
+	return usageErrorf("mmcnf bench: unknown benchmark %q (known: kernels, train)", args[0])
 }
 
 // printBenchHelp lists the benchmarks.
@@ -26,6 +28,7 @@ func printBenchHelp(w io.Writer) {
 
 benchmarks:
   kernels  throughput of every kernel family, assembly and pure Go
+  train    time per full training step (solve, gradient, Adam) on planar2d and conv16
 
 Run "mmcnf bench <benchmark> -h" for its flags.
 `)

@@ -1,0 +1,68 @@
+package trainbench
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/train"
+)
+
+// noiseStream is the PCG stream of the trace estimator's noise.
+const noiseStream = 0x6e6f697365
+
+// Stepper runs training steps of one workload on its fixed batch with the
+// training loop's defaults (train.DefaultConfig: Adam and clipping).
+type Stepper struct {
+	model  *train.CNF
+	adam   *train.Adam
+	clip   float64
+	x      []float64
+	params []float64
+	grad   []float64
+	rng    *rand.Rand
+	it     int
+}
+
+// NewStepper builds the workload's model with weights, data and noise all
+// drawn from seed.
+func NewStepper(w Workload, seed uint64) (*Stepper, error) {
+	m, err := cnf.New(w.Config, seed)
+	if err != nil {
+		return nil, fmt.Errorf("workload %s: %w", w.Name, err)
+	}
+	x, err := w.Inputs(seed)
+	if err != nil {
+		return nil, err
+	}
+	tc := train.DefaultConfig()
+	params := m.Params()
+	return &Stepper{
+		model:  &train.CNF{Model: m},
+		adam:   train.NewAdam(tc.Adam, len(params)),
+		clip:   tc.ClipNorm,
+		x:      x,
+		params: params,
+		grad:   make([]float64, len(params)),
+		rng:    rand.New(rand.NewPCG(seed, noiseStream)),
+	}, nil
+}
+
+// Step runs one training step: loss and gradient on the batch, clipping of
+// the gradient's norm and Adam's update of the parameters.
+func (s *Stepper) Step() (train.Stats, error) {
+	it := s.it + 1
+	clear(s.grad)
+	st, err := s.model.LossGrad(s.x, nil, s.rng, s.grad)
+	if err != nil {
+		return st, fmt.Errorf("step %d: %w", it, err)
+	}
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+		return st, fmt.Errorf("step %d: loss is %v", it, st.Loss)
+	}
+	train.ClipNorm(s.grad, s.clip)
+	s.adam.Step(it, s.params, s.grad)
+	s.it = it
+	return st, nil
+}
