@@ -5,7 +5,7 @@
 #include "textflag.h"
 
 // func gemmKernel4x12(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
-// Requires: AVX, AVX2, FMA3, MMX+, SSE2
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·gemmKernel4x12(SB), NOSPLIT, $0-104
 	MOVQ       kc+0(FP), AX
 	MOVQ       a_base+8(FP), CX
@@ -152,9 +152,9 @@ gemm_tail_loop:
 	JNZ          gemm_tail_loop
 
 gemm_store:
-	MOVSD        alpha+88(FP), X12
+	VMOVSD       alpha+88(FP), X12
 	VBROADCASTSD X12, Y12
-	MOVSD        beta+96(FP), X15
+	VMOVSD       beta+96(FP), X15
 	VXORPD       X14, X14, X14
 	VUCOMISD     X14, X15
 	JNE          gemm_beta
@@ -228,7 +228,7 @@ gemm_beta:
 	RET
 
 // func gemvN4AVX2(a []float64, lda int, x []float64) (s0 float64, s1 float64, s2 float64, s3 float64)
-// Requires: AVX, FMA3, SSE2
+// Requires: AVX, FMA3
 TEXT ·gemvN4AVX2(SB), NOSPLIT, $0-88
 	MOVQ   a_base+0(FP), AX
 	MOVQ   lda+24(FP), CX
@@ -309,10 +309,10 @@ gemvn_tail:
 	JB          gemvn_tail
 
 gemvn_done:
-	MOVSD X0, s0+56(FP)
-	MOVSD X2, s1+64(FP)
-	MOVSD X4, s2+72(FP)
-	MOVSD X6, s3+80(FP)
+	VMOVSD X0, s0+56(FP)
+	VMOVSD X2, s1+64(FP)
+	VMOVSD X4, s2+72(FP)
+	VMOVSD X6, s3+80(FP)
 	VZEROUPPER
 	RET
 
@@ -477,7 +477,7 @@ gemvt_done:
 	RET
 
 // func dotAVX2(x []float64, y []float64) float64
-// Requires: AVX, FMA3, SSE2
+// Requires: AVX, FMA3
 TEXT ·dotAVX2(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
@@ -535,12 +535,12 @@ dot_tail:
 	JB          dot_tail
 
 dot_done:
-	MOVSD X0, ret+48(FP)
+	VMOVSD X0, ret+48(FP)
 	VZEROUPPER
 	RET
 
 // func sumSqAVX2(x []float64) float64
-// Requires: AVX, FMA3, SSE2
+// Requires: AVX, FMA3
 TEXT ·sumSqAVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
@@ -597,14 +597,14 @@ sumsq_tail:
 	JB          sumsq_tail
 
 sumsq_done:
-	MOVSD X0, ret+24(FP)
+	VMOVSD X0, ret+24(FP)
 	VZEROUPPER
 	RET
 
 // func axpyAVX2(alpha float64, x []float64, y []float64)
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3
 TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
-	MOVSD        alpha+0(FP), X8
+	VMOVSD       alpha+0(FP), X8
 	VBROADCASTSD X8, Y8
 	MOVQ         x_base+8(FP), AX
 	MOVQ         x_len+16(FP), CX

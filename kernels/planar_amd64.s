@@ -5,7 +5,7 @@
 #include "textflag.h"
 
 // func planarForward2AVX2(z []float64, Wt []float64, U []float64, B []float64, f []float64, trace []float64, inv float64)
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3
 TEXT ·planarForward2AVX2(SB), NOSPLIT, $0-152
 	MOVQ z_base+0(FP), AX
 	MOVQ Wt_base+24(FP), CX
@@ -129,8 +129,7 @@ tanhsmall_1:
 	ADDQ         $0x02, R10
 	CMPQ         R10, SI
 	JB           fwidth
-	MOVSD        inv+144(FP), X0
-	VBROADCASTSD X0, Y0
+	VBROADCASTSD inv+144(FP), Y0
 	VMULPD       Y0, Y1, Y1
 	VMULPD       Y0, Y3, Y3
 	VMULPD       Y0, Y4, Y4
@@ -301,7 +300,7 @@ DATA c4086300000000000<>+24(SB)/8, $0x4086300000000000
 GLOBL c4086300000000000<>(SB), RODATA|NOPTR, $32
 
 // func planarReverse2AVX2(z []float64, Wt []float64, U []float64, B []float64, gf []float64, gtrace []float64, gz []float64, gWt []float64, gU []float64, gB []float64, inv float64)
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3
 TEXT ·planarReverse2AVX2(SB), NOSPLIT, $0-248
 	MOVQ Wt_base+24(FP), AX
 	MOVQ U_base+48(FP), CX
@@ -431,8 +430,7 @@ tanhsmall_2:
 	VMULPD       Y9, Y12, Y9
 	VBROADCASTSD 8(CX)(SI*8), Y12
 	VFMADD231PD  Y12, Y7, Y9
-	MOVSD        inv+240(FP), X7
-	VBROADCASTSD X7, Y7
+	VBROADCASTSD inv+240(FP), Y7
 	VPERMPD      $0xd8, (R9), Y12
 	VMULPD       Y7, Y12, Y12
 	VMULPD       Y11, Y12, Y12
@@ -491,7 +489,7 @@ tanhsmall_2:
 	VFMADD231SD  8(CX)(SI*8), X6, X0
 	VADDSD       8(DI)(SI*8), X0, X0
 	VMOVSD       X0, 8(DI)(SI*8)
-	MOVSD        inv+240(FP), X0
+	VMOVSD       inv+240(FP), X0
 	VEXTRACTF128 $0x01, Y2, X1
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2

@@ -5,6 +5,7 @@ import (
 	"github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 )
 
 // The GEMM micro-kernel's register tile: mr rows of C by nr columns
@@ -91,9 +92,9 @@ func gemmKernel(c *build.Context) {
 	// C = alpha*acc (beta == 0, C not read) or alpha*acc + beta*C.
 	c.Label("gemm_store")
 	alpha, beta := Y12, Y13
-	c.Load(c.Param("alpha"), X12)
+	c.VMOVSD(args.Addr(c.Param("alpha")), X12)
 	c.VBROADCASTSD(X12, alpha)
-	c.Load(c.Param("beta"), X15)
+	c.VMOVSD(args.Addr(c.Param("beta")), X15)
 	c.VXORPD(X14, X14, X14)
 	c.VUCOMISD(X14, X15)
 	c.JNE(LabelRef("gemm_beta"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 
 	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
@@ -76,7 +77,7 @@ func gemvN4(c *build.Context) {
 	c.JB(LabelRef("gemvn_tail"))
 	c.Label("gemvn_done")
 	for r := range rows {
-		c.Store(low[r], c.ReturnIndex(r))
+		c.VMOVSD(low[r], args.Addr(c.ReturnIndex(r)))
 	}
 	c.VZEROUPPER()
 	c.RET()

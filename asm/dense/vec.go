@@ -5,6 +5,7 @@ import (
 	"github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 )
 
 // reduce adds the four lanes of a ymm register into the low lane of its xmm
@@ -22,7 +23,7 @@ func dot(c *build.Context) {
 	c.Attributes(attr.NOSPLIT)
 	c.SignatureExpr("func(x, y []float64) float64")
 	reduction(c, "dot", true)
-	c.Store(X0, c.ReturnIndex(0))
+	c.VMOVSD(X0, args.Addr(c.ReturnIndex(0)))
 	c.VZEROUPPER()
 	c.RET()
 }
@@ -33,7 +34,7 @@ func sumSq(c *build.Context) {
 	c.Attributes(attr.NOSPLIT)
 	c.SignatureExpr("func(x []float64) float64")
 	reduction(c, "sumsq", false)
-	c.Store(X0, c.ReturnIndex(0))
+	c.VMOVSD(X0, args.Addr(c.ReturnIndex(0)))
 	c.VZEROUPPER()
 	c.RET()
 }
@@ -103,7 +104,7 @@ func axpy(c *build.Context) {
 	c.Function("axpyAVX2")
 	c.Attributes(attr.NOSPLIT)
 	c.SignatureExpr("func(alpha float64, x, y []float64)")
-	c.Load(c.Param("alpha"), X8)
+	c.VMOVSD(args.Addr(c.Param("alpha")), X8)
 	c.VBROADCASTSD(X8, Y8)
 	px := c.Load(c.Param("x").Base(), c.GP64())
 	n := c.Load(c.Param("x").Len(), c.GP64())

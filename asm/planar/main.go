@@ -9,6 +9,7 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
@@ -120,9 +121,8 @@ func forward() {
 // bcastParam returns a register holding the float64 argument name in
 // every lane.
 func bcastParam(name string) reg.VecVirtual {
-	x := Load(Param(name), XMM())
 	r := YMM()
-	VBROADCASTSD(x, r)
+	VBROADCASTSD(args.Addr(Param(name)), r)
 	return r
 }
 
@@ -230,7 +230,8 @@ func reverse() {
 		VADDSD(Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k}, t, t)
 		VMOVSD(t, Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k})
 	}
-	invx := Load(Param("inv"), XMM())
+	invx := XMM()
+	VMOVSD(args.Addr(Param("inv")), invx)
 	for k, acc := range []reg.VecVirtual{hfa, hfb} {
 		t := hsum(acc)
 		VMULSD(invx, t, t)
