@@ -50,9 +50,15 @@ asm-check:
 		fi; \
 	done; echo "asm-check: generated assembly is up to date ($(FAMILIES))"
 
+# Kernel and training-step benchmarks, one JSON line per record, each file
+# replaced only when its benchmark succeeded.
 bench: build
 	mkdir -p $(OUT)
-	./$(BIN) bench kernels --json | tee $(OUT)/bench-kernels.jsonl
+	./$(BIN) bench kernels --json > $(OUT)/bench-kernels.jsonl.tmp
+	mv $(OUT)/bench-kernels.jsonl.tmp $(OUT)/bench-kernels.jsonl
+	./$(BIN) bench train --workload all --json > $(OUT)/bench-train.jsonl.tmp
+	mv $(OUT)/bench-train.jsonl.tmp $(OUT)/bench-train.jsonl
+	cat $(OUT)/bench-kernels.jsonl $(OUT)/bench-train.jsonl
 
 # Download, convert and verify MNIST and FashionMNIST into the data directory
 # ($MMCNF_DATA_DIR, else the user cache directory; needs go and npm).
