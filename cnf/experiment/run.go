@@ -68,6 +68,11 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
+	unlock, err := lockDir(o.Out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
+	}
+	defer unlock()
 	started := time.Now()
 	units := o.Study.Units(o.Settings.Seeds)
 	var runs []RunResult
