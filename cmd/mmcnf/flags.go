@@ -45,7 +45,12 @@ func (f *cmdFlags) printUsage(w io.Writer) {
 		} else if isStringFlag(fl) {
 			def = strconv.Quote(def)
 		}
-		fmt.Fprintf(w, "%s\n    \t%s (default %s)\n", head, strings.ReplaceAll(help, "\n", "\n    \t"), def)
+		help = strings.ReplaceAll(help, "\n", "\n    \t")
+		if strings.Contains(help, "(default") { // the text states its own default
+			fmt.Fprintf(w, "%s\n    \t%s\n", head, help)
+			return
+		}
+		fmt.Fprintf(w, "%s\n    \t%s (default %s)\n", head, help, def)
 	})
 }
 

@@ -45,7 +45,7 @@ reported together. Studies:
 	f.BoolVar(&o.quick, "quick", false, "reduced settings for a smoke test of a couple of minutes")
 	f.IntVar(&o.iters, "iters", 0, "training iterations per model (0: the study's default)")
 	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
-	f.StringVar(&o.dataDir, "data-dir", "", "directory of the MNIST and FashionMNIST IDX files (default: the data cache of `mmcnf data fetch`)")
+	f.StringVar(&o.dataDir, "data-dir", "", "directory of the MNIST and FashionMNIST IDX files (default: $MMCNF_DATA_DIR or the cache that mmcnf data fetch fills)")
 	return f
 }
 
