@@ -12,9 +12,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/mmcnf
 
-# The main job.
+# The main job: the cascading-moons study with both bases (figures, tables and
+# samples in $(OUT)/; a finished run is not redone, an interrupted one resumes).
 run: build
-	./$(BIN) bench kernels
+	./$(BIN) reproduce moons --out $(OUT)
 
 # Everything CI checks: vet, formatting, the tests with the assembly and again
 # with the pure-Go reference (fuzz seed corpora run as part of both), and that
