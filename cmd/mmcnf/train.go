@@ -314,6 +314,12 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if set.Test.N == 0 && data.IsPointFile(o.Data.Name) {
+		// A file of points has no test split: hold 10% of it out.
+		if set.Train, set.Test, err = set.Train.HoldOut(0.1, o.Data.Seed); err != nil {
+			return f.errorf("--data: %v", err)
+		}
+	}
 	if set.Train.N == 0 || set.Test.N == 0 {
 		return f.errorf("--data %s has no training or no test points", o.Data.Name)
 	}

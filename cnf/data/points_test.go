@@ -80,3 +80,46 @@ func TestLoadPointsNPY(t *testing.T) {
 		t.Errorf("junk: error %v", err)
 	}
 }
+
+// TestHoldOut: the two parts partition the points (each point once, with
+// its label), the held-out part has round(frac N) points, the same seed
+// gives the same split and too few points is an error.
+func TestHoldOut(t *testing.T) {
+	s := &Split{Name: "p", N: 25, Dim: 2}
+	for i := range s.N {
+		s.X = append(s.X, float64(i), float64(-i))
+		s.Labels = append(s.Labels, i%3)
+	}
+	tr, te, err := s.HoldOut(0.2, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.N != 20 || te.N != 5 || len(tr.X) != 40 || len(te.X) != 10 {
+		t.Fatalf("sizes: train %d (%d values), held out %d (%d values); want 20 and 5", tr.N, len(tr.X), te.N, len(te.X))
+	}
+	seen := make([]int, s.N)
+	for _, p := range []Split{tr, te} {
+		for j := range p.N {
+			i := int(p.X[2*j])
+			if p.X[2*j+1] != -float64(i) || p.Labels[j] != i%3 {
+				t.Fatalf("point %d lost its coordinates or label: %v %d", i, p.X[2*j:2*j+2], p.Labels[j])
+			}
+			seen[i]++
+		}
+	}
+	for i, c := range seen {
+		if c != 1 {
+			t.Fatalf("point %d appears %d times", i, c)
+		}
+	}
+	_, te2, _ := s.HoldOut(0.2, 7)
+	for j := range te.X {
+		if te.X[j] != te2.X[j] {
+			t.Fatal("the same seed gave another split")
+		}
+	}
+	one := &Split{Name: "one", N: 1, Dim: 2, X: []float64{1, 2}, Labels: []int{0}}
+	if _, _, err := one.HoldOut(0.1, 1); err == nil {
+		t.Error("one point: no error")
+	}
+}

@@ -69,7 +69,7 @@ func Names() []string {
 //   - a path ending in .csv or .npy: the points of that file (LoadPoints) as
 //     the training split, with no test or out-of-distribution splits.
 func Load(name string, opts Options) (*Set, error) {
-	if ext := strings.ToLower(filepath.Ext(name)); ext == ".csv" || ext == ".npy" {
+	if IsPointFile(name) {
 		tr, err := LoadPoints(name)
 		if err != nil {
 			return nil, err
@@ -91,6 +91,13 @@ func Load(name string, opts Options) (*Set, error) {
 		return nil, fmt.Errorf("dataset %s: negative sample counts (per class %d, test per class %d)", name, opts.PerClass, opts.TestPerClass)
 	}
 	return l(opts)
+}
+
+// IsPointFile reports whether Load reads name as a file of points (a path
+// ending in .csv or .npy) rather than a named dataset.
+func IsPointFile(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".csv" || ext == ".npy"
 }
 
 // classList returns the distinct non-negative labels in ascending order.

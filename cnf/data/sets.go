@@ -261,3 +261,27 @@ func fullSet(name string, train, test Labelled, perClass, testPerClass int) *Set
 	takeResized(&set.Test, test, all, testPerClass)
 	return set
 }
+
+// HoldOut splits s at random (seeded) into a training part and a held-out
+// part of round(frac * N) points, at least one of each; s is left
+// unchanged. It is how a file of points, which has no test split of its
+// own, gets one for training.
+func (s *Split) HoldOut(frac float64, seed uint64) (train, test Split, err error) {
+	if s.N < 2 {
+		return train, test, fmt.Errorf("%s: %d point(s): at least 2 are needed to hold some out for testing", s.Name, s.N)
+	}
+	if !(frac > 0 && frac < 1) {
+		return train, test, fmt.Errorf("%s: held-out fraction %g outside (0, 1)", s.Name, frac)
+	}
+	nt := min(max(1, int(math.Round(frac*float64(s.N)))), s.N-1)
+	perm := rand.New(rand.NewPCG(seed, 0x686f6c646f7574)).Perm(s.N)
+	take := func(name string, idx []int) Split {
+		p := Split{Name: name, N: len(idx), Dim: s.Dim, X: make([]float64, 0, len(idx)*s.Dim), Labels: make([]int, 0, len(idx))}
+		for _, i := range idx {
+			p.X = append(p.X, s.X[i*s.Dim:(i+1)*s.Dim]...)
+			p.Labels = append(p.Labels, s.Labels[i])
+		}
+		return p
+	}
+	return take(s.Name+" (train)", perm[nt:]), take(s.Name+" (held out)", perm[:nt]), nil
+}
