@@ -172,7 +172,9 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%s -h lacks a usage line:\n%s", c, text)
 		}
 		flags := strings.Count(text, "\n  -")
-		defaults := strings.Count(text, "(default ")
+		// Every flag ends with its default, printed as "(default X)" or
+		// stated by the flag's own text as "(default: ...)".
+		defaults := strings.Count(text, "(default ") + strings.Count(text, "(default: ")
 		if flags == 0 || flags != defaults {
 			t.Errorf("%s -h: %d flags but %d defaults:\n%s", c, flags, defaults, text)
 		}
