@@ -46,12 +46,13 @@ func resumeArgs(out string) []string {
 	return []string{"train", "--out", out, "--resume", "--quiet"}
 }
 
-// buildMmcnf builds the command into a temporary directory.
-func buildMmcnf(t *testing.T) string {
+// mmcnfProgram returns the program to run as mmcnf: this test binary, which
+// TestMain turns into the command when cliEnv is set.
+func mmcnfProgram(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mmcnf")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -70,7 +71,7 @@ type trainProc struct {
 func startTrain(t *testing.T, bin string, args ...string) *trainProc {
 	t.Helper()
 	p := &trainProc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), "MMCNF_NOSYNC=1")
+	p.cmd.Env = append(os.Environ(), "MMCNF_NOSYNC=1", cliEnv+"=1")
 	p.cmd.Stdout = &p.stderr
 	p.cmd.Stderr = &p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -326,7 +327,7 @@ func TestResume(t *testing.T) {
 		t.Skip("builds the command and trains several small runs")
 	}
 	start := time.Now()
-	bin := buildMmcnf(t)
+	bin := mmcnfProgram(t)
 	t.Logf("go build: %.1f s", time.Since(start).Seconds())
 	root := t.TempDir()
 	// The uninterrupted run goes on beside the others; each waits for it
