@@ -29,7 +29,7 @@ func commands() []command {
 		{"eval", "log-likelihood and bits/dim of a trained flow, overall and per class", cmdEval},
 		{"sample", "draw samples from a trained flow (.csv for vectors, PNG grid for images)", cmdSample},
 		{"reproduce", "run a paper experiment end to end (moons, instance-mnist, subset-mnist, fashion-mnist)", reproduce},
-		{"bench", "benchmarks: `bench kernels`", cmdBench},
+		{"bench", "benchmarks: `bench kernels` (one core per kernel) and `bench train` (full training steps)", cmdBench},
 		{"data", "datasets: `data fetch` downloads and verifies MNIST and FashionMNIST", cmdData},
 		{"help", "show this help", nil},
 	}
