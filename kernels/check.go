@@ -10,9 +10,10 @@ func need(kernel, name string, have, want int) {
 	}
 }
 
-// needShape panics when a size is negative.
-func needShape(kernel string, ok bool, format string, args ...any) {
-	if !ok {
-		panic(fmt.Sprintf("kernels.%s: bad shape: ", kernel) + fmt.Sprintf(format, args...))
-	}
+// badShape panics, naming the kernel and its sizes, for a shape the kernel
+// cannot take. Callers test the shape themselves and call badShape only when
+// it is wrong, so that the sizes are boxed into interfaces (an allocation)
+// only on the way to the panic.
+func badShape(kernel, format string, args ...any) {
+	panic(fmt.Sprintf("kernels.%s: bad shape: ", kernel) + fmt.Sprintf(format, args...))
 }

@@ -9,8 +9,9 @@ type ConvShape struct {
 }
 
 func (s ConvShape) check(kernel string) {
-	needShape(kernel, s.N >= 0 && s.Cin >= 0 && s.Cout >= 0 && s.H >= 0 && s.W >= 0 && s.K >= 1 && s.K%2 == 1,
-		"N=%d Cin=%d Cout=%d H=%d W=%d K=%d (K must be odd and positive)", s.N, s.Cin, s.Cout, s.H, s.W, s.K)
+	if !(s.N >= 0 && s.Cin >= 0 && s.Cout >= 0 && s.H >= 0 && s.W >= 0 && s.K >= 1 && s.K%2 == 1) {
+		badShape(kernel, "N=%d Cin=%d Cout=%d H=%d W=%d K=%d (K must be odd and positive)", s.N, s.Cin, s.Cout, s.H, s.W, s.K)
+	}
 }
 
 // InLen is the length of the input x (and of its gradient).

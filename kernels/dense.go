@@ -14,9 +14,12 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 	if transB {
 		br, bc = n, k
 	}
-	needShape("Gemm", m >= 0 && n >= 0 && k >= 0, "m=%d n=%d k=%d", m, n, k)
-	needShape("Gemm", lda >= max(1, ac) && ldb >= max(1, bc) && ldc >= max(1, n),
-		"m=%d n=%d k=%d transA=%v transB=%v lda=%d ldb=%d ldc=%d", m, n, k, transA, transB, lda, ldb, ldc)
+	if !(m >= 0 && n >= 0 && k >= 0) {
+		badShape("Gemm", "m=%d n=%d k=%d", m, n, k)
+	}
+	if !(lda >= max(1, ac) && ldb >= max(1, bc) && ldc >= max(1, n)) {
+		badShape("Gemm", "m=%d n=%d k=%d transA=%v transB=%v lda=%d ldb=%d ldc=%d", m, n, k, transA, transB, lda, ldb, ldc)
+	}
 	if m == 0 || n == 0 {
 		return
 	}
@@ -33,7 +36,9 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 // x has n elements (m when trans) and y has m (n when trans). When beta is 0,
 // y is overwritten without being read.
 func Gemv(trans bool, m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
-	needShape("Gemv", m >= 0 && n >= 0 && lda >= max(1, n), "m=%d n=%d lda=%d", m, n, lda)
+	if !(m >= 0 && n >= 0 && lda >= max(1, n)) {
+		badShape("Gemv", "m=%d n=%d lda=%d", m, n, lda)
+	}
 	lx, ly := n, m
 	if trans {
 		lx, ly = m, n

@@ -7,7 +7,9 @@ import "math"
 // that no magnitude overflows or underflows. A row of -Inf gives -Inf; a row
 // containing +Inf gives +Inf; a NaN gives NaN. cols must be positive.
 func LogSumExp(rows, cols int, x, out []float64) {
-	needShape("LogSumExp", rows >= 0 && cols > 0, "rows=%d cols=%d", rows, cols)
+	if !(rows >= 0 && cols > 0) {
+		badShape("LogSumExp", "rows=%d cols=%d", rows, cols)
+	}
 	need("LogSumExp", "x", len(x), rows*cols)
 	need("LogSumExp", "out", len(out), rows)
 	logSumExp(rows, cols, x, out)
@@ -26,7 +28,9 @@ var Log2Pi = math.Log(2 * math.Pi)
 // responsibilities exp(work[s*k+j] - out[s] - (d/2) log(2 pi)) follow.
 // work must have at least n*k elements.
 func GMMLogDensity(n, d, k int, z, mu, logw, out, work []float64) {
-	needShape("GMMLogDensity", n >= 0 && d > 0 && k > 0, "n=%d d=%d k=%d", n, d, k)
+	if !(n >= 0 && d > 0 && k > 0) {
+		badShape("GMMLogDensity", "n=%d d=%d k=%d", n, d, k)
+	}
 	need("GMMLogDensity", "z", len(z), n*d)
 	need("GMMLogDensity", "mu", len(mu), k*d)
 	need("GMMLogDensity", "logw", len(logw), k)

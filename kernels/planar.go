@@ -28,7 +28,9 @@ func PlanarReverse(d, w int, z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64)
 
 // planarCheck validates the shared arguments and returns the batch size.
 func planarCheck(kernel string, d, w int, z, Wt, U, B, f, trace []float64) int {
-	needShape(kernel, d > 0 && w > 0, "d=%d w=%d", d, w)
+	if !(d > 0 && w > 0) {
+		badShape(kernel, "d=%d w=%d", d, w)
+	}
 	n := len(trace)
 	need(kernel, "z", len(z), n*d)
 	need(kernel, "Wt", len(Wt), w*d)

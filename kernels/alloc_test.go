@@ -1,0 +1,40 @@
+package kernels
+
+import "testing"
+
+// TestNoAllocations: once warm, no kernel allocates, under every
+// implementation (the flows call them in every function evaluation).
+func TestNoAllocations(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		a, b, c := make([]float64, 40*40), make([]float64, 40*40), make([]float64, 40*40)
+		x, y := make([]float64, 40), make([]float64, 40)
+		z, wt, u, bb := make([]float64, 16*2), make([]float64, 8*2), make([]float64, 8*2), make([]float64, 8)
+		f, tr, gz, gw, gu, gb := make([]float64, 16*2), make([]float64, 16), make([]float64, 16*2), make([]float64, 8*2), make([]float64, 8*2), make([]float64, 8)
+		mu, logw, out, work := make([]float64, 3*2), make([]float64, 3), make([]float64, 16), make([]float64, 16*3)
+		cs := ConvShape{N: 2, Cin: 3, Cout: 4, H: 5, W: 5, K: 3}
+		cx, cw, cb, cy := make([]float64, cs.N*cs.Cin*cs.H*cs.W), make([]float64, cs.Cout*cs.Cin*9), make([]float64, cs.Cout), make([]float64, cs.N*cs.Cout*cs.H*cs.W)
+		cwork := make([]float64, cs.WorkLen())
+		cases := []struct {
+			name string
+			fn   func()
+		}{
+			{"Gemm", func() { Gemm(false, true, 40, 40, 40, 1, a, 40, b, 40, 0, c, 40) }},
+			{"Gemv", func() { Gemv(true, 40, 40, 1, a, 40, x, 0, y) }},
+			{"Dot", func() { _ = Dot(x, y) }},
+			{"Tanh", func() { Tanh(y, x) }},
+			{"PlanarForward", func() { PlanarForward(2, 8, z, wt, u, bb, f, tr) }},
+			{"PlanarReverse", func() { PlanarReverse(2, 8, z, wt, u, bb, f, tr, gz, gw, gu, gb) }},
+			{"LogSumExp", func() { LogSumExp(16, 2, z, out) }},
+			{"GMMLogDensity", func() { GMMLogDensity(16, 2, 3, z, mu, logw, out, work) }},
+			{"ConvForward", func() { ConvForward(cs, cx, cw, cb, cy, cwork) }},
+			{"ConvBackwardData", func() { ConvBackwardData(cs, cy, cw, cx, cwork) }},
+			{"ConvBackwardFilter", func() { ConvBackwardFilter(cs, cx, cy, cw, cb, cwork) }},
+		}
+		for _, k := range cases {
+			k.fn()
+			if n := testing.AllocsPerRun(20, k.fn); n != 0 {
+				t.Errorf("%s: %.1f allocations per call, want 0", k.name, n)
+			}
+		}
+	})
+}
