@@ -324,11 +324,9 @@ func logRecords(t *testing.T, dir string) [][]byte {
 // least 35 iterations (7 periods) before the end.
 func TestResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command and trains several small runs")
+		t.Skip("trains several small runs in child processes")
 	}
-	start := time.Now()
 	bin := mmcnfProgram(t)
-	t.Logf("go build: %.1f s", time.Since(start).Seconds())
 	root := t.TempDir()
 	// The uninterrupted run goes on beside the others; each waits for it
 	// before comparing.
@@ -380,6 +378,28 @@ func TestResume(t *testing.T) {
 		t.Logf("SIGINT %v after the checkpoint of iteration %d; stopped at iteration %d", d, seen, reached)
 		startTrain(t, bin, resumeArgs(dir)...).finish(t, "resume after SIGINT")
 		refRun.finish(t, "uninterrupted run")
+		sameWeights(t, ref, dir)
+		sameLog(t, ref, dir)
+	})
+
+	// A run killed before its first checkpoint leaves its settings
+	// (run.json) and perhaps config.json: --resume starts it again.
+	t.Run("before the first checkpoint", func(t *testing.T) {
+		refRun.finish(t, "uninterrupted run")
+		dir := filepath.Join(root, "early")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{runFile, "config.json"} {
+			b, err := os.ReadFile(filepath.Join(ref, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		startTrain(t, bin, resumeArgs(dir)...).finish(t, "resume without a checkpoint")
 		sameWeights(t, ref, dir)
 		sameLog(t, ref, dir)
 	})

@@ -395,6 +395,26 @@ func readResume(f *cmdFlags, dir string, o *trainOptions) (*train.Checkpoint, er
 	if bad != "" {
 		return nil, f.errorf("--%s cannot be changed on --resume: the run keeps the settings of its checkpoint", bad)
 	}
+	if !train.HasCheckpoint(dir) {
+		// A run killed before its first checkpoint left only its settings:
+		// it starts again from iteration 0, which with the same seed is the
+		// run it would have been.
+		if meta, err := os.ReadFile(filepath.Join(dir, runFile)); err == nil {
+			var stored trainOptions
+			if err := json.Unmarshal(meta, &stored); err != nil {
+				return nil, f.errorf("--resume: %s: %v", filepath.Join(dir, runFile), err)
+			}
+			iters, threads := o.Train.Iters, o.Threads
+			*o = stored
+			if f.set("iters") {
+				o.Train.Iters = iters
+			}
+			if f.set("threads") {
+				o.Threads = threads
+			}
+			return nil, nil
+		}
+	}
 	c, err := train.ReadCheckpoint(dir)
 	if err != nil {
 		return nil, f.errorf("--resume: %v", err)

@@ -1,10 +1,12 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -174,7 +176,34 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		return nil, err
 	}
 	r.log = f
+	if r.last, err = lastRecord(logPath, resume.LogOffset); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return r, nil
+}
+
+// lastRecord returns the last record in the first off bytes of the log at
+// path (the zero record if there is none), so that a resumed run, even one
+// resumed after its last checkpoint, reports the latest held-out figures.
+func lastRecord(path string, off int64) (LogRecord, error) {
+	var rec LogRecord
+	f, err := os.Open(path)
+	if err != nil {
+		return rec, err
+	}
+	defer f.Close()
+	buf := make([]byte, off)
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return rec, fmt.Errorf("%s: reading the %d bytes the checkpoint covers: %w", path, off, err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(buf), []byte("\n"))
+	if last := lines[len(lines)-1]; len(last) > 0 {
+		if err := json.Unmarshal(last, &rec); err != nil {
+			return rec, fmt.Errorf("%s: last record before the checkpoint: %w", path, err)
+		}
+	}
+	return rec, nil
 }
 
 // step runs one iteration: a mini-batch, its gradient, clipping and Adam.

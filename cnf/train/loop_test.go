@@ -171,3 +171,30 @@ func TestRunStopsOnFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeFinished: resuming a run whose last checkpoint is its end (a
+// process killed after the final checkpoint, say) does no more work, leaves
+// the log as it was and reports the final held-out figures.
+func TestResumeFinished(t *testing.T) {
+	dir := t.TempDir()
+	res, err := toyTrainer(dir, newToy(2)).Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := readLog(t, dir)
+	again, err := toyTrainer(dir, newToy(2)).Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Iteration != res.Iteration || again.Heldout.BitsPerDim != res.Heldout.BitsPerDim || again.Heldout.BitsPerDim == 0 {
+		t.Errorf("resumed finished run reports iteration %d, held-out bits/dim %v; the run itself %d, %v",
+			again.Iteration, again.Heldout.BitsPerDim, res.Iteration, res.Heldout.BitsPerDim)
+	}
+	if after := readLog(t, dir); len(after) != len(before) {
+		t.Errorf("log grew from %d to %d lines", len(before), len(after))
+	}
+}
