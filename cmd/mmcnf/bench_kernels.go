@@ -19,7 +19,9 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 		"Times every kernel (GEMM, GEMV, dot, axpy, ... and the families registered in\n"+
 			"kernels/kernelbench) on one core under each implementation and reports the\n"+
 			"median over --reps repetitions of the time per call and its GFLOP/s or\n"+
-			"Gelem/s. gonum rows time gonum's blas64 on the same shapes.")
+			"Gelem/s, and the fastest repetition. gonum rows time gonum's blas64 on the\n"+
+			"same shapes. The implementations of a case alternate within each repetition,\n"+
+			"so that their ratio holds on a machine whose speed varies.")
 	asJSON := fs.Bool("json", false, "print one JSON record per line instead of a table")
 	filter := fs.String("filter", "", "only cases whose \"kernel/shape/impl\" matches this regular expression (empty: all)")
 	impl := fs.String("impl", "all", "implementation to time: avx2, purego, gonum or all")
@@ -54,13 +56,13 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 	emit := func(r kernelbench.Record) error { return enc.Encode(r) }
 	if !*asJSON {
 		fmt.Fprintf(stdout, "# kernels: %s (available: %v); single-threaded, median of %d\n", kernels.Impl(), kernels.Available(), *reps)
-		fmt.Fprintf(stdout, "%-8s %-26s %-7s %10s %-7s %14s\n", "kernel", "shape", "impl", "rate", "unit", "ns/op")
+		fmt.Fprintf(stdout, "%-16s %-26s %-7s %10s %-7s %14s %14s\n", "kernel", "shape", "impl", "rate", "unit", "ns/op", "min ns/op")
 		emit = func(r kernelbench.Record) error {
 			rate, unit := r.GFLOPs, "GFLOP/s"
 			if r.GElems != 0 {
 				rate, unit = r.GElems, "Gelem/s"
 			}
-			_, err := fmt.Fprintf(stdout, "%-8s %-26s %-7s %10.3f %-7s %14.0f\n", r.Kernel, r.Shape, r.Impl, rate, unit, r.NsPerOp)
+			_, err := fmt.Fprintf(stdout, "%-16s %-26s %-7s %10.3f %-7s %14.0f %14.0f\n", r.Kernel, r.Shape, r.Impl, rate, unit, r.NsPerOp, r.MinNsPerOp)
 			return err
 		}
 	}

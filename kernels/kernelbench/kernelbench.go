@@ -57,7 +57,10 @@ type Record struct {
 	Impl    string  `json:"impl"`
 	GFLOPs  float64 `json:"gflops,omitempty"`
 	GElems  float64 `json:"gelems,omitempty"`
-	NsPerOp float64 `json:"ns_per_op"`
+	NsPerOp float64 `json:"ns_per_op"` // median over the repetitions
+	// MinNsPerOp is the fastest repetition: on a machine whose speed
+	// varies, the one least disturbed.
+	MinNsPerOp float64 `json:"min_ns_per_op"`
 }
 
 var registry []Case
@@ -97,7 +100,10 @@ type Options struct {
 }
 
 // Run times every selected case under every selected implementation and
-// passes each record to emit as soon as it is measured.
+// passes each case's records to emit as soon as they are measured. The
+// implementations of a case are timed in turn within each repetition
+// (avx2, purego, gonum, avx2, ...), so that a slow spell of a shared
+// machine falls on all of them alike and their ratio stays meaningful.
 func Run(opts Options, emit func(Record) error) error {
 	if opts.Reps <= 0 {
 		opts.Reps = 5
@@ -110,6 +116,7 @@ func Run(opts Options, emit func(Record) error) error {
 		if impls == nil {
 			impls = kernels.Available()
 		}
+		var timers []*timer
 		for _, impl := range impls {
 			if opts.Impls != nil && !slices.Contains(opts.Impls, impl) {
 				continue
@@ -120,11 +127,21 @@ func Run(opts Options, emit func(Record) error) error {
 			if impl != Gonum && !slices.Contains(kernels.Available(), impl) {
 				continue
 			}
-			rec, err := measure(c, impl, opts)
+			tm, err := newTimer(c, impl, opts)
 			if err != nil {
 				return fmt.Errorf("bench %s %s %s: %w", c.Kernel, c.Shape, impl, err)
 			}
-			if err := emit(rec); err != nil {
+			timers = append(timers, tm)
+		}
+		for range opts.Reps {
+			for _, tm := range timers {
+				if err := tm.rep(); err != nil {
+					return fmt.Errorf("bench %s %s %s: %w", c.Kernel, c.Shape, tm.impl, err)
+				}
+			}
+		}
+		for _, tm := range timers {
+			if err := emit(tm.record(c)); err != nil {
 				return err
 			}
 		}
@@ -132,44 +149,71 @@ func Run(opts Options, emit func(Record) error) error {
 	return nil
 }
 
-// measure times c under impl: one warm-up call sizes the repetitions, then
-// the median over opts.Reps repetitions of the time per call is reported.
-func measure(c Case, impl string, opts Options) (Record, error) {
-	if impl != Gonum {
-		restore, err := kernels.Use(impl)
-		if err != nil {
-			return Record{}, err
-		}
-		defer restore()
-	}
-	op, err := c.Setup(impl)
+// timer times one case under one implementation.
+type timer struct {
+	impl  string
+	op    func()
+	iters int       // calls per repetition
+	perOp []float64 // nanoseconds per call, one per repetition
+}
+
+// newTimer sets the case up under impl and sizes a repetition from one
+// warm-up call: at least opts.MinTime.
+func newTimer(c Case, impl string, opts Options) (*timer, error) {
+	tm := &timer{impl: impl}
+	restore, err := tm.use()
 	if err != nil {
-		return Record{}, err
+		return nil, err
+	}
+	defer restore()
+	if tm.op, err = c.Setup(impl); err != nil {
+		return nil, err
 	}
 	start := time.Now()
-	op()
+	tm.op()
 	once := time.Since(start)
-	iters := 1
+	tm.iters = 1
 	if once < opts.MinTime {
-		iters = int(opts.MinTime/max(once, time.Nanosecond)) + 1
+		tm.iters = int(opts.MinTime/max(once, time.Nanosecond)) + 1
 	}
-	perOp := make([]float64, opts.Reps)
-	for r := range perOp {
-		start := time.Now()
-		for range iters {
-			op()
-		}
-		perOp[r] = float64(time.Since(start).Nanoseconds()) / float64(iters)
+	return tm, nil
+}
+
+// use switches package kernels to the timer's implementation (gonum's
+// calls do not go through it) and returns the switch back.
+func (tm *timer) use() (restore func(), err error) {
+	if tm.impl == Gonum {
+		return func() {}, nil
 	}
-	ns := median(perOp)
-	rec := Record{Kernel: c.Kernel, Shape: c.Shape, Impl: impl, NsPerOp: ns}
+	return kernels.Use(tm.impl)
+}
+
+// rep times one repetition.
+func (tm *timer) rep() error {
+	restore, err := tm.use()
+	if err != nil {
+		return err
+	}
+	defer restore()
+	start := time.Now()
+	for range tm.iters {
+		tm.op()
+	}
+	tm.perOp = append(tm.perOp, float64(time.Since(start).Nanoseconds())/float64(tm.iters))
+	return nil
+}
+
+// record is the median (and fastest) repetition as a Record.
+func (tm *timer) record(c Case) Record {
+	ns := median(tm.perOp) // sorts perOp
+	rec := Record{Kernel: c.Kernel, Shape: c.Shape, Impl: tm.impl, NsPerOp: ns, MinNsPerOp: tm.perOp[0]}
 	rate := c.Work / ns // units per nanosecond = giga-units per second
 	if c.Unit == FLOPs {
 		rec.GFLOPs = rate
 	} else {
 		rec.GElems = rate
 	}
-	return rec, nil
+	return rec
 }
 
 // median returns the median of xs, which it sorts.
