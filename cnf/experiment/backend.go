@@ -262,6 +262,11 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, dir, s
 	if err := writeSamples(samplesPath, smp); err != nil {
 		return nil, err
 	}
+	if st.Image {
+		if err := b.quality(st, s, u, dir, set, smp, r, progress); err != nil {
+			return nil, err
+		}
+	}
 	r.EvalSeconds = time.Since(start).Seconds()
 	fmt.Fprintf(progress, "  trained in %.1f s, evaluated in %.1f s; in-distribution bits/dim %s\n",
 		r.TrainSeconds, r.EvalSeconds, inDistLine(r))

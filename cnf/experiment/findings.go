@@ -243,8 +243,12 @@ func sampleFinding(r *Results, ts string) string {
 	if gm.FD.Mean >= st.FD.Mean {
 		better = "not better"
 	}
-	return fmt.Sprintf("%s: GMM samples are %s than standard ones by FD (classifier features): %s vs %s, GMM minus standard %s. The paper finds GMM samples better by FID.",
-		r.Study, better, pm(*gm.FD, 2), pm(*st.FD, 2), versus(*gm.FD, *st.FD))
+	paper := "The paper finds GMM samples better (lower FID)."
+	if p, ok := paperTable2[r.Study]; ok {
+		paper = fmt.Sprintf("The paper finds GMM samples better (lower FID: %.2f vs %.2f).", p[BaseGMM], p[BaseStandard])
+	}
+	return fmt.Sprintf("%s: GMM samples are %s than standard ones by FD (classifier features): %s vs %s, GMM minus standard %s. %s",
+		r.Study, better, pm(*gm.FD, 2), pm(*st.FD, 2), versus(*gm.FD, *st.FD), paper)
 }
 
 // costFinding compares the training time and NFE of the two bases.

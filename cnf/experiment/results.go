@@ -59,6 +59,14 @@ type RunResult struct {
 	// FD is the Frechet distance between classifier features of generated
 	// and real test images (image studies only).
 	FD *float64 `json:"fd_classifier_features,omitempty"`
+	// FDByClass, for the GMM base, is the FD of each class's
+	// class-conditional samples against that class's test images.
+	FDByClass []ClassFD `json:"fd_by_class,omitempty"`
+	// FDSamples and FDTest count the generated and real images of FD.
+	FDSamples int `json:"fd_samples,omitempty"`
+	FDTest    int `json:"fd_test_images,omitempty"`
+	// Classifier describes the feature classifier of FD.
+	Classifier *ClassifierInfo `json:"classifier,omitempty"`
 	// Samples names the unit's samples file, relative to the output directory.
 	Samples string `json:"samples,omitempty"`
 	// Model is the trained model's configuration as saved with its weights.

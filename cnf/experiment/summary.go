@@ -55,6 +55,37 @@ type ModelSummary struct {
 	NFEBackward      Stat  `json:"nfe_backward"`
 	EvalNFE          Stat  `json:"eval_nfe"`
 	FD               *Stat `json:"fd_classifier_features,omitempty"`
+	// FDByClass summarises the per-class FD of class-conditional samples.
+	FDByClass []ClassStat `json:"fd_by_class,omitempty"`
+	// Classifier describes the feature classifier of FD (that of the first
+	// seed; every unit of a study and output directory shares it).
+	Classifier *ClassifierInfo `json:"classifier,omitempty"`
+}
+
+// ClassStat is a statistic of one class over seeds.
+type ClassStat struct {
+	Class int  `json:"class"`
+	Stat  Stat `json:"stat"`
+}
+
+// fdByClass summarises the per-class FD of runs over seeds, classes in
+// first-seen order.
+func fdByClass(runs []RunResult) []ClassStat {
+	var classes []int
+	per := map[int][]float64{}
+	for _, r := range runs {
+		for _, c := range r.FDByClass {
+			if _, ok := per[c.Class]; !ok {
+				classes = append(classes, c.Class)
+			}
+			per[c.Class] = append(per[c.Class], c.FD)
+		}
+	}
+	var out []ClassStat
+	for _, c := range classes {
+		out = append(out, ClassStat{Class: c, Stat: statOf(per[c])})
+	}
+	return out
 }
 
 // group is one (training set, base) pair in first-seen order.
@@ -139,6 +170,13 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary) {
 		if len(fd) > 0 {
 			s := statOf(fd)
 			m.FD = &s
+		}
+		m.FDByClass = fdByClass(members)
+		for _, r := range members {
+			if r.Classifier != nil {
+				m.Classifier = r.Classifier
+				break
+			}
 		}
 		models = append(models, m)
 	}

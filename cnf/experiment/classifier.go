@@ -1,0 +1,165 @@
+package experiment
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/metrics"
+)
+
+// ClassifierInfo describes the feature classifier behind a unit's FD
+// (classifier features).
+type ClassifierInfo struct {
+	// Source is the 10-class dataset it was trained on ("mnist" or
+	// "fashion-mnist-full"), 16x16, dequantised as the flows see it.
+	Source string `json:"source"`
+	// Dir holds its weights and this description, relative to the output
+	// directory.
+	Dir string `json:"dir"`
+	// TrainN and TestN count its training and held-out images.
+	TrainN int `json:"train_n"`
+	TestN  int `json:"test_n"`
+	// Accuracy is the fraction of held-out images classified correctly.
+	Accuracy float64 `json:"heldout_accuracy"`
+	// Config is its training configuration.
+	Config metrics.TrainConfig `json:"config"`
+}
+
+// Files of a feature classifier's directory; the description is written
+// last, so its presence marks a finished classifier.
+const (
+	classifierWeights = "classifier.npz"
+	classifierInfo    = "classifier.json"
+)
+
+// classifierSeed seeds the classifier's initialisation, batch order and the
+// dequantisation noise of its images.
+const classifierSeed = 1
+
+// classifierPlan is the classifier a study's settings call for: its
+// source, directory under the output directory, image counts per class
+// (test: a cap) and training configuration. The quick settings train a
+// much smaller one, kept apart.
+func classifierPlan(st *Study, s Settings) (ClassifierInfo, int, int, error) {
+	var src string
+	switch st.Name {
+	case "instance-mnist", "subset-mnist":
+		src = "mnist"
+	case "fashion-mnist":
+		src = "fashion-mnist-full"
+	default:
+		return ClassifierInfo{}, 0, 0, fmt.Errorf("study %s has no feature classifier", st.Name)
+	}
+	info := ClassifierInfo{Source: src, Dir: "classifier-" + src, Config: metrics.DefaultTrainConfig}
+	// Sized for a minute or two of training on a slow 2-core machine
+	// (about 100 images per second there), seconds under --quick.
+	info.Config.Seed, info.Config.Batch, info.Config.LR = classifierSeed, 16, 3e-3
+	perClass, testPerClass := 400, 200
+	if s.Quick {
+		info.Dir += "-quick"
+		perClass, testPerClass = 30, 20
+		info.Config.C1, info.Config.C2, info.Config.F = 8, 16, 32
+	}
+	return info, perClass, testPerClass, nil
+}
+
+// dequantised returns x + u with u ~ U[0, 1) per value: 8-bit pixel values
+// spread over their bins, as the flows are trained on and sample.
+func dequantised(x []float64, rng *rand.Rand) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = v + rng.Float64()
+	}
+	return out
+}
+
+// featureClassifier returns the study's feature classifier from its
+// directory under out, training and saving it there first if it is not
+// yet present.
+func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.Writer) (*metrics.Classifier, *ClassifierInfo, error) {
+	want, perClass, testPerClass, err := classifierPlan(st, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Join(out, want.Dir)
+	infoPath := filepath.Join(dir, classifierInfo)
+	b, err := os.ReadFile(infoPath)
+	switch {
+	case err == nil:
+		var have ClassifierInfo
+		if err := json.Unmarshal(b, &have); err != nil {
+			return nil, nil, fmt.Errorf("feature classifier %s: %w", infoPath, err)
+		}
+		if have.Source != want.Source || have.Config != want.Config {
+			return nil, nil, fmt.Errorf("feature classifier %s was trained on %s with %+v, want %s with %+v; remove it or use another --out",
+				dir, have.Source, have.Config, want.Source, want.Config)
+		}
+		c, err := metrics.LoadClassifier(filepath.Join(dir, classifierWeights))
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, &have, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("feature classifier: %w", err)
+	}
+	set, err := data.Load(want.Source, data.Options{Dir: dataDir, PerClass: perClass, TestPerClass: testPerClass})
+	if err != nil {
+		return nil, nil, fmt.Errorf("feature classifier: %w", err)
+	}
+	fmt.Fprintf(progress, "  training the feature classifier on %d %s images (%s)\n", set.Train.N, want.Source, dir)
+	rng := rand.New(rand.NewPCG(classifierSeed, classifierStream))
+	c, err := metrics.TrainClassifier(dequantised(set.Train.X, rng), set.Train.Labels, want.Config, indent{progress})
+	if err != nil {
+		return nil, nil, fmt.Errorf("feature classifier: %w", err)
+	}
+	acc, err := c.Accuracy(dequantised(set.Test.X, rng), set.Test.Labels)
+	if err != nil {
+		return nil, nil, fmt.Errorf("feature classifier: held-out accuracy: %w", err)
+	}
+	want.TrainN, want.TestN, want.Accuracy = set.Train.N, set.Test.N, acc
+	fmt.Fprintf(progress, "  feature classifier: held-out accuracy %.4f on %d images\n", acc, set.Test.N)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("feature classifier: %w", err)
+	}
+	if err := c.Save(filepath.Join(dir, classifierWeights)); err != nil {
+		return nil, nil, err
+	}
+	if err := writeAtomic(infoPath, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(want)
+	}); err != nil {
+		return nil, nil, fmt.Errorf("feature classifier: %w", err)
+	}
+	return c, &want, nil
+}
+
+// outOf returns the output directory that holds the unit directory dir
+// (dir is u.Dir(out), five levels below out).
+func outOf(u Unit, dir string) (string, error) {
+	out := dir
+	for range 5 {
+		out = filepath.Dir(out)
+	}
+	if filepath.Clean(u.Dir(out)) != filepath.Clean(dir) {
+		return "", fmt.Errorf("unit directory %s is not where %s belongs in an output directory", dir, u)
+	}
+	return out, nil
+}
+
+// indent prefixes each write with two spaces, to nest progress lines.
+type indent struct{ w io.Writer }
+
+func (i indent) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(i.w, "  "); err != nil {
+		return 0, err
+	}
+	return i.w.Write(b)
+}
