@@ -14,7 +14,7 @@ func init() {
 			{Name: "D{0,1}", Slug: "d01", Classes: []int{0, 1}},
 			{Name: "D{4,5}", Slug: "d45", Classes: []int{4, 5}},
 		},
-		Defaults: Settings{Seeds: 3, Iters: 300, Batch: 256, LR: 1e-2, Solver: "dopri5", RTol: 1e-4, ATol: 1e-4,
+		Defaults: Settings{Seeds: 3, Iters: 150, Batch: 256, LR: 1e-2, Solver: "dopri5", RTol: 1e-4, ATol: 1e-4,
 			Trace: "exact", Hidden: []int{32}, Width: 64, TrainPerClass: 2000, EvalPerSet: 1000, Samples: 1000,
 			CheckpointEvery: 50},
 		Quick: Settings{Seeds: 1, Iters: 20, Batch: 64, LR: 1e-2, Solver: "rk4", Steps: 4,
