@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"codeberg.org/sbinet/npyio/npz"
+
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 )
 
 // Files of a model directory.
@@ -70,10 +72,10 @@ func (m *Model) Save(dir string) error {
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("cnf: save: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, WeightsFile), buf.Bytes()); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, WeightsFile), buf.Bytes()); err != nil {
 		return fmt.Errorf("cnf: save: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, ConfigFile), append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, ConfigFile), append(js, '\n')); err != nil {
 		return fmt.Errorf("cnf: save: %w", err)
 	}
 	return nil
@@ -107,41 +109,6 @@ func nest(v []float64, shape []int) any {
 		}
 		return out
 	}
-}
-
-// writeAtomic writes data to path through a synced temporary file in the
-// same directory, renamed into place, then syncs the directory.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // Load reads a model directory written by Save (or by the Python recipe in

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 )
 
 // Sources of the raw data.
@@ -83,7 +85,7 @@ func fetchMNIST(dir string, progress io.Writer) error {
 			return err
 		}
 		dst := filepath.Join(dir, mnistSubdir, name+".gz")
-		if err := writeFileAtomic(dst, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
+		if err := atomicfile.WriteFile(dst, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
 			return err
 		}
 		fmt.Fprintf(progress, "mnist: %s verified\n", dst)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 )
 
 // EncodeImages writes im as an IDX image file (plain, uncompressed).
@@ -51,7 +53,7 @@ func WriteLabels(path string, labels []uint8) error {
 }
 
 func writeIDXFile(path string, encode func(io.Writer) error) error {
-	return writeFileAtomic(path, func(f *os.File) error {
+	return atomicfile.WriteFile(path, func(f *os.File) error {
 		bw := bufio.NewWriter(f)
 		if strings.HasSuffix(path, ".gz") {
 			zw, err := gzip.NewWriterLevel(bw, gzip.BestCompression)

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 )
 
 // figureDPI is the resolution of PNG figures.
@@ -59,7 +61,7 @@ func saveFigure(path string, plots [][]*plot.Plot, w, h vg.Length) error {
 	}
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(figureDPI), vgimg.UseBackgroundColor(color.White))
 	render(img)
-	if err := writeAtomic(path+".png", func(f io.Writer) error {
+	if err := atomicfile.WriteBuffered(path+".png", func(f io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
 		return err
 	}); err != nil {
@@ -67,7 +69,7 @@ func saveFigure(path string, plots [][]*plot.Plot, w, h vg.Length) error {
 	}
 	svg := vgsvg.New(w, h)
 	render(svg)
-	return writeAtomic(path+".svg", func(f io.Writer) error {
+	return atomicfile.WriteBuffered(path+".svg", func(f io.Writer) error {
 		_, err := svg.WriteTo(f)
 		return err
 	})

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 
@@ -101,7 +102,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		if rel, err := filepath.Rel(o.Out, samples); err == nil {
 			r.Samples = rel
 		}
-		if err := writeAtomic(filepath.Join(dir, ResultFile), func(w io.Writer) error {
+		if err := atomicfile.WriteBuffered(filepath.Join(dir, ResultFile), func(w io.Writer) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(r)
@@ -141,10 +142,10 @@ func WriteOutputs(out string, res *Results) error {
 		return err
 	}
 	rep.put(res)
-	if err := writeAtomic(path, rep.WriteJSON); err != nil {
+	if err := atomicfile.WriteBuffered(path, rep.WriteJSON); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(out, "results.md"), rep.WriteMarkdown); err != nil {
+	if err := atomicfile.WriteBuffered(filepath.Join(out, "results.md"), rep.WriteMarkdown); err != nil {
 		return err
 	}
 	return writeFigures(out, rep)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 )
 
 // Samples are what a unit draws from its model, kept in the unit's
@@ -33,7 +35,7 @@ type Grid struct {
 
 // writeSamples writes s as JSON to path atomically.
 func writeSamples(path string, s *Samples) error {
-	return writeAtomic(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(s) })
+	return atomicfile.WriteBuffered(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(s) })
 }
 
 // readSamples reads a samples file.

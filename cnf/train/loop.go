@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 )
 
 // ErrInterrupted is returned (wrapped) by Run when its context was cancelled;
@@ -288,7 +290,7 @@ func (r *run) evaluate() error {
 // checkpoint saves the model and then the checkpoint, each atomically; the
 // log is synced first so that the offset recorded is on disk.
 func (r *run) checkpoint() error {
-	if err := fsync(r.log); err != nil {
+	if err := atomicfile.Sync(r.log); err != nil {
 		return fmt.Errorf("sync %s: %w", r.log.Name(), err)
 	}
 	if err := SaveDirAtomic(r.t.Dir, r.t.Model.Save); err != nil {
