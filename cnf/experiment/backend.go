@@ -16,6 +16,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/cnf/train"
 )
 
@@ -370,7 +371,10 @@ func evaluate(m *cnf.Model, st *Study, set *data.Set, u Unit, r *RunResult) erro
 		st := statOf(per[i])
 		sr := SetResult{Name: e.name, InDistribution: e.inDist, N: len(per[i]), BitsPerDim: st.Mean, BitsPerDimStd: st.Std}
 		if !e.inDist {
-			a := auroc(in, per[i])
+			a, err := metrics.AUROC(in, per[i])
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.name, err)
+			}
 			sr.AUROC = &a
 		}
 		r.Sets = append(r.Sets, sr)

@@ -147,25 +147,6 @@ func TestLookupUnknownStudy(t *testing.T) {
 	}
 }
 
-func TestAUROC(t *testing.T) {
-	for _, c := range []struct {
-		neg, pos []float64
-		want     float64
-	}{
-		{[]float64{1, 2}, []float64{3, 4}, 1},
-		{[]float64{3, 4}, []float64{1, 2}, 0},
-		{[]float64{1, 1}, []float64{1}, 0.5},
-		// Pairs (neg, pos): (1,2) win, (1,0) loss, (3,2) loss, (3,0) loss.
-		{[]float64{1, 3}, []float64{2, 0}, 0.25},
-		// (2,2) tie counts one half, (2,3) win: (0.5+1)/2.
-		{[]float64{2}, []float64{2, 3}, 0.75},
-	} {
-		if got := auroc(c.neg, c.pos); got != c.want {
-			t.Errorf("auroc(%v, %v) = %v, want %v", c.neg, c.pos, got, c.want)
-		}
-	}
-}
-
 // slowTest skips figure-drawing tests unless MMCNF_SLOW_TESTS=1: drawing every
 // figure takes minutes on a loaded 2-core machine, too long for make test.
 func slowTest(t *testing.T) {
