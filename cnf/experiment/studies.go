@@ -20,7 +20,7 @@ func init() {
 		Quick: Settings{Seeds: 1, Iters: 20, Batch: 64, LR: 1e-2, Solver: "rk4", Steps: 4,
 			Trace: "exact", Hidden: []int{16}, Width: 16, TrainPerClass: 200, EvalPerSet: 100, Samples: 100,
 			CheckpointEvery: 10, Quick: true},
-		Expected: "about 5 minutes",
+		Expected: "7 to 10 minutes on 2 cores",
 	})
 	mnist := func(name, title string, wn bool) *Study {
 		classes := []int{0, 1}
