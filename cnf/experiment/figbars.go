@@ -183,6 +183,13 @@ func Figure3(path string, panels []Figure3Panel) error {
 		p.X.Tick.Label.XAlign = draw.XRight
 		p.X.Tick.Label.YAlign = draw.YTop
 		p.Add(plotter.NewGrid())
+		// Headroom above the tallest bar for the six-line legend, which
+		// would otherwise cover the bars of the first sets.
+		top := 0.0
+		for _, b := range bars {
+			top = math.Max(top, b.stat.Mean+b.stat.Std)
+		}
+		p.Y.Min, p.Y.Max = 0, 1.75*top
 		if i == 0 {
 			p.Legend.Add("standard, in-distribution", legendBox{lightBlue})
 			p.Legend.Add("GMM, in-distribution", legendBox{blue})
