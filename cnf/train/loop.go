@@ -212,21 +212,10 @@ func lastRecord(path string, off int64) (LogRecord, error) {
 func (r *run) step(b *Batcher) error {
 	it := r.it + 1
 	x, labels := b.Next(r.rng)
-	clear(r.grad)
-	s, err := r.t.Model.LossGrad(x, labels, r.rng, r.grad)
+	s, norm, err := Step(r.t.Model, r.adam, it, r.params, r.grad, x, labels, r.rng, r.t.Config.ClipNorm)
 	if err != nil {
 		return r.diverged(it, err.Error())
 	}
-	if math.IsNaN(s.Loss) || math.IsInf(s.Loss, 0) {
-		return r.diverged(it, fmt.Sprintf("loss is %v", s.Loss))
-	}
-	for i, g := range r.grad {
-		if math.IsNaN(g) || math.IsInf(g, 0) {
-			return r.diverged(it, fmt.Sprintf("gradient component %d is %v", i, g))
-		}
-	}
-	norm := ClipNorm(r.grad, r.t.Config.ClipNorm)
-	r.adam.Step(it, r.params, r.grad)
 	r.it = it
 	r.win.add(s, norm)
 	if r.t.Progress != nil {

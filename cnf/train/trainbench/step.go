@@ -2,7 +2,6 @@ package trainbench
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/mmcnf/mmcnf/cnf"
@@ -53,16 +52,10 @@ func NewStepper(w Workload, seed uint64) (*Stepper, error) {
 // the gradient's norm and Adam's update of the parameters.
 func (s *Stepper) Step() (train.Stats, error) {
 	it := s.it + 1
-	clear(s.grad)
-	st, err := s.model.LossGrad(s.x, nil, s.rng, s.grad)
+	st, _, err := train.Step(s.model, s.adam, it, s.params, s.grad, s.x, nil, s.rng, s.clip)
 	if err != nil {
 		return st, fmt.Errorf("step %d: %w", it, err)
 	}
-	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, fmt.Errorf("step %d: loss is %v", it, st.Loss)
-	}
-	train.ClipNorm(s.grad, s.clip)
-	s.adam.Step(it, s.params, s.grad)
 	s.it = it
 	return st, nil
 }
