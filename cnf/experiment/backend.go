@@ -186,7 +186,8 @@ func modelConfig(st *Study, s Settings, u Unit, tr train.Dataset) cnf.Config {
 }
 
 // RunUnit trains, evaluates and samples one unit.
-func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, dir, samplesPath string, progress io.Writer) (*RunResult, error) {
+func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error) {
+	dir := u.Dir(out)
 	set, err := data.Load(st.Name, data.Options{Dir: b.DataDir, Seed: uint64(u.Seed), Classes: u.TrainSet.Classes,
 		PerClass: s.TrainPerClass, TestPerClass: s.EvalPerSet})
 	if err != nil {
@@ -264,7 +265,7 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, dir, s
 		return nil, err
 	}
 	if st.Image {
-		if err := b.quality(st, s, u, dir, set, smp, r, progress); err != nil {
+		if err := b.quality(st, s, u, out, set, smp, r, progress); err != nil {
 			return nil, err
 		}
 	}

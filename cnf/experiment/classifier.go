@@ -150,19 +150,6 @@ func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.W
 	return c, &want, nil
 }
 
-// outOf returns the output directory that holds the unit directory dir
-// (dir is u.Dir(out), five levels below out).
-func outOf(u Unit, dir string) (string, error) {
-	out := dir
-	for range 5 {
-		out = filepath.Dir(out)
-	}
-	if filepath.Clean(u.Dir(out)) != filepath.Clean(dir) {
-		return "", fmt.Errorf("unit directory %s is not where %s belongs in an output directory", dir, u)
-	}
-	return out, nil
-}
-
 // indent prefixes each write with two spaces, to nest progress lines.
 type indent struct{ w io.Writer }
 

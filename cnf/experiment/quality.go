@@ -89,12 +89,8 @@ func sampleQuality(c *metrics.Classifier, set *data.Set, smp *Samples, u Unit, r
 }
 
 // quality measures the sample quality of an image unit into r, with the
-// study's feature classifier from the output directory that holds dir.
-func (b *CNF) quality(st *Study, s Settings, u Unit, dir string, set *data.Set, smp *Samples, r *RunResult, progress io.Writer) error {
-	out, err := outOf(u, dir)
-	if err != nil {
-		return err
-	}
+// study's feature classifier from the output directory out.
+func (b *CNF) quality(st *Study, s Settings, u Unit, out string, set *data.Set, smp *Samples, r *RunResult, progress io.Writer) error {
 	c, info, err := featureClassifier(st, s, out, b.DataDir, progress)
 	if err != nil {
 		return err

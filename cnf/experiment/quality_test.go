@@ -2,10 +2,8 @@ package experiment
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,20 +170,5 @@ func TestTable2FromSyntheticResults(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(text)
-	}
-}
-
-// TestOutOf: the output directory is found from a unit's directory,
-// relative or absolute, and a directory elsewhere is refused.
-func TestOutOf(t *testing.T) {
-	u := Unit{Study: "instance-mnist", TrainSet: TrainSet{Slug: "instance-mnist"}, Base: BaseGMM, Seed: 2}
-	for _, out := range []string{"out", ".", "/tmp/x/out", "a/b"} {
-		got, err := outOf(u, u.Dir(out))
-		if err != nil || filepath.Clean(got) != filepath.Clean(out) {
-			t.Errorf("outOf(%s) = %q, %v; want %q", u.Dir(out), got, err, out)
-		}
-	}
-	if got, err := outOf(u, fmt.Sprintf("out/runs/%s/other/gmm/seed-2", u.Study)); err == nil {
-		t.Errorf("a directory of another unit gave %q", got)
 	}
 }

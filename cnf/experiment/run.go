@@ -23,10 +23,12 @@ const ResultFile = "result.json"
 // Backend trains, evaluates and samples one unit. It resumes from whatever
 // checkpoint the unit's directory holds.
 type Backend interface {
-	// RunUnit trains the unit's model in dir (resuming an interrupted
-	// run), evaluates every set, draws samples and writes them to
-	// samplesPath. Progress messages go to progress.
-	RunUnit(ctx context.Context, st *Study, s Settings, u Unit, dir, samplesPath string, progress io.Writer) (*RunResult, error)
+	// RunUnit trains the unit's model in its directory u.Dir(out)
+	// (resuming an interrupted run), evaluates every set, draws samples
+	// and writes them to samplesPath. What the units of a study share,
+	// such as the feature classifier, lives in the output directory out.
+	// Progress messages go to progress.
+	RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error)
 }
 
 // Options configure one invocation of Run.
@@ -94,7 +96,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		}
 		fmt.Fprintf(progress, "[%d/%d] %s\n", i+1, len(units), u)
 		samples := filepath.Join(dir, "samples.json")
-		r, err = o.Backend.RunUnit(ctx, o.Study, o.Settings, u, dir, samples, progress)
+		r, err = o.Backend.RunUnit(ctx, o.Study, o.Settings, u, o.Out, samples, progress)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", u, err)
 		}
