@@ -1,10 +1,6 @@
 package cnf
 
-import (
-	"sync"
-
-	"github.com/mmcnf/mmcnf/kernels"
-)
+import "github.com/mmcnf/mmcnf/kernels"
 
 // flow is one block's ODE system over a batch of n samples: the flat state
 //
@@ -36,7 +32,7 @@ type flow struct {
 	gacc [][]float64
 	gsum []float64
 
-	wg       sync.WaitGroup
+	join     *join
 	evalFn   func(c int)
 	vjpFn    func(c int)
 	cur      call
@@ -78,6 +74,7 @@ func newFlow(dyn dynamics, theta []float64, n, k, parts int, trace, kinetic, jac
 		f.gacc = append(f.gacc, make([]float64, dyn.gradLen()))
 	}
 	f.gsum = make([]float64, dyn.gradLen())
+	f.join = newJoin()
 	f.evalFn = f.evalChunk
 	f.vjpFn = f.vjpChunk
 	return f
@@ -119,7 +116,7 @@ func (f *flow) Reserve(n int) {
 func (f *flow) Eval(t float64, y, dydt []float64, rec int) {
 	f.dyn.prepare(f.theta, t, rec)
 	f.cur = call{t: t, rec: rec, y: y, dydt: dydt}
-	parallelFor(len(f.chunks), &f.wg, f.evalFn)
+	parallelFor(len(f.chunks), f.join, f.evalFn)
 	f.cur = call{}
 }
 
@@ -156,7 +153,7 @@ func (f *flow) evalChunk(c int) {
 // VJP writes ay = a^T df/dy and adds a^T df/dtheta to gtheta, at record rec.
 func (f *flow) VJP(rec int, a, ay, gtheta []float64) {
 	f.cur = call{rec: rec, a: a, ay: ay}
-	parallelFor(len(f.chunks), &f.wg, f.vjpFn)
+	parallelFor(len(f.chunks), f.join, f.vjpFn)
 	f.cur = call{}
 	clear(ay[f.n*f.d:])
 	// Reduce the chunks' gradients in chunk order, then map them to theta.
