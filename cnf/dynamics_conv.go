@@ -37,12 +37,17 @@ type concat struct {
 	chunks []chunkConv
 }
 
-// chunkConv is one chunk's buffers: per layer the inputs [t, x] and
-// pre-activations, primal and tangent, per record; and reverse scratch.
+// chunkConv is one chunk's buffers: per record the first layer's input
+// [t, z], its tangents and every layer's pre-activations, primal and
+// tangent; the later layers' inputs are recomputed from the pre-activations
+// into xs and dxs when needed, as the activation costs little next to a
+// convolution and keeping its output per record would double the memory of
+// a solve. And reverse scratch.
 type chunkConv struct {
 	m, kp           int
-	xin, dxin       []records // per layer
+	xin, dxin       records   // first layer
 	pre, dpre       []records // per layer
+	xs, dxs         []float64
 	ga, gda         [2][]float64
 	gx, gdx, tmp    []float64
 	zeroBias, gbias []float64
@@ -119,11 +124,13 @@ func (d *concat) setup(chunks []span, kp int) {
 		for l := 0; l < d.layers(); l++ {
 			sh := d.shape(l, m*max(1, kp))
 			work = max(work, sh.WorkLen(), d.shape(l, m).WorkLen())
-			ch.xin = append(ch.xin, newRecords(m*(d.ch[l]+1)*d.hw))
-			ch.dxin = append(ch.dxin, newRecords(m*kp*(d.ch[l]+1)*d.hw))
 			ch.pre = append(ch.pre, newRecords(m*d.ch[l+1]*d.hw))
 			ch.dpre = append(ch.dpre, newRecords(m*kp*d.ch[l+1]*d.hw))
 		}
+		ch.xin = newRecords(m * (d.c + 1) * d.hw)
+		ch.dxin = newRecords(m * kp * (d.c + 1) * d.hw)
+		ch.xs = make([]float64, m*maxc*d.hw)
+		ch.dxs = make([]float64, m*kp*maxc*d.hw)
 		for j := range 2 {
 			ch.ga[j] = make([]float64, m*maxc*d.hw)
 			ch.gda[j] = make([]float64, m*kp*maxc*d.hw)
@@ -142,9 +149,9 @@ func (d *concat) setup(chunks []span, kp int) {
 func (d *concat) reserve(n int) {
 	for i := range d.chunks {
 		ch := &d.chunks[i]
-		for l := range ch.xin {
-			ch.xin[l].reserve(n)
-			ch.dxin[l].reserve(n)
+		ch.xin.reserve(n)
+		ch.dxin.reserve(n)
+		for l := range ch.pre {
 			ch.pre[l].reserve(n)
 			ch.dpre[l].reserve(n)
 		}
@@ -180,8 +187,8 @@ func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 	m, hw := ch.m, d.hw
 	kp := len(probe) / max(1, len(z))
 	cin := d.c + 1
-	x0 := ch.xin[0].at(rec)
-	dx0 := ch.dxin[0].at(rec)
+	x0 := ch.xin.at(rec)
+	dx0 := ch.dxin.at(rec)
 	for s := 0; s < m; s++ {
 		blk := x0[s*cin*hw : (s+1)*cin*hw]
 		for i := 0; i < hw; i++ {
@@ -196,32 +203,11 @@ func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 	}
 	for l := 0; l < d.layers(); l++ {
 		w, b := d.wview[l], d.bview[l]
-		x, dx := ch.xin[l].at(rec), ch.dxin[l].at(rec)
+		x, dx := d.input(ch, l, rec, t)
 		a, da := ch.pre[l].at(rec), ch.dpre[l].at(rec)
 		kernels.ConvForward(d.shape(l, m), x, w, b, a, ch.work)
 		if kp > 0 {
-			kernels.ConvForward(d.shape(l, m*kp), dx[:m*kp*(d.ch[l]+1)*hw], w, ch.zeroBias[:d.ch[l+1]], da[:m*kp*d.ch[l+1]*hw], ch.work)
-		}
-		if l+1 == d.layers() {
-			break
-		}
-		out, nin := d.ch[l+1], d.ch[l+1]+1
-		xn, dxn := ch.xin[l+1].at(rec), ch.dxin[l+1].at(rec)
-		for s := 0; s < m; s++ {
-			as := a[s*out*hw : (s+1)*out*hw]
-			xs := xn[s*nin*hw : (s+1)*nin*hw]
-			for i := 0; i < hw; i++ {
-				xs[i] = t
-			}
-			if kp == 0 {
-				d.act(xs[hw:], as)
-			}
-			for j := 0; j < kp; j++ {
-				das := da[(s*kp+j)*out*hw : (s*kp+j+1)*out*hw]
-				dxs := dxn[(s*kp+j)*nin*hw : (s*kp+j+1)*nin*hw]
-				clear(dxs[:hw])
-				d.actJVP(xs[hw:], dxs[hw:], as, das)
-			}
+			kernels.ConvForward(d.shape(l, m*kp), dx, w, ch.zeroBias[:d.ch[l+1]], da[:m*kp*d.ch[l+1]*hw], ch.work)
 		}
 	}
 	last := d.layers() - 1
@@ -246,6 +232,39 @@ func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 			frob[s] = fr
 		}
 	}
+}
+
+// input returns layer l's input [t, x_l] and its tangents at record rec,
+// each sample's channels contiguous: for the first layer the recorded
+// ones; for a later layer x_l = act(a_{l-1}) and dx_l = act'(a_{l-1})
+// da_{l-1}, computed from the recorded pre-activations into the chunk's
+// scratch (so the same arithmetic serves the forward pass and its reverse).
+func (d *concat) input(ch *chunkConv, l, rec int, t float64) (x, dx []float64) {
+	m, kp, hw := ch.m, ch.kp, d.hw
+	nin := d.ch[l] + 1
+	if l == 0 {
+		return ch.xin.at(rec), ch.dxin.at(rec)[:m*kp*nin*hw]
+	}
+	out := d.ch[l]
+	a, da := ch.pre[l-1].at(rec), ch.dpre[l-1].at(rec)
+	x, dx = ch.xs[:m*nin*hw], ch.dxs[:m*kp*nin*hw]
+	for s := 0; s < m; s++ {
+		as := a[s*out*hw : (s+1)*out*hw]
+		xs := x[s*nin*hw : (s+1)*nin*hw]
+		for i := 0; i < hw; i++ {
+			xs[i] = t
+		}
+		if kp == 0 {
+			d.act(xs[hw:], as)
+		}
+		for j := 0; j < kp; j++ {
+			das := da[(s*kp+j)*out*hw : (s*kp+j+1)*out*hw]
+			dxs := dx[(s*kp+j)*nin*hw : (s*kp+j+1)*nin*hw]
+			clear(dxs[:hw])
+			d.actJVP(xs[hw:], dxs[hw:], as, das)
+		}
+	}
+	return x, dx
 }
 
 func (d *concat) act(y, x []float64) {
@@ -304,12 +323,14 @@ func (d *concat) vjp(c, rec int, probe, gf, gtr, gfrob, gz, gacc []float64) {
 		in, out := d.ch[l]+1, d.ch[l+1]
 		w := d.wview[l]
 		gw, gb := gacc[d.accW[l]:d.accB[l]], gacc[d.accB[l]:d.accB[l]+out]
-		x, dx := ch.xin[l].at(rec), ch.dxin[l].at(rec)
+		// The first layer's input begins with the time channel, so its
+		// first element is the record's t.
+		x, dx := d.input(ch, l, rec, ch.xin.at(rec)[0])
 		sh, shk := d.shape(l, m), d.shape(l, m*kp)
 		gal, gdal := ga[:m*out*hw], gda[:m*kp*out*hw]
 		kernels.ConvBackwardFilter(sh, x, gal, gw, gb, ch.work)
 		if kp > 0 {
-			kernels.ConvBackwardFilter(shk, dx[:m*kp*in*hw], gdal, gw, ch.gbias[:out], ch.work)
+			kernels.ConvBackwardFilter(shk, dx, gdal, gw, ch.gbias[:out], ch.work)
 		}
 		kernels.ConvBackwardData(sh, gal, w, ch.gx[:m*in*hw], ch.work)
 		if l == 0 {
