@@ -226,3 +226,36 @@ func FuzzLogSumExp(f *testing.F) {
 		}
 	})
 }
+
+// TestGMMSpecialValues: points with a NaN or infinite coordinate, a NaN
+// log-weight, and components of weight zero (log-weight -Inf), give what
+// the reference gives, in the vectorised two-dimensional path and in the general one.
+func TestGMMSpecialValues(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	forEachImpl(t, func(t *testing.T) {
+		for _, d := range []int{2, 3} {
+			const n, k = 9, 3
+			r := rand.New(rand.NewPCG(17, 18))
+			z := randSlice(r, n*d, -2, 2)
+			mu := randSlice(r, k*d, -2, 2)
+			z[0*d] = nan
+			z[2*d+1] = inf
+			z[5*d] = -inf
+			z[7*d+1] = 1e200 // q overflows to +Inf
+			for _, logw := range [][]float64{{-1, -2, -3}, {-1, nan, -3}, {math.Inf(-1), -1, math.Inf(-1)}, {math.Inf(-1), math.Inf(-1), math.Inf(-1)}} {
+				want, wwork := make([]float64, n), make([]float64, n*k)
+				gmmLogDensityRef(n, d, k, z, mu, logw, want, wwork)
+				got, work := make([]float64, n), make([]float64, n*k)
+				GMMLogDensity(n, d, k, z, mu, logw, got, work)
+				for s := range got {
+					g, w := got[s], want[s]
+					same := (math.IsNaN(g) && math.IsNaN(w)) || g == w ||
+						(!math.IsInf(w, 0) && !math.IsNaN(w) && math.Abs(g-w) <= gmmTol(d, k, wwork[s*k:s*k+k], w))
+					if !same {
+						t.Errorf("d=%d logw=%v point %d (%v): got %v, reference %v", d, logw, s, z[s*d:s*d+d], g, w)
+					}
+				}
+			}
+		}
+	})
+}

@@ -19,6 +19,7 @@ func main() {
 	ConstraintExpr("!purego")
 	logSumExp()
 	gmmDist()
+	gmm2()
 	Generate()
 }
 
@@ -253,6 +254,116 @@ func gmmDist() {
 	JB(LabelRef("gsample"))
 
 	Label("gdone")
+	VZEROUPPER()
+	RET()
+}
+
+// gmm2 emits gmm2AVX2, the whole mixture log-density (without the constant
+// log 2 pi) for points in two dimensions, four points per register: for each
+// block of four points, work[s*k+j] = logw[j] - |z_s - mu_j|^2/2 formed in
+// the reference's order (e0 e0, then e1 e1 fused), the maximum over j, then
+// the sum of exp(work - max) and its logarithm. A point with a NaN term gives
+// NaN; one whose maximum is infinite gives that maximum.
+func gmm2() {
+	TEXT("gmm2AVX2", NOSPLIT, "func(z, mu, logw, work, out []float64)")
+	Doc("gmm2AVX2 is GMMLogDensity for d = 2 on len(out) (a multiple of 4) points, before subtracting log 2 pi.")
+	z := Load(Param("z").Base(), GP64())
+	mu0 := Load(Param("mu").Base(), GP64())
+	lw0 := Load(Param("logw").Base(), GP64())
+	k := Load(Param("logw").Len(), GP64())
+	work := Load(Param("work").Base(), GP64())
+	out := Load(Param("out").Base(), GP64())
+	nb := Load(Param("out").Len(), GP64())
+	SHRQ(Imm(2), nb)
+	JZ(LabelRef("qdone"))
+	kb := GP64() // bytes per row of work
+	MOVQ(k, kb)
+	SHLQ(Imm(3), kb)
+	kb3 := GP64()
+	LEAQ(Mem{Base: kb, Index: kb, Scale: 2}, kb3)
+
+	// term returns logw_j - q/2 for the four points, mu_j at mu, logw_j at lw.
+	term := func(za, zb reg.VecVirtual, mu, lw reg.GPVirtual) reg.VecVirtual {
+		ea, eb := YMM(), YMM()
+		VBROADCASTSD(Mem{Base: mu}, ea)
+		VSUBPD(ea, za, ea)
+		VBROADCASTSD(Mem{Base: mu, Disp: 8}, eb)
+		VSUBPD(eb, zb, eb)
+		q := YMM()
+		VMULPD(ea, ea, q)
+		VFMADD231PD(eb, eb, q)
+		VMULPD(vm.Const(0.5), q, q)
+		v := YMM()
+		VBROADCASTSD(Mem{Base: lw}, v)
+		VSUBPD(q, v, v)
+		return v
+	}
+
+	Label("qblock")
+	lo, hi := YMM(), YMM()
+	VMOVUPD(Mem{Base: z}, lo)
+	VMOVUPD(Mem{Base: z, Disp: 32}, hi)
+	za, zb := YMM(), YMM()
+	VUNPCKLPD(hi, lo, za) // points in the order 0, 2, 1, 3
+	VUNPCKHPD(hi, lo, zb)
+	VPERMPD(U8(0xd8), za, za) // points 0, 1, 2, 3
+	VPERMPD(U8(0xd8), zb, zb)
+
+	Comment("Pass 1: the terms into work, their maximum, and whether one is NaN.")
+	mx := vm.Splat(math.Inf(-1))
+	nan := YMM()
+	VXORPD(nan, nan, nan)
+	mu, lw, wp, j := GP64(), GP64(), GP64(), GP64()
+	MOVQ(mu0, mu)
+	MOVQ(lw0, lw)
+	MOVQ(work, wp)
+	MOVQ(k, j)
+	Label("qmax")
+	v := term(za, zb, mu, lw)
+	VMOVSD(v.AsX(), Mem{Base: wp})
+	VMOVHPD(v.AsX(), Mem{Base: wp, Index: kb, Scale: 1})
+	up := XMM()
+	VEXTRACTF128(U8(1), v, up)
+	VMOVSD(up, Mem{Base: wp, Index: kb, Scale: 2})
+	VMOVHPD(up, Mem{Base: wp, Index: kb3, Scale: 1})
+	VORPD(vm.Cmp(vm.CmpUnord, v, v), nan, nan)
+	VMAXPD(v, mx, mx)
+	ADDQ(Imm(16), mu)
+	ADDQ(Imm(8), lw)
+	ADDQ(Imm(8), wp)
+	DECQ(j)
+	JNZ(LabelRef("qmax"))
+
+	Comment("Pass 2: the sum of exp(term - max), recomputing the terms.")
+	acc := YMM()
+	VXORPD(acc, acc, acc)
+	MOVQ(mu0, mu)
+	MOVQ(lw0, lw)
+	MOVQ(k, j)
+	Label("qsum")
+	v = term(za, zb, mu, lw)
+	VSUBPD(mx, v, v)
+	VADDPD(vm.Exp(v), acc, acc)
+	ADDQ(Imm(16), mu)
+	ADDQ(Imm(8), lw)
+	DECQ(j)
+	JNZ(LabelRef("qsum"))
+	zero := YMM()
+	VXORPD(zero, zero, zero)
+	l := vm.LogU(acc, zero) // acc >= 1 where the maximum is finite
+	VADDPD(mx, l, l)
+	fin := vm.Cmp(vm.CmpLT, vm.Abs(mx), vm.Const(math.Inf(1)))
+	VBLENDVPD(fin, l, mx, l)
+	VBLENDVPD(nan, vm.Splat(math.NaN()), l, l)
+	VMOVUPD(l, Mem{Base: out})
+
+	ADDQ(Imm(64), z)
+	LEAQ(Mem{Base: work, Index: kb, Scale: 4}, work)
+	ADDQ(Imm(32), out)
+	DECQ(nb)
+	JNZ(LabelRef("qblock"))
+
+	Label("qdone")
 	VZEROUPPER()
 	RET()
 }
