@@ -38,18 +38,19 @@ func splitBatch(n, parts int) []span {
 // an idle pool gives its processors back at once.
 const spinTime = 200 * time.Microsecond
 
-// spinning polls ready until it reports true or spinTime has passed, and
-// says whether it saw true.
-func spinning(ready func() bool) bool {
+// spin polls ready until it reports true or spinTime has passed; the
+// caller then takes the blocking path, which returns at once if ready was
+// seen.
+func spin(ready func() bool) {
 	start := time.Now()
 	for {
 		for range 64 {
 			if ready() {
-				return true
+				return
 			}
 		}
 		if time.Since(start) > spinTime {
-			return false
+			return
 		}
 	}
 }
@@ -98,7 +99,7 @@ func worker() {
 
 // nextTask polls the task queue for a while, then blocks on it.
 func nextTask() (task, bool) {
-	spinning(func() bool { return len(poolTasks) > 0 })
+	spin(func() bool { return len(poolTasks) > 0 })
 	t, ok := <-poolTasks
 	return t, ok
 }
@@ -120,6 +121,6 @@ func parallelFor(chunks int, j *join, fn func(chunk int)) {
 		poolTasks <- task{fn: fn, i: i, j: j}
 	}
 	fn(0)
-	spinning(func() bool { return j.left.Load() == 0 })
+	spin(func() bool { return j.left.Load() == 0 })
 	<-j.done
 }
