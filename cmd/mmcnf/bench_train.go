@@ -45,7 +45,7 @@ func benchTrain(args []string, stdout, stderr io.Writer) error {
 // runBenchTrain is benchTrain with a hook that may change each workload
 // before it runs (tests shrink them).
 func runBenchTrain(args []string, stdout io.Writer, adjust func(*trainbench.Workload)) error {
-	fs := newFlags("bench train", "mmcnf bench train --workload planar2d|conv16|all [--json] [--impl avx2|purego] [--steps-timed N] [--warmup N] [--threads N]",
+	fs := newFlags("bench train", "mmcnf bench train --workload planar2d|conv16|all [--json] [--impl avx2|purego] [--steps-timed N] [--warmup N] [--threads N] [--batch N]",
 		"Times full training steps (forward solve with the trace, gradient by backprop\n"+
 			"through the solver, gradient clipping and the Adam update, as `mmcnf train`\n"+
 			"runs them) on the workloads of DESIGN.md, float64, on fixed seeded inputs:\n"+
@@ -55,14 +55,17 @@ func runBenchTrain(args []string, stdout io.Writer, adjust func(*trainbench.Work
 			"samples/s, heap allocations per step, for conv16 the nominal GFLOP per step\n"+
 			"(6 x conv FLOP x batch x forward evaluations) and GFLOP/s, and peak_rss_mb: the\n"+
 			"peak resident memory of the whole process so far (with --workload all, of\n"+
-			"every workload run before it too).")
+			"every workload run before it too). --batch changes the batch of the\n"+
+			"workloads (the targets of DESIGN.md are at the defaults); a smaller conv16\n"+
+			"batch shows the step on a machine whose memory is slow beyond a few hundred MB.")
 	workload := fs.String("workload", "", "planar2d, conv16 or all (required)")
 	asJSON := fs.Bool("json", false, "print one JSON record per workload instead of a table")
 	impl := fs.String("impl", kernels.Impl(), "kernels to run: avx2 or purego (the default is the start-up choice; MMCNF_PUREGO=1 makes it purego)")
-	var timed, warmup perWorkload
+	var timed, warmup, batch perWorkload
 	fs.Var(&timed, "steps-timed", "`N` timed steps, at least 5 (planar2d 50, conv16 5)")
 	fs.Var(&warmup, "warmup", "`N` untimed steps first (planar2d 20, conv16 2)")
 	threads := fs.Int("threads", 0, "`N` worker threads (0: all cores)")
+	fs.Var(&batch, "batch", "`N` samples per step (planar2d 512, conv16 64)")
 	if done, err := fs.parse(args, stdout); done || err != nil {
 		return err
 	}
@@ -83,6 +86,9 @@ func runBenchTrain(args []string, stdout io.Writer, adjust func(*trainbench.Work
 		if err := fs.nonNegativeInt("warmup", warmup.v); err != nil {
 			return err
 		}
+	}
+	if batch.set && batch.v < 1 {
+		return fs.errorf("--batch must be positive, got %d", batch.v)
 	}
 	if err := fs.nonNegativeInt("threads", *threads); err != nil {
 		return err
@@ -111,6 +117,9 @@ func runBenchTrain(args []string, stdout io.Writer, adjust func(*trainbench.Work
 		w, err := trainbench.Lookup(name)
 		if err != nil {
 			return fs.errorf("--workload: %v", err)
+		}
+		if batch.set {
+			w.Batch = batch.v
 		}
 		if adjust != nil {
 			adjust(&w)

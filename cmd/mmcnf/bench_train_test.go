@@ -111,6 +111,7 @@ func TestBenchTrainBadFlags(t *testing.T) {
 		{[]string{"--workload", "planar2d", "--steps-timed", "x"}, `invalid value "x" for flag -steps-timed`},
 		{[]string{"--workload", "planar2d", "--warmup", "-1"}, "--warmup must not be negative"},
 		{[]string{"--workload", "planar2d", "--threads", "-1"}, "--threads must not be negative"},
+		{[]string{"--workload", "planar2d", "--batch", "0"}, "--batch must be positive, got 0"},
 		{[]string{"--workload", "planar2d", "--impl", other}, "--impl must be one of"},
 		{[]string{"--workload", "planar2d", "--bogus"}, "flag provided but not defined"},
 		{[]string{"--workload", "planar2d", "extra"}, `unexpected argument "extra"`},
@@ -141,5 +142,23 @@ func TestBenchTrainHelp(t *testing.T) {
 		if !strings.Contains(text, s) {
 			t.Errorf("help lacks %q:\n%s", s, text)
 		}
+	}
+}
+
+// TestBenchTrainBatch checks that --batch sets the batch the workload runs.
+func TestBenchTrainBatch(t *testing.T) {
+	var out bytes.Buffer
+	if err := runBenchTrain([]string{"--workload", "planar2d", "--json", "--batch", "3", "--steps-timed", "5", "--warmup", "0", "--threads", "1"}, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	var r trainbench.Result
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%q: %v", out.String(), err)
+	}
+	if r.Batch != 3 {
+		t.Errorf("batch %d in %s, want 3", r.Batch, out.String())
+	}
+	if want := 3 / r.MedianS; math.Abs(r.SamplesPerS-want) > 1e-9*want {
+		t.Errorf("samples_per_s %g, want 3/median_s = %g", r.SamplesPerS, want)
 	}
 }
