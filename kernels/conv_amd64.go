@@ -77,3 +77,29 @@ func convTile1x16(a *float64, tab *int, kk int, b *float64, out *float64, ldo in
 //
 //go:noescape
 func convFilter4x3(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, nv int, xskip int, mask *float64, acc *float64, lda int)
+
+// convTile3x16r3 is convTile3x16 for kernels three taps wide, with the
+// reduction in ng = kk/3 groups of the three taps of one kernel row: group g
+// reads the offset tab[3g] and its taps q = 0, 1, 2 at tab[3g]/8 + q.
+//
+//go:noescape
+func convTile3x16r3(a *float64, tab *int, ng int, b *float64, out *float64, ldo int, bias *float64, nb int)
+
+// convTile2x16r3 is convTile3x16r3 for blocks of 2 output channels.
+//
+//go:noescape
+func convTile2x16r3(a *float64, tab *int, ng int, b *float64, out *float64, ldo int, bias *float64, nb int)
+
+// convTile1x16r3 is convTile3x16r3 for blocks of 1 output channel.
+//
+//go:noescape
+func convTile1x16r3(a *float64, tab *int, ng int, b *float64, out *float64, ldo int, bias *float64, nb int)
+
+// convFilter4x3w16 is convFilter4x3 for images 16 pixels wide (nv = 4 and
+// no mask), with xrow = 8*(4*nv) + xskip the byte distance between rows of x:
+//
+//	acc[r*lda + 12j + 4kk + l] += sum over i < rows, v < 4 of
+//	    dy[r*ldd + (i*4+v)*4 + l] * x[tab[3j+kk]/8 + i*xrow/8 + 4v + l]
+//
+//go:noescape
+func convFilter4x3w16(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)

@@ -7,7 +7,10 @@ package kernels
 // by (p - pad, q - pad), for cin input and cout output channels. The tile
 // kernels compute 16 consecutive output pixels of one row for blocks of up
 // to 3 output channels from packed weight panels, reading the input through
-// the padded layout with a table of tap offsets.
+// the padded layout with a table of tap offsets. For 3 x 3 kernels the r3
+// tile kernels take the taps a kernel row at a time (one offset per row,
+// constant displacements for its three taps), in the same order, so with
+// the same rounding, as the general ones.
 
 // tileWidth is the number of output pixels per tile kernel call.
 const tileWidth = 16
@@ -95,12 +98,17 @@ func implicitGEMM(s ConvShape, cin, cout int, in, bias, out []float64, d directW
 	kk := cin * s.K * s.K
 	hw := s.H * s.W
 	n3, rest := tileBlocks(cout)
+	// Kernels three taps wide take the reduction a kernel row at a time.
+	tile1, tile2, tile3, count := convTile1x16, convTile2x16, convTile3x16, kk
+	if s.K == 3 {
+		tile1, tile2, tile3, count = convTile1x16r3, convTile2x16r3, convTile3x16r3, kk/3
+	}
 	clear(d.in)
 	// run computes one tile for all channels, channel o's row at dst[o*ldo:].
 	run := func(b *float64, dst []float64, ldo int) {
 		o0 := 0
 		if n3 > 0 {
-			convTile3x16(&d.panels[0], &d.tab[0], kk, b, &dst[0], ldo, &bias[0], n3)
+			tile3(&d.panels[0], &d.tab[0], count, b, &dst[0], ldo, &bias[0], n3)
 			o0 = 3 * n3
 		}
 		for _, mr := range rest {
@@ -110,9 +118,9 @@ func implicitGEMM(s ConvShape, cin, cout int, in, bias, out []float64, d directW
 			a, o, bs := &d.panels[o0*kk], &dst[o0*ldo], &bias[o0]
 			switch mr {
 			case 1:
-				convTile1x16(a, &d.tab[0], kk, b, o, ldo, bs, 1)
+				tile1(a, &d.tab[0], count, b, o, ldo, bs, 1)
 			case 2:
-				convTile2x16(a, &d.tab[0], kk, b, o, ldo, bs, 1)
+				tile2(a, &d.tab[0], count, b, o, ldo, bs, 1)
 			}
 			o0 += mr
 		}

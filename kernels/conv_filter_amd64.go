@@ -9,7 +9,9 @@ import "math"
 // reduction index whose "tap" reads a plane of ones. The reduction indices
 // are taken in blocks of 3 and the output channels in blocks of 4; each
 // (channel, index) pair keeps 4 lane-wise partial sums in the work buffer
-// across the batch, added into dw and db at the end.
+// across the batch, added into dw and db at the end. Images 16 pixels wide
+// (the hot case) go through convFilter4x3w16, whose rows are unrolled and
+// need no mask; its sums are formed in the same order as convFilter4x3's.
 
 // filterWorkLen is the work ConvBackwardFilter needs: the tap table, the
 // padded input of one image plus a plane of ones, the output gradient of
@@ -74,6 +76,11 @@ func convBackwardFilterAsm(s ConvShape, x, dy, dw, db, work []float64) {
 			}
 		}
 		for o0 := 0; o0 < co; o0 += 4 {
+			if s.W == 16 {
+				convFilter4x3w16(&in[0], &tab[0], kt/3, &g[o0*s.H*l.wv], s.H*l.wv, s.H,
+					8*l.wp, &acc[o0*kt*4], kt*4)
+				continue
+			}
 			convFilter4x3(&in[0], &tab[0], kt/3, &g[o0*s.H*l.wv], s.H*l.wv, s.H, l.wv/4,
 				8*(l.wp-l.wv), &mask[0], &acc[o0*kt*4], kt*4)
 		}

@@ -135,3 +135,107 @@ func convFilter(c *build.Context) {
 	c.VZEROUPPER()
 	c.RET()
 }
+
+// filter16Vecs is the number of ymm vectors in a row of the 16-wide images
+// convFilter16 handles.
+const filter16Vecs = 4
+
+// convFilter16 emits convFilter4x3w16, convFilter4x3 for images 16 pixels
+// wide (nv = 4, no lanes past the right edge, so no mask): each row's four
+// vector steps are unrolled with constant displacements, and one index
+// register walks the input rows for all three reduction indices, so that
+// the loop spends its issue slots on loads and FMAs. For nkb blocks of three
+// reduction indices it adds
+//
+//	acc[r*lda + 12j + 4kk + l] += sum over i < rows, v < 4 of
+//	    dy[r*ldd + (i*4 + v)*4 + l] * x[tab[3j+kk]/8 + i*xrow/8 + 4v + l]
+//
+// where xrow is the byte distance between rows of x.
+func convFilter16(c *build.Context) {
+	const name = "convFilter4x3w16"
+	c.Function(name)
+	c.Attributes(build.NOSPLIT)
+	c.SignatureExpr("func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)")
+	c.Doc(name + " accumulates the weight gradient of 4 output channels of 16-wide images for nkb blocks of 3 reduction indices.")
+
+	pt := c.Load(c.Param("tab"), c.GP64())
+	nb := c.Load(c.Param("nkb"), c.GP64())
+	pacc := c.Load(c.Param("acc"), c.GP64())
+	lda := c.Load(c.Param("lda"), c.GP64())
+	c.SHLQ(U8(3), lda)
+	ldd := c.Load(c.Param("ldd"), c.GP64())
+	c.SHLQ(U8(3), ldd)
+	ldd3 := c.GP64()
+	c.LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, ldd3)
+
+	acc := func(r, k int) VecPhysical {
+		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[r*filterCols+k]
+	}
+	xv := []VecPhysical{Y12, Y13, Y14}
+	g := Y15
+	xp := []Register{c.GP64(), c.GP64(), c.GP64()}
+	pd, i, ix, t := c.GP64(), c.GP64(), c.GP64(), c.GP64()
+	dyRow := func(r, disp int) Mem {
+		switch r {
+		case 0:
+			return Mem{Base: pd, Disp: disp}
+		case 3:
+			return Mem{Base: pd, Index: ldd3, Scale: 1, Disp: disp}
+		}
+		return Mem{Base: pd, Index: ldd, Scale: uint8(r), Disp: disp}
+	}
+
+	c.Label(name + "_block")
+	for k := 0; k < filterCols; k++ {
+		c.Load(c.Param("x"), xp[k])
+		c.ADDQ(Mem{Base: pt, Disp: 8 * k}, xp[k])
+	}
+	for r := 0; r < filterRows; r++ {
+		for k := 0; k < filterCols; k++ {
+			c.VXORPD(acc(r, k), acc(r, k), acc(r, k))
+		}
+	}
+	c.Load(c.Param("dy"), pd)
+	c.Load(c.Param("rows"), i)
+	c.XORQ(ix, ix)
+
+	c.Label(name + "_row")
+	for v := 0; v < filter16Vecs; v++ {
+		for k := 0; k < filterCols; k++ {
+			c.VMOVUPD(Mem{Base: xp[k], Index: ix, Scale: 1, Disp: 32 * v}, xv[k])
+		}
+		for r := 0; r < filterRows; r++ {
+			c.VMOVUPD(dyRow(r, 32*v), g)
+			for k := 0; k < filterCols; k++ {
+				c.VFMADD231PD(xv[k], g, acc(r, k))
+			}
+		}
+	}
+	c.ADDQ(U8(32*filter16Vecs), pd)
+	c.Load(c.Param("xrow"), t)
+	c.ADDQ(t, ix)
+	c.DECQ(i)
+	c.JNZ(LabelRef(name + "_row"))
+
+	// Add the block's accumulators to acc.
+	c.LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, t)
+	for r := 0; r < filterRows; r++ {
+		for k := 0; k < filterCols; k++ {
+			m := Mem{Base: pacc, Disp: 32 * k}
+			switch r {
+			case 1, 2:
+				m.Index, m.Scale = lda, uint8(r)
+			case 3:
+				m.Index, m.Scale = t, 1
+			}
+			c.VADDPD(m, acc(r, k), acc(r, k))
+			c.VMOVUPD(acc(r, k), m)
+		}
+	}
+	c.ADDQ(U8(32*filterCols), pacc)
+	c.ADDQ(U8(8*filterCols), pt)
+	c.DECQ(nb)
+	c.JNZ(LabelRef(name + "_block"))
+	c.VZEROUPPER()
+	c.RET()
+}

@@ -45,9 +45,13 @@ func generate() ([]byte, error) {
 	c := build.NewContext()
 	c.ConstraintExpr("!purego")
 	for mr := 1; mr <= tileRows; mr++ {
-		convTile(c, mr)
+		convTile(c, mr, false)
+	}
+	for mr := 1; mr <= tileRows; mr++ {
+		convTile(c, mr, true)
 	}
 	convFilter(c)
+	convFilter16(c)
 	f, err := c.Result()
 	if err != nil {
 		return nil, err

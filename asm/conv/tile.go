@@ -28,11 +28,26 @@ const (
 // the zero-padded input, and b points at the tile's first input pixel. The
 // blocks' panels, biases and output rows follow one another: block j uses
 // a + j*kk*mr, bias + j*mr and out + j*mr*ldo.
-func convTile(c *build.Context, mr int) {
+//
+// With row3 set it emits convTile<mr>x16r3, the same computation for kernels
+// three taps wide: the reduction indices come in groups of three taps of one
+// kernel row, whose input offsets are tab[k] + 8q for q = 0, 1, 2, so the
+// kernel reads one offset per group (tab[3g] for the ng = kk/3 groups g) and
+// steps through the group with constant displacements.
+func convTile(c *build.Context, mr int, row3 bool) {
 	name := fmt.Sprintf("convTile%dx16", mr)
+	group := 1
+	if row3 {
+		name += "r3"
+		group = 3
+	}
 	c.Function(name)
 	c.Attributes(build.NOSPLIT)
-	c.SignatureExpr("func(a *float64, tab *int, kk int, b *float64, out *float64, ldo int, bias *float64, nb int)")
+	count := "kk"
+	if row3 {
+		count = "ng"
+	}
+	c.SignatureExpr("func(a *float64, tab *int, " + count + " int, b *float64, out *float64, ldo int, bias *float64, nb int)")
 	c.Doc(name + " computes nb blocks of " + fmt.Sprint(mr) + " output channels of one 16-pixel tile of an implicit-GEMM convolution.")
 
 	pa := c.Load(c.Param("a"), c.GP64())
@@ -64,23 +79,25 @@ func convTile(c *build.Context, mr int) {
 		}
 	}
 	c.Load(c.Param("tab"), pt)
-	c.Load(c.Param("kk"), n)
+	c.Load(c.Param(count), n)
 	c.TESTQ(n, n)
 	c.JZ(LabelRef(name + "_store"))
 
 	c.Label(name + "_k")
 	c.MOVQ(Mem{Base: pt}, off)
-	for r := 0; r < mr; r++ {
-		c.VBROADCASTSD(Mem{Base: pa, Disp: 8 * r}, bc[r])
-	}
-	for v := 0; v < tileVecs; v++ {
-		c.VMOVUPD(Mem{Base: pb, Index: off, Scale: 1, Disp: 32 * v}, in)
+	for q := 0; q < group; q++ {
 		for r := 0; r < mr; r++ {
-			c.VFMADD231PD(in, bc[r], acc(r, v))
+			c.VBROADCASTSD(Mem{Base: pa, Disp: 8 * (q*mr + r)}, bc[r])
+		}
+		for v := 0; v < tileVecs; v++ {
+			c.VMOVUPD(Mem{Base: pb, Index: off, Scale: 1, Disp: 32*v + 8*q}, in)
+			for r := 0; r < mr; r++ {
+				c.VFMADD231PD(in, bc[r], acc(r, v))
+			}
 		}
 	}
-	c.ADDQ(U8(8*mr), pa)
-	c.ADDQ(U8(8), pt)
+	c.ADDQ(U8(8*mr*group), pa)
+	c.ADDQ(U8(8*group), pt)
 	c.DECQ(n)
 	c.JNZ(LabelRef(name + "_k"))
 
