@@ -112,6 +112,8 @@ func TestBenchTrainBadFlags(t *testing.T) {
 		{[]string{"--workload", "planar2d", "--warmup", "-1"}, "--warmup must not be negative"},
 		{[]string{"--workload", "planar2d", "--threads", "-1"}, "--threads must not be negative"},
 		{[]string{"--workload", "planar2d", "--batch", "0"}, "--batch must be positive, got 0"},
+		{[]string{"--workload", "planar2d", "--impl", "purego,purego"}, "--impl names purego twice"},
+		{[]string{"--workload", "planar2d", "--impl", "purego," + other}, "--impl must be one of"},
 		{[]string{"--workload", "planar2d", "--impl", other}, "--impl must be one of"},
 		{[]string{"--workload", "planar2d", "--bogus"}, "flag provided but not defined"},
 		{[]string{"--workload", "planar2d", "extra"}, `unexpected argument "extra"`},
@@ -160,5 +162,24 @@ func TestBenchTrainBatch(t *testing.T) {
 	}
 	if want := 3 / r.MedianS; math.Abs(r.SamplesPerS-want) > 1e-9*want {
 		t.Errorf("samples_per_s %g, want 3/median_s = %g", r.SamplesPerS, want)
+	}
+}
+
+// TestBenchTrainImpls checks the table of a run with every available
+// implementation: a row for each and, with two, the line of their ratio.
+func TestBenchTrainImpls(t *testing.T) {
+	impls := kernels.Available()
+	var out bytes.Buffer
+	if err := runBenchTrain([]string{"--workload", "planar2d", "--batch", "3", "--steps-timed", "5", "--warmup", "0", "--threads", "1", "--impl", strings.Join(impls, ",")}, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, impl := range impls {
+		if !strings.Contains(text, "\nplanar2d  "+impl+" ") {
+			t.Errorf("no row for %s in\n%s", impl, text)
+		}
+	}
+	if len(impls) == 2 && !strings.Contains(text, "# planar2d: "+impls[1]+" median / "+impls[0]+" median = ") {
+		t.Errorf("no ratio line in\n%s", text)
 	}
 }

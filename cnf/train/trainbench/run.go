@@ -57,6 +57,20 @@ type Result struct {
 // Run times Warmup untimed and then Timed training steps of w and reports
 // the median and least step time.
 func Run(w Workload, o Options) (Result, error) {
+	r, err := RunImpls(w, o, []string{o.Impl})
+	if err != nil {
+		return Result{}, err
+	}
+	return r[0], nil
+}
+
+// RunImpls runs w under each of impls ("" is the implementation in use),
+// one model per implementation, all from the same seed, and reports one
+// Result for each. The implementations take their steps in turn (warm-up
+// and timed steps alike, the first to go rotating from one round to the
+// next), so that a slow spell of a shared machine falls on all of them and
+// the ratio of their times means something. o.Impl is ignored.
+func RunImpls(w Workload, o Options, impls []string) ([]Result, error) {
 	warmup, timed := o.Warmup, o.Timed
 	if warmup < 0 {
 		warmup = w.Warmup
@@ -65,67 +79,114 @@ func Run(w Workload, o Options) (Result, error) {
 		timed = w.Timed
 	}
 	if timed <= 0 {
-		return Result{}, fmt.Errorf("workload %s: %d timed steps, want positive", w.Name, timed)
+		return nil, fmt.Errorf("workload %s: %d timed steps, want positive", w.Name, timed)
 	}
-	if o.Impl != "" {
-		restore, err := kernels.Use(o.Impl)
-		if err != nil {
-			return Result{}, err
-		}
-		defer restore()
+	if len(impls) == 0 {
+		return nil, fmt.Errorf("workload %s: no implementation to run", w.Name)
 	}
 	if o.Threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(o.Threads))
 	}
-	s, err := NewStepper(w, o.Seed)
-	if err != nil {
-		return Result{}, err
+	runs := make([]*implRun, len(impls))
+	for i, impl := range impls {
+		r := &implRun{impl: impl, times: make([]float64, timed)}
+		err := r.under(func() error {
+			var err error
+			r.s, err = NewStepper(w, o.Seed)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		runs[i] = r
 	}
-	for range warmup {
-		if _, err := s.Step(); err != nil {
-			return Result{}, fmt.Errorf("workload %s: warm-up %w", w.Name, err)
+	for round := range warmup + timed {
+		for k := range runs {
+			r := runs[(round+k)%len(runs)]
+			if err := r.under(func() error { return r.step(round - warmup) }); err != nil {
+				return nil, fmt.Errorf("workload %s: %w", w.Name, err)
+			}
 		}
 	}
-	times := make([]float64, timed)
+	out := make([]Result, len(runs))
+	for i, r := range runs {
+		out[i] = r.result(w, warmup, timed)
+	}
+	return out, nil
+}
+
+// implRun is the state of one implementation's part of RunImpls.
+type implRun struct {
+	impl   string
+	name   string // the implementation's name as kernels.Impl reports it
+	s      *Stepper
+	times  []float64
+	allocs uint64
+	nfe    int
+	loss   float64
+}
+
+// under runs f with package kernels switched to the run's implementation.
+func (r *implRun) under(f func() error) error {
+	if r.impl != "" {
+		restore, err := kernels.Use(r.impl)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
+	r.name = kernels.Impl()
+	return f()
+}
+
+// step takes the i-th timed step (warm-up steps for negative i).
+func (r *implRun) step(i int) error {
+	if i < 0 {
+		if _, err := r.s.Step(); err != nil {
+			return fmt.Errorf("warm-up %w", err)
+		}
+		return nil
+	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	var last struct {
-		nfe  int
-		loss float64
-	}
-	for i := range times {
-		start := time.Now()
-		st, err := s.Step()
-		times[i] = time.Since(start).Seconds()
-		if err != nil {
-			return Result{}, fmt.Errorf("workload %s: timed %w", w.Name, err)
-		}
-		last.nfe, last.loss = st.NFEForward, st.Loss
-	}
+	start := time.Now()
+	st, err := r.s.Step()
+	r.times[i] = time.Since(start).Seconds()
 	runtime.ReadMemStats(&after)
+	if err != nil {
+		return fmt.Errorf("timed %w", err)
+	}
+	r.allocs += after.Mallocs - before.Mallocs
+	r.nfe, r.loss = st.NFEForward, st.Loss
+	return nil
+}
+
+// result summarises the run's timed steps.
+func (r *implRun) result(w Workload, warmup, timed int) Result {
 	c := w.Config
-	r := Result{
+	times := slices.Clone(r.times)
+	res := Result{
 		Workload:      w.Name,
 		Batch:         w.Batch,
 		Solver:        c.Solver.Method,
 		Steps:         c.Solver.Steps,
 		Trace:         c.Trace,
 		Threads:       runtime.GOMAXPROCS(0),
-		Impl:          kernels.Impl(),
-		ForwardNFE:    last.nfe,
+		Impl:          r.name,
+		ForwardNFE:    r.nfe,
 		Warmup:        warmup,
 		Timed:         timed,
 		MedianS:       median(times),
 		MinS:          slices.Min(times),
-		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(timed),
-		Loss:          last.loss,
+		AllocsPerStep: float64(r.allocs) / float64(timed),
+		Loss:          r.loss,
 	}
-	r.SamplesPerS = float64(w.Batch) / r.MedianS
-	if flop := w.NominalFLOP(last.nfe); flop > 0 {
-		r.NominalGFLOP = flop / 1e9
-		r.GFLOPS = r.NominalGFLOP / r.MedianS
+	res.SamplesPerS = float64(w.Batch) / res.MedianS
+	if flop := w.NominalFLOP(r.nfe); flop > 0 {
+		res.NominalGFLOP = flop / 1e9
+		res.GFLOPS = res.NominalGFLOP / res.MedianS
 	}
-	return r, nil
+	return res
 }
 
 // median returns the median of v (the mean of the middle two for even
