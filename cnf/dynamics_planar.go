@@ -186,7 +186,7 @@ func (p *planar) finish(rec int, theta, gacc, gtheta []float64) {
 	nout := len(g)
 	// fc3: out = W3 h2 + b3.
 	kernels.Axpy(1, g, gtheta[p.b3:p.b3+nout])
-	rank1(g, h2, gtheta[p.w3:])
+	kernels.Gemm(false, false, nout, p.h, 1, 1, g, 1, h2, p.h, 1, gtheta[p.w3:], p.h)
 	gh := p.gh
 	kernels.Gemv(true, nout, p.h, 1, theta[p.w3:], p.h, g, 0, gh)
 	// tanh, then fc2: a2 = W2 h1 + b2.
@@ -194,7 +194,7 @@ func (p *planar) finish(rec int, theta, gacc, gtheta []float64) {
 		gh[i] *= 1 - h2[i]*h2[i]
 	}
 	kernels.Axpy(1, gh, gtheta[p.b2:p.b2+p.h])
-	rank1(gh, h1, gtheta[p.w2:])
+	kernels.Gemm(false, false, p.h, p.h, 1, 1, gh, 1, h1, p.h, 1, gtheta[p.w2:], p.h)
 	ga1 := g[:p.h] // g is no longer needed
 	kernels.Gemv(true, p.h, p.h, 1, theta[p.w2:], p.h, gh, 0, ga1)
 	// tanh, then fc1: a1 = W1 t + b1.
@@ -202,15 +202,6 @@ func (p *planar) finish(rec int, theta, gacc, gtheta []float64) {
 		ga := ga1[i] * (1 - h1[i]*h1[i])
 		gtheta[p.b1+i] += ga
 		gtheta[p.w1+i] += ga * t
-	}
-}
-
-// rank1 adds the outer product x y^T to the len(x) x len(y) row-major
-// matrix at a.
-func rank1(x, y, a []float64) {
-	n := len(y)
-	for i, xi := range x {
-		kernels.Axpy(xi, y, a[i*n:(i+1)*n])
 	}
 }
 

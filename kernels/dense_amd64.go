@@ -27,6 +27,10 @@ const (
 )
 
 func gemmDispatch(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if useAsm && k == 1 && !transB && alpha == 1 && n >= vecMinLen {
+		gemmRank1(transA, m, n, a, lda, b, beta, c, ldc)
+		return
+	}
 	if useAsm && k > 0 && m*n*k >= gemmMinFlops {
 		gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return

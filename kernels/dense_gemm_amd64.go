@@ -171,3 +171,32 @@ func packB(transB bool, b []float64, ldb, pc, jc, kc, nc int, bp []float64) {
 func roundUp(n, m int) int {
 	return (n + m - 1) / m * m
 }
+
+// gemmRank1 computes C = op(A)*B + beta*C for k = 1 (op(A) a column of m, B
+// a row of n): the rank-one update, one axpy of B into each row of C, where
+// the packed path would pack both operands for a single multiply. Each
+// element gets a[i]*b[j] + beta*c[i][j], the product and the sum rounded
+// once together. Callers pass alpha = 1: scaling a[i] by alpha first could
+// overflow where the reference's alpha*(a[i]*b[j]) does not.
+func gemmRank1(transA bool, m, n int, a []float64, lda int, b []float64, beta float64, c []float64, ldc int) {
+	b = b[:n]
+	for i := 0; i < m; i++ {
+		var ai float64
+		if transA {
+			ai = a[i] // op(A)[i, 0] = a[0*lda+i]
+		} else {
+			ai = a[i*lda]
+		}
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row) // C is not read when beta is 0
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+		axpyAVX2(ai, b, row)
+	}
+}

@@ -255,6 +255,50 @@ func TestGemmSpecialValues(t *testing.T) {
 	})
 }
 
+// TestGemmRankOne covers k = 1 with alpha = 1 and B not transposed, which
+// the assembly path computes as a rank-one update rather than through the
+// packed kernel: every row count, row lengths around the axpy's vector width
+// and its size threshold, every beta class (0: C not read, 1, other), then
+// NaN and infinities in A, B and C, which must propagate as in the reference.
+func TestGemmRankOne(t *testing.T) {
+	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
+	forEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for _, tA := range []bool{false, true} {
+			for m := 0; m <= 9; m++ {
+				for _, n := range []int{7, 8, 9, 13, 64, 67} {
+					for _, beta := range []float64{0, 1, -0.5} {
+						checkGemm(t, r, gemmCase{transA: tA, m: m, n: n, k: 1, alpha: 1, beta: beta,
+							padA: r.IntN(3), padB: r.IntN(3), padC: r.IntN(3), off: r.IntN(2)})
+					}
+				}
+			}
+		}
+		for trial := range 30 {
+			tA := trial%2 == 1
+			m, n := 1+r.IntN(12), 8+r.IntN(40)
+			beta := []float64{0, 1, -0.5}[trial%3]
+			a, b, c := randSlice(r, m, -1, 1), randSlice(r, n, -1, 1), randSlice(r, m*n, -1, 1)
+			a[r.IntN(m)] = specials[r.IntN(3)]
+			b[r.IntN(n)] = specials[r.IntN(3)]
+			c[r.IntN(m*n)] = specials[r.IntN(3)]
+			lda := 1
+			if tA {
+				lda = m
+			}
+			want := append([]float64(nil), c...)
+			gemmRef(tA, false, m, n, 1, 1, a, lda, b, n, beta, want, n)
+			Gemm(tA, false, m, n, 1, 1, a, lda, b, n, beta, c, n)
+			for i := range c {
+				g, w := c[i], want[i]
+				if math.IsNaN(g) != math.IsNaN(w) || (math.IsInf(w, 0) && g != w) || (math.IsInf(g, 0) && g != w) {
+					t.Fatalf("trial %d (tA=%v m=%d n=%d beta=%v): C[%d] = %v, reference %v", trial, tA, m, n, beta, i, g, w)
+				}
+			}
+		}
+	})
+}
+
 // TestGemmConcurrent runs Gemm from several goroutines at once (each with its
 // own packing workspace) and checks every result.
 func TestGemmConcurrent(t *testing.T) {
