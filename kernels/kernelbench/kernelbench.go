@@ -12,6 +12,7 @@ package kernelbench
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"time"
@@ -104,7 +105,11 @@ type Options struct {
 // implementations of a case are timed in turn within each repetition
 // (avx2, purego, gonum, avx2, ...), so that a slow spell of a shared
 // machine falls on all of them alike and their ratio stays meaningful.
+// Everything runs on one core: GOMAXPROCS is 1 for the duration of Run, so
+// that gonum's GEMM, which splits its work across goroutines, is timed on
+// the same single core as the kernels of package kernels.
 func Run(opts Options, emit func(Record) error) error {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	if opts.Reps <= 0 {
 		opts.Reps = 5
 	}
