@@ -36,61 +36,28 @@ func convFilter(c *build.Context) {
 	c.SignatureExpr("func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, nv int, xskip int, mask *float64, acc *float64, lda int)")
 	c.Doc(name + " accumulates the weight gradient of 4 output channels for nkb blocks of 3 reduction indices.")
 
-	pt := c.Load(c.Param("tab"), c.GP64())
-	nb := c.Load(c.Param("nkb"), c.GP64())
-	pacc := c.Load(c.Param("acc"), c.GP64())
-	lda := c.Load(c.Param("lda"), c.GP64())
-	c.SHLQ(U8(3), lda)
-	ldd := c.Load(c.Param("ldd"), c.GP64())
-	c.SHLQ(U8(3), ldd)
-	ldd3 := c.GP64()
-	c.LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, ldd3)
-
-	acc := func(r, k int) VecPhysical {
-		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[r*filterCols+k]
-	}
+	f := newFilterRegs(c)
 	xv := []VecPhysical{Y12, Y13, Y14}
 	g := Y15
-	xp := []Register{c.GP64(), c.GP64(), c.GP64()}
 	pd, i, v, t := c.GP64(), c.GP64(), c.GP64(), c.GP64()
-	dyRow := func(r int) Mem {
-		switch r {
-		case 0:
-			return Mem{Base: pd}
-		case 3:
-			return Mem{Base: pd, Index: ldd3, Scale: 1}
-		}
-		return Mem{Base: pd, Index: ldd, Scale: uint8(r)}
-	}
 
-	c.Label(name + "_block")
-	for k := 0; k < filterCols; k++ {
-		c.Load(c.Param("x"), xp[k])
-		c.ADDQ(Mem{Base: pt, Disp: 8 * k}, xp[k])
-	}
-	for r := 0; r < filterRows; r++ {
-		for k := 0; k < filterCols; k++ {
-			c.VXORPD(acc(r, k), acc(r, k), acc(r, k))
-		}
-	}
-	c.Load(c.Param("dy"), pd)
-	c.Load(c.Param("rows"), i)
+	f.blockStart(c, name, pd, i)
 
 	step := func(masked bool) {
 		for k := 0; k < filterCols; k++ {
-			c.VMOVUPD(Mem{Base: xp[k]}, xv[k])
+			c.VMOVUPD(Mem{Base: f.xp[k]}, xv[k])
 			if masked {
 				c.VANDPD(Mem{Base: t}, xv[k], xv[k])
 			}
 		}
 		for r := 0; r < filterRows; r++ {
-			c.VMOVUPD(dyRow(r), g)
+			c.VMOVUPD(f.dyRow(pd, r, 0), g)
 			for k := 0; k < filterCols; k++ {
-				c.VFMADD231PD(xv[k], g, acc(r, k))
+				c.VFMADD231PD(xv[k], g, filterAcc(r, k))
 			}
 		}
 		for k := 0; k < filterCols; k++ {
-			c.ADDQ(U8(32), xp[k])
+			c.ADDQ(U8(32), f.xp[k])
 		}
 		c.ADDQ(U8(32), pd)
 	}
@@ -108,32 +75,12 @@ func convFilter(c *build.Context) {
 	step(true)
 	c.Load(c.Param("xskip"), t)
 	for k := 0; k < filterCols; k++ {
-		c.ADDQ(t, xp[k])
+		c.ADDQ(t, f.xp[k])
 	}
 	c.DECQ(i)
 	c.JNZ(LabelRef(name + "_row"))
 
-	// Add the block's accumulators to acc.
-	c.LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, t)
-	for r := 0; r < filterRows; r++ {
-		for k := 0; k < filterCols; k++ {
-			m := Mem{Base: pacc, Disp: 32 * k}
-			switch r {
-			case 1, 2:
-				m.Index, m.Scale = lda, uint8(r)
-			case 3:
-				m.Index, m.Scale = t, 1
-			}
-			c.VADDPD(m, acc(r, k), acc(r, k))
-			c.VMOVUPD(acc(r, k), m)
-		}
-	}
-	c.ADDQ(U8(32*filterCols), pacc)
-	c.ADDQ(U8(8*filterCols), pt)
-	c.DECQ(nb)
-	c.JNZ(LabelRef(name + "_block"))
-	c.VZEROUPPER()
-	c.RET()
+	f.blockEnd(c, name, t)
 }
 
 // filter16Vecs is the number of ymm vectors in a row of the 16-wide images
@@ -158,56 +105,23 @@ func convFilter16(c *build.Context) {
 	c.SignatureExpr("func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)")
 	c.Doc(name + " accumulates the weight gradient of 4 output channels of 16-wide images for nkb blocks of 3 reduction indices.")
 
-	pt := c.Load(c.Param("tab"), c.GP64())
-	nb := c.Load(c.Param("nkb"), c.GP64())
-	pacc := c.Load(c.Param("acc"), c.GP64())
-	lda := c.Load(c.Param("lda"), c.GP64())
-	c.SHLQ(U8(3), lda)
-	ldd := c.Load(c.Param("ldd"), c.GP64())
-	c.SHLQ(U8(3), ldd)
-	ldd3 := c.GP64()
-	c.LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, ldd3)
-
-	acc := func(r, k int) VecPhysical {
-		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[r*filterCols+k]
-	}
+	f := newFilterRegs(c)
 	xv := []VecPhysical{Y12, Y13, Y14}
 	g := Y15
-	xp := []Register{c.GP64(), c.GP64(), c.GP64()}
 	pd, i, ix, t := c.GP64(), c.GP64(), c.GP64(), c.GP64()
-	dyRow := func(r, disp int) Mem {
-		switch r {
-		case 0:
-			return Mem{Base: pd, Disp: disp}
-		case 3:
-			return Mem{Base: pd, Index: ldd3, Scale: 1, Disp: disp}
-		}
-		return Mem{Base: pd, Index: ldd, Scale: uint8(r), Disp: disp}
-	}
 
-	c.Label(name + "_block")
-	for k := 0; k < filterCols; k++ {
-		c.Load(c.Param("x"), xp[k])
-		c.ADDQ(Mem{Base: pt, Disp: 8 * k}, xp[k])
-	}
-	for r := 0; r < filterRows; r++ {
-		for k := 0; k < filterCols; k++ {
-			c.VXORPD(acc(r, k), acc(r, k), acc(r, k))
-		}
-	}
-	c.Load(c.Param("dy"), pd)
-	c.Load(c.Param("rows"), i)
+	f.blockStart(c, name, pd, i)
 	c.XORQ(ix, ix)
 
 	c.Label(name + "_row")
 	for v := 0; v < filter16Vecs; v++ {
 		for k := 0; k < filterCols; k++ {
-			c.VMOVUPD(Mem{Base: xp[k], Index: ix, Scale: 1, Disp: 32 * v}, xv[k])
+			c.VMOVUPD(Mem{Base: f.xp[k], Index: ix, Scale: 1, Disp: 32 * v}, xv[k])
 		}
 		for r := 0; r < filterRows; r++ {
-			c.VMOVUPD(dyRow(r, 32*v), g)
+			c.VMOVUPD(f.dyRow(pd, r, 32*v), g)
 			for k := 0; k < filterCols; k++ {
-				c.VFMADD231PD(xv[k], g, acc(r, k))
+				c.VFMADD231PD(xv[k], g, filterAcc(r, k))
 			}
 		}
 	}
@@ -217,24 +131,86 @@ func convFilter16(c *build.Context) {
 	c.DECQ(i)
 	c.JNZ(LabelRef(name + "_row"))
 
-	// Add the block's accumulators to acc.
-	c.LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, t)
+	f.blockEnd(c, name, t)
+}
+
+// filterRegs are the registers both weight-gradient kernels keep across
+// their blocks of reduction indices.
+type filterRegs struct {
+	pt, nb, pacc, lda, ldd, ldd3 Register
+	xp                           []Register // input pointers of the block's three indices
+}
+
+// newFilterRegs loads the kernels' common parameters (tab, nkb, acc, lda and
+// ldd, the strides in bytes) and allocates the input pointers.
+func newFilterRegs(c *build.Context) filterRegs {
+	var f filterRegs
+	f.pt = c.Load(c.Param("tab"), c.GP64())
+	f.nb = c.Load(c.Param("nkb"), c.GP64())
+	f.pacc = c.Load(c.Param("acc"), c.GP64())
+	f.lda = c.Load(c.Param("lda"), c.GP64())
+	c.SHLQ(U8(3), f.lda)
+	f.ldd = c.Load(c.Param("ldd"), c.GP64())
+	c.SHLQ(U8(3), f.ldd)
+	f.ldd3 = c.GP64()
+	c.LEAQ(Mem{Base: f.ldd, Index: f.ldd, Scale: 2}, f.ldd3)
+	f.xp = []Register{c.GP64(), c.GP64(), c.GP64()}
+	return f
+}
+
+// filterAcc is the accumulator of output channel r and reduction index k.
+func filterAcc(r, k int) VecPhysical {
+	return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[r*filterCols+k]
+}
+
+// dyRow addresses the output gradient of channel r at disp bytes from pd.
+func (f filterRegs) dyRow(pd Register, r, disp int) Mem {
+	switch r {
+	case 0:
+		return Mem{Base: pd, Disp: disp}
+	case 3:
+		return Mem{Base: pd, Index: f.ldd3, Scale: 1, Disp: disp}
+	}
+	return Mem{Base: pd, Index: f.ldd, Scale: uint8(r), Disp: disp}
+}
+
+// blockStart opens a block of three reduction indices: the input pointers
+// at their offsets, the accumulators zeroed, pd at dy and i at rows.
+func (f filterRegs) blockStart(c *build.Context, name string, pd, i Register) {
+	c.Label(name + "_block")
+	for k := 0; k < filterCols; k++ {
+		c.Load(c.Param("x"), f.xp[k])
+		c.ADDQ(Mem{Base: f.pt, Disp: 8 * k}, f.xp[k])
+	}
 	for r := 0; r < filterRows; r++ {
 		for k := 0; k < filterCols; k++ {
-			m := Mem{Base: pacc, Disp: 32 * k}
+			c.VXORPD(filterAcc(r, k), filterAcc(r, k), filterAcc(r, k))
+		}
+	}
+	c.Load(c.Param("dy"), pd)
+	c.Load(c.Param("rows"), i)
+}
+
+// blockEnd adds the block's accumulators to acc, steps to the next block
+// and closes the kernel; t is a scratch register.
+func (f filterRegs) blockEnd(c *build.Context, name string, t Register) {
+	c.LEAQ(Mem{Base: f.lda, Index: f.lda, Scale: 2}, t)
+	for r := 0; r < filterRows; r++ {
+		for k := 0; k < filterCols; k++ {
+			m := Mem{Base: f.pacc, Disp: 32 * k}
 			switch r {
 			case 1, 2:
-				m.Index, m.Scale = lda, uint8(r)
+				m.Index, m.Scale = f.lda, uint8(r)
 			case 3:
 				m.Index, m.Scale = t, 1
 			}
-			c.VADDPD(m, acc(r, k), acc(r, k))
-			c.VMOVUPD(acc(r, k), m)
+			c.VADDPD(m, filterAcc(r, k), filterAcc(r, k))
+			c.VMOVUPD(filterAcc(r, k), m)
 		}
 	}
-	c.ADDQ(U8(32*filterCols), pacc)
-	c.ADDQ(U8(8*filterCols), pt)
-	c.DECQ(nb)
+	c.ADDQ(U8(32*filterCols), f.pacc)
+	c.ADDQ(U8(8*filterCols), f.pt)
+	c.DECQ(f.nb)
 	c.JNZ(LabelRef(name + "_block"))
 	c.VZEROUPPER()
 	c.RET()
