@@ -45,7 +45,7 @@ func gemmPacked(transA, transB bool, m, n, k int, alpha float64, a []float64, ld
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
 			if cap(w.b) < kc*ncp {
-				w.b = make([]float64, kc*ncp)
+				w.b = MakeFloats(kc * ncp)
 			}
 			bp := w.b[:kc*ncp]
 			packB(transB, b, ldb, pc, jc, kc, nc, bp)

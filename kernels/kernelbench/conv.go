@@ -36,8 +36,8 @@ func init() {
 				Kernel: k.kernel, Shape: sh.name, Unit: FLOPs, Work: s.FLOPs(),
 				Setup: func(string) (func(), error) {
 					x, w, b, y := randoms(s.InLen()), randoms(s.WeightLen()), randoms(s.Cout), randoms(s.OutLen())
-					dx, dw, db := make([]float64, s.InLen()), make([]float64, s.WeightLen()), make([]float64, s.Cout)
-					return k.op(s, x, w, b, y, dx, dw, db, make([]float64, s.WorkLen())), nil
+					dx, dw, db := kernels.MakeFloats(s.InLen()), kernels.MakeFloats(s.WeightLen()), kernels.MakeFloats(s.Cout)
+					return k.op(s, x, w, b, y, dx, dw, db, kernels.MakeFloats(s.WorkLen())), nil
 				},
 			})
 		}

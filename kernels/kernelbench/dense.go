@@ -79,7 +79,7 @@ func init() {
 // randoms returns n values uniform in [-1, 1) from a fixed seed.
 func randoms(n int) []float64 {
 	r := rand.New(rand.NewPCG(uint64(n), 1))
-	s := make([]float64, n)
+	s := kernels.MakeFloats(n)
 	for i := range s {
 		s[i] = 2*r.Float64() - 1
 	}
@@ -103,7 +103,7 @@ func gemmSetup(s gemmShape, impl string) func() {
 	if s.transB {
 		br, bc = s.n, s.k
 	}
-	a, b, c := randoms(ar*ac), randoms(br*bc), make([]float64, s.m*s.n)
+	a, b, c := randoms(ar*ac), randoms(br*bc), kernels.MakeFloats(s.m*s.n)
 	if impl == Gonum {
 		ga := blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: a}
 		gb := blas64.General{Rows: br, Cols: bc, Stride: bc, Data: b}
