@@ -1,5 +1,7 @@
 package cnf
 
+import "github.com/mmcnf/mmcnf/kernels"
+
 // dynamics is a vector field f(z, t; theta) over a batch of samples of
 // length dim, evaluated chunk by chunk (see span) so that chunks run in
 // parallel. Each chunk owns its buffers and records; the per-t work shared
@@ -63,20 +65,22 @@ func (p paramSpec) size() int {
 }
 
 // records is a store of equally sized float64 buffers indexed by record
-// number, with one extra scratch buffer for record -1.
+// number, with one extra scratch buffer for record -1. The buffers come from
+// kernels.MakeFloats: the large ones (the convolutional layers' recorded
+// activations) are advised for huge pages.
 type records struct {
 	size int
 	bufs [][]float64
 }
 
 func newRecords(size int) records {
-	return records{size: size, bufs: [][]float64{make([]float64, size)}}
+	return records{size: size, bufs: [][]float64{kernels.MakeFloats(size)}}
 }
 
 // reserve grows the store to hold records 0..n-1.
 func (r *records) reserve(n int) {
 	for len(r.bufs) < n+1 {
-		r.bufs = append(r.bufs, make([]float64, r.size))
+		r.bufs = append(r.bufs, kernels.MakeFloats(r.size))
 	}
 }
 

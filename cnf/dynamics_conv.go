@@ -129,19 +129,19 @@ func (d *concat) setup(chunks []span, kp int) {
 		}
 		ch.xin = newRecords(m * (d.c + 1) * d.hw)
 		ch.dxin = newRecords(m * kp * (d.c + 1) * d.hw)
-		ch.xs = make([]float64, m*maxc*d.hw)
-		ch.dxs = make([]float64, m*kp*maxc*d.hw)
+		ch.xs = kernels.MakeFloats(m * maxc * d.hw)
+		ch.dxs = kernels.MakeFloats(m * kp * maxc * d.hw)
 		for j := range 2 {
-			ch.ga[j] = make([]float64, m*maxc*d.hw)
-			ch.gda[j] = make([]float64, m*kp*maxc*d.hw)
+			ch.ga[j] = kernels.MakeFloats(m * maxc * d.hw)
+			ch.gda[j] = kernels.MakeFloats(m * kp * maxc * d.hw)
 		}
-		ch.gx = make([]float64, m*maxc*d.hw)
-		ch.gdx = make([]float64, m*kp*maxc*d.hw)
+		ch.gx = kernels.MakeFloats(m * maxc * d.hw)
+		ch.gdx = kernels.MakeFloats(m * kp * maxc * d.hw)
 		ch.tmp = make([]float64, maxc*d.hw)
 		ch.zeros = make([]float64, maxc*d.hw)
 		ch.zeroBias = make([]float64, maxc)
 		ch.gbias = make([]float64, maxc)
-		ch.work = make([]float64, work)
+		ch.work = kernels.MakeFloats(work)
 		d.chunks[i] = ch
 	}
 }
