@@ -21,7 +21,8 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 			"median over --reps repetitions of the time per call and its GFLOP/s or\n"+
 			"Gelem/s, and the fastest repetition. gonum rows time gonum's blas64 on the\n"+
 			"same shapes. The implementations of a case alternate within each repetition,\n"+
-			"so that their ratio holds on a machine whose speed varies.")
+			"so that their ratio holds on a machine whose speed varies. Operands of 2 MiB\n"+
+			"and more come from kernels.MakeFloats (advised for huge pages on Linux).")
 	asJSON := fs.Bool("json", false, "print one JSON record per line instead of a table")
 	filter := fs.String("filter", "", "only cases whose \"kernel/shape/impl\" matches this regular expression (empty: all)")
 	impl := fs.String("impl", "all", "implementation to time: avx2, purego, gonum or all")
