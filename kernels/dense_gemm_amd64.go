@@ -167,11 +167,6 @@ func packB(transB bool, b []float64, ldb, pc, jc, kc, nc int, bp []float64) {
 	}
 }
 
-// roundUp returns n rounded up to a multiple of m.
-func roundUp(n, m int) int {
-	return (n + m - 1) / m * m
-}
-
 // gemmRank1 computes C = op(A)*B + beta*C for k = 1 (op(A) a column of m, B
 // a row of n): the rank-one update, one axpy of B into each row of C, where
 // the packed path would pack both operands for a single multiply. Each

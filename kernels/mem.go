@@ -28,9 +28,14 @@ func MakeFloats(n int) []float64 {
 		return make([]float64, n)
 	}
 	const per = hugePage / 8
-	span := (n + per - 1) / per * per // whole huge pages
-	s := make([]float64, span+per)    // room to align the start
+	span := roundUp(n, per)        // whole huge pages
+	s := make([]float64, span+per) // room to align the start
 	off := int(uintptr(hugePage)-uintptr(unsafe.Pointer(unsafe.SliceData(s)))%hugePage) % hugePage / 8
 	adviseHugePages(unsafe.Slice((*byte)(unsafe.Pointer(&s[off])), span*8))
 	return s[off : off+n : off+n]
+}
+
+// roundUp returns n rounded up to a multiple of m.
+func roundUp(n, m int) int {
+	return (n + m - 1) / m * m
 }
