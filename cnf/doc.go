@@ -16,24 +16,9 @@
 //
 // # Model directories
 //
-// A model directory holds config.json (Config) and weights.npz, a NumPy
-// archive of float64 arrays in C order, named as PyTorch names the
-// equivalent modules' state_dict entries (each entry stored as
-// "<name>.npy"; Load also accepts bare names). With more than one block
-// every dynamics name is prefixed by "blocks.<b>.".
-//
-//	HyperPlanar (H hidden, W units, d dimensions, P = 3Wd + W):
-//	  hyper_net.fc1.weight [H, 1]   hyper_net.fc1.bias [H]
-//	  hyper_net.fc2.weight [H, H]   hyper_net.fc2.bias [H]
-//	  hyper_net.fc3.weight [P, H]   hyper_net.fc3.bias [P]
-//	Base (K components, D dimensions):
-//	  base.means [K, D]             base.log_weights [K] (unnormalised)
-//
-// In Python, a HyperPlanar state_dict moves in and out with
-//
-//	sd = {k: torch.from_numpy(v) for k, v in np.load("weights.npz").items()
-//	      if k.startswith("hyper_net.")}
-//	cnf.load_state_dict(sd)
-//	np.savez("weights.npz", **{k: v.double().numpy() for k, v in cnf.state_dict().items()},
-//	         **{"base.means": means, "base.log_weights": log_weights})
+// [Model.Save] writes and [Load] reads a model directory: config.json (Config) and
+// weights.npz, a NumPy archive of float64 arrays named as PyTorch names
+// the equivalent modules' state_dict entries. docs/formats.md in the
+// repository is their specification: every array's name and shape, and
+// how to move the weights to and from PyTorch.
 package cnf

@@ -112,8 +112,8 @@ func nest(v []float64, shape []int) any {
 }
 
 // Load reads a model directory written by Save (or by the Python recipe in
-// the package documentation). It fails naming the file or the array that
-// is missing, misshaped or not finite.
+// the repository's docs/formats.md). It fails naming the file or the array
+// that is missing, misshaped or not finite.
 func Load(dir string) (*Model, error) {
 	js, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
