@@ -33,21 +33,28 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-# Regenerate the assembly from the avo programs in asm/.
+# Regenerate the assembly: every asm/<family>/main.go carries the
+# //go:generate line that writes its kernels/<family>_amd64.s.
 asm:
-	@for f in $(FAMILIES); do \
-		echo "asm: $$f -> kernels/$${f}_amd64.s"; \
-		(cd asm && $(GO) run ./$$f -out ../kernels/$${f}_amd64.s) || exit 1; \
-	done
+	cd asm && $(GO) generate ./...
 
-# Regenerate into a temporary directory and fail on any difference.
+# Regenerate into a temporary directory and fail on any difference. Each
+# generator runs with the arguments of its //go:generate line from a
+# directory as deep as its own, so that its output, header included, lands
+# in $$tmp/kernels exactly as `make asm` writes it in kernels/.
 asm-check:
-	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; mkdir -p $$tmp/kernels $$tmp/bin; \
 	for f in $(FAMILIES); do \
-		(cd asm && $(GO) run ./$$f -out $$tmp/$${f}_amd64.s) || exit 1; \
-		if ! cmp -s $$tmp/$${f}_amd64.s kernels/$${f}_amd64.s; then \
-			echo "kernels/$${f}_amd64.s is stale: run make asm"; \
-			diff $$tmp/$${f}_amd64.s kernels/$${f}_amd64.s | head -20; exit 1; \
+		set -- $$(sed -n 's|^//go:generate go run \. ||p' asm/$$f/main.go); \
+		if [ "$$1" != -out ] || [ $$# -ne 2 ]; then \
+			echo "asm/$$f/main.go: want one line //go:generate go run . -out ../../kernels/FILE"; exit 1; \
+		fi; \
+		out=$${2#../../}; mkdir -p $$tmp/asm/$$f; \
+		(cd asm && $(GO) build -o $$tmp/bin/$$f ./$$f) || exit 1; \
+		(cd $$tmp/asm/$$f && $$tmp/bin/$$f -out $$2) || exit 1; \
+		if ! cmp -s $$tmp/$$out $$out; then \
+			echo "$$out is stale: run make asm"; \
+			diff $$tmp/$$out $$out | head -20; exit 1; \
 		fi; \
 	done; echo "asm-check: generated assembly is up to date ($(FAMILIES))"
 

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -29,58 +29,56 @@ const (
 // of the last step of every row are ANDed with the four-lane bit mask at
 // mask, so that lanes past the image's right edge (where dy holds zeros)
 // contribute exact zeros even when x holds infinities or NaNs there.
-func convFilter(c *build.Context) {
+func convFilter() {
 	const name = "convFilter4x3"
-	c.Function(name)
-	c.Attributes(build.NOSPLIT)
-	c.SignatureExpr("func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, nv int, xskip int, mask *float64, acc *float64, lda int)")
-	c.Doc(name + " accumulates the weight gradient of 4 output channels for nkb blocks of 3 reduction indices.")
+	TEXT(name, NOSPLIT, "func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, nv int, xskip int, mask *float64, acc *float64, lda int)")
+	Doc(name + " accumulates the weight gradient of 4 output channels for nkb blocks of 3 reduction indices.")
 
-	f := newFilterRegs(c)
+	f := newFilterRegs()
 	xv := []VecPhysical{Y12, Y13, Y14}
 	g := Y15
-	pd, i, v, t := c.GP64(), c.GP64(), c.GP64(), c.GP64()
+	pd, i, v, t := GP64(), GP64(), GP64(), GP64()
 
-	f.blockStart(c, name, pd, i)
+	f.blockStart(name, pd, i)
 
 	step := func(masked bool) {
 		for k := 0; k < filterCols; k++ {
-			c.VMOVUPD(Mem{Base: f.xp[k]}, xv[k])
+			VMOVUPD(Mem{Base: f.xp[k]}, xv[k])
 			if masked {
-				c.VANDPD(Mem{Base: t}, xv[k], xv[k])
+				VANDPD(Mem{Base: t}, xv[k], xv[k])
 			}
 		}
 		for r := 0; r < filterRows; r++ {
-			c.VMOVUPD(f.dyRow(pd, r, 0), g)
+			VMOVUPD(f.dyRow(pd, r, 0), g)
 			for k := 0; k < filterCols; k++ {
-				c.VFMADD231PD(xv[k], g, filterAcc(r, k))
+				VFMADD231PD(xv[k], g, filterAcc(r, k))
 			}
 		}
 		for k := 0; k < filterCols; k++ {
-			c.ADDQ(U8(32), f.xp[k])
+			ADDQ(U8(32), f.xp[k])
 		}
-		c.ADDQ(U8(32), pd)
+		ADDQ(U8(32), pd)
 	}
 
-	c.Label(name + "_row")
-	c.Load(c.Param("nv"), v)
-	c.DECQ(v)
-	c.JZ(LabelRef(name + "_last"))
-	c.Label(name + "_vec")
+	Label(name + "_row")
+	Load(Param("nv"), v)
+	DECQ(v)
+	JZ(LabelRef(name + "_last"))
+	Label(name + "_vec")
 	step(false)
-	c.DECQ(v)
-	c.JNZ(LabelRef(name + "_vec"))
-	c.Label(name + "_last")
-	c.Load(c.Param("mask"), t)
+	DECQ(v)
+	JNZ(LabelRef(name + "_vec"))
+	Label(name + "_last")
+	Load(Param("mask"), t)
 	step(true)
-	c.Load(c.Param("xskip"), t)
+	Load(Param("xskip"), t)
 	for k := 0; k < filterCols; k++ {
-		c.ADDQ(t, f.xp[k])
+		ADDQ(t, f.xp[k])
 	}
-	c.DECQ(i)
-	c.JNZ(LabelRef(name + "_row"))
+	DECQ(i)
+	JNZ(LabelRef(name + "_row"))
 
-	f.blockEnd(c, name, t)
+	f.blockEnd(name, t)
 }
 
 // filter16Vecs is the number of ymm vectors in a row of the 16-wide images
@@ -98,40 +96,38 @@ const filter16Vecs = 4
 //	    dy[r*ldd + (i*4 + v)*4 + l] * x[tab[3j+kk]/8 + i*xrow/8 + 4v + l]
 //
 // where xrow is the byte distance between rows of x.
-func convFilter16(c *build.Context) {
+func convFilter16() {
 	const name = "convFilter4x3w16"
-	c.Function(name)
-	c.Attributes(build.NOSPLIT)
-	c.SignatureExpr("func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)")
-	c.Doc(name + " accumulates the weight gradient of 4 output channels of 16-wide images for nkb blocks of 3 reduction indices.")
+	TEXT(name, NOSPLIT, "func(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)")
+	Doc(name + " accumulates the weight gradient of 4 output channels of 16-wide images for nkb blocks of 3 reduction indices.")
 
-	f := newFilterRegs(c)
+	f := newFilterRegs()
 	xv := []VecPhysical{Y12, Y13, Y14}
 	g := Y15
-	pd, i, ix, t := c.GP64(), c.GP64(), c.GP64(), c.GP64()
+	pd, i, ix, t := GP64(), GP64(), GP64(), GP64()
 
-	f.blockStart(c, name, pd, i)
-	c.XORQ(ix, ix)
+	f.blockStart(name, pd, i)
+	XORQ(ix, ix)
 
-	c.Label(name + "_row")
+	Label(name + "_row")
 	for v := 0; v < filter16Vecs; v++ {
 		for k := 0; k < filterCols; k++ {
-			c.VMOVUPD(Mem{Base: f.xp[k], Index: ix, Scale: 1, Disp: 32 * v}, xv[k])
+			VMOVUPD(Mem{Base: f.xp[k], Index: ix, Scale: 1, Disp: 32 * v}, xv[k])
 		}
 		for r := 0; r < filterRows; r++ {
-			c.VMOVUPD(f.dyRow(pd, r, 32*v), g)
+			VMOVUPD(f.dyRow(pd, r, 32*v), g)
 			for k := 0; k < filterCols; k++ {
-				c.VFMADD231PD(xv[k], g, filterAcc(r, k))
+				VFMADD231PD(xv[k], g, filterAcc(r, k))
 			}
 		}
 	}
-	c.ADDQ(U8(32*filter16Vecs), pd)
-	c.Load(c.Param("xrow"), t)
-	c.ADDQ(t, ix)
-	c.DECQ(i)
-	c.JNZ(LabelRef(name + "_row"))
+	ADDQ(U8(32*filter16Vecs), pd)
+	Load(Param("xrow"), t)
+	ADDQ(t, ix)
+	DECQ(i)
+	JNZ(LabelRef(name + "_row"))
 
-	f.blockEnd(c, name, t)
+	f.blockEnd(name, t)
 }
 
 // filterRegs are the registers both weight-gradient kernels keep across
@@ -143,18 +139,18 @@ type filterRegs struct {
 
 // newFilterRegs loads the kernels' common parameters (tab, nkb, acc, lda and
 // ldd, the strides in bytes) and allocates the input pointers.
-func newFilterRegs(c *build.Context) filterRegs {
+func newFilterRegs() filterRegs {
 	var f filterRegs
-	f.pt = c.Load(c.Param("tab"), c.GP64())
-	f.nb = c.Load(c.Param("nkb"), c.GP64())
-	f.pacc = c.Load(c.Param("acc"), c.GP64())
-	f.lda = c.Load(c.Param("lda"), c.GP64())
-	c.SHLQ(U8(3), f.lda)
-	f.ldd = c.Load(c.Param("ldd"), c.GP64())
-	c.SHLQ(U8(3), f.ldd)
-	f.ldd3 = c.GP64()
-	c.LEAQ(Mem{Base: f.ldd, Index: f.ldd, Scale: 2}, f.ldd3)
-	f.xp = []Register{c.GP64(), c.GP64(), c.GP64()}
+	f.pt = Load(Param("tab"), GP64())
+	f.nb = Load(Param("nkb"), GP64())
+	f.pacc = Load(Param("acc"), GP64())
+	f.lda = Load(Param("lda"), GP64())
+	SHLQ(U8(3), f.lda)
+	f.ldd = Load(Param("ldd"), GP64())
+	SHLQ(U8(3), f.ldd)
+	f.ldd3 = GP64()
+	LEAQ(Mem{Base: f.ldd, Index: f.ldd, Scale: 2}, f.ldd3)
+	f.xp = []Register{GP64(), GP64(), GP64()}
 	return f
 }
 
@@ -176,25 +172,25 @@ func (f filterRegs) dyRow(pd Register, r, disp int) Mem {
 
 // blockStart opens a block of three reduction indices: the input pointers
 // at their offsets, the accumulators zeroed, pd at dy and i at rows.
-func (f filterRegs) blockStart(c *build.Context, name string, pd, i Register) {
-	c.Label(name + "_block")
+func (f filterRegs) blockStart(name string, pd, i Register) {
+	Label(name + "_block")
 	for k := 0; k < filterCols; k++ {
-		c.Load(c.Param("x"), f.xp[k])
-		c.ADDQ(Mem{Base: f.pt, Disp: 8 * k}, f.xp[k])
+		Load(Param("x"), f.xp[k])
+		ADDQ(Mem{Base: f.pt, Disp: 8 * k}, f.xp[k])
 	}
 	for r := 0; r < filterRows; r++ {
 		for k := 0; k < filterCols; k++ {
-			c.VXORPD(filterAcc(r, k), filterAcc(r, k), filterAcc(r, k))
+			VXORPD(filterAcc(r, k), filterAcc(r, k), filterAcc(r, k))
 		}
 	}
-	c.Load(c.Param("dy"), pd)
-	c.Load(c.Param("rows"), i)
+	Load(Param("dy"), pd)
+	Load(Param("rows"), i)
 }
 
 // blockEnd adds the block's accumulators to acc, steps to the next block
 // and closes the kernel; t is a scratch register.
-func (f filterRegs) blockEnd(c *build.Context, name string, t Register) {
-	c.LEAQ(Mem{Base: f.lda, Index: f.lda, Scale: 2}, t)
+func (f filterRegs) blockEnd(name string, t Register) {
+	LEAQ(Mem{Base: f.lda, Index: f.lda, Scale: 2}, t)
 	for r := 0; r < filterRows; r++ {
 		for k := 0; k < filterCols; k++ {
 			m := Mem{Base: f.pacc, Disp: 32 * k}
@@ -204,14 +200,14 @@ func (f filterRegs) blockEnd(c *build.Context, name string, t Register) {
 			case 3:
 				m.Index, m.Scale = t, 1
 			}
-			c.VADDPD(m, filterAcc(r, k), filterAcc(r, k))
-			c.VMOVUPD(filterAcc(r, k), m)
+			VADDPD(m, filterAcc(r, k), filterAcc(r, k))
+			VMOVUPD(filterAcc(r, k), m)
 		}
 	}
-	c.ADDQ(U8(32*filterCols), f.pacc)
-	c.ADDQ(U8(8*filterCols), f.pt)
-	c.DECQ(f.nb)
-	c.JNZ(LabelRef(name + "_block"))
-	c.VZEROUPPER()
-	c.RET()
+	ADDQ(U8(32*filterCols), f.pacc)
+	ADDQ(U8(8*filterCols), f.pt)
+	DECQ(f.nb)
+	JNZ(LabelRef(name + "_block"))
+	VZEROUPPER()
+	RET()
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -34,29 +34,27 @@ const (
 // kernel row, whose input offsets are tab[k] + 8q for q = 0, 1, 2, so the
 // kernel reads one offset per group (tab[3g] for the ng = kk/3 groups g) and
 // steps through the group with constant displacements.
-func convTile(c *build.Context, mr int, row3 bool) {
+func convTile(mr int, row3 bool) {
 	name := fmt.Sprintf("convTile%dx16", mr)
 	group := 1
 	if row3 {
 		name += "r3"
 		group = 3
 	}
-	c.Function(name)
-	c.Attributes(build.NOSPLIT)
 	count := "kk"
 	if row3 {
 		count = "ng"
 	}
-	c.SignatureExpr("func(a *float64, tab *int, " + count + " int, b *float64, out *float64, ldo int, bias *float64, nb int)")
-	c.Doc(name + " computes nb blocks of " + fmt.Sprint(mr) + " output channels of one 16-pixel tile of an implicit-GEMM convolution.")
+	TEXT(name, NOSPLIT, "func(a *float64, tab *int, "+count+" int, b *float64, out *float64, ldo int, bias *float64, nb int)")
+	Doc(name + " computes nb blocks of " + fmt.Sprint(mr) + " output channels of one 16-pixel tile of an implicit-GEMM convolution.")
 
-	pa := c.Load(c.Param("a"), c.GP64())
-	pb := c.Load(c.Param("b"), c.GP64())
-	po := c.Load(c.Param("out"), c.GP64())
-	ldo := c.Load(c.Param("ldo"), c.GP64())
-	c.SHLQ(U8(3), ldo)
-	pbias := c.Load(c.Param("bias"), c.GP64())
-	nb := c.Load(c.Param("nb"), c.GP64())
+	pa := Load(Param("a"), GP64())
+	pb := Load(Param("b"), GP64())
+	po := Load(Param("out"), GP64())
+	ldo := Load(Param("ldo"), GP64())
+	SHLQ(U8(3), ldo)
+	pbias := Load(Param("bias"), GP64())
+	nb := Load(Param("nb"), GP64())
 
 	acc := func(r, v int) VecPhysical {
 		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[r*tileVecs+v]
@@ -70,49 +68,49 @@ func convTile(c *build.Context, mr int, row3 bool) {
 		return Mem{Base: po, Index: ldo, Scale: uint8(r), Disp: disp}
 	}
 
-	pt, n, off := c.GP64(), c.GP64(), c.GP64()
-	c.Label(name + "_block")
+	pt, n, off := GP64(), GP64(), GP64()
+	Label(name + "_block")
 	for r := 0; r < mr; r++ {
-		c.VBROADCASTSD(Mem{Base: pbias, Disp: 8 * r}, acc(r, 0))
+		VBROADCASTSD(Mem{Base: pbias, Disp: 8 * r}, acc(r, 0))
 		for v := 1; v < tileVecs; v++ {
-			c.VMOVAPD(acc(r, 0), acc(r, v))
+			VMOVAPD(acc(r, 0), acc(r, v))
 		}
 	}
-	c.Load(c.Param("tab"), pt)
-	c.Load(c.Param(count), n)
-	c.TESTQ(n, n)
-	c.JZ(LabelRef(name + "_store"))
+	Load(Param("tab"), pt)
+	Load(Param(count), n)
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_store"))
 
-	c.Label(name + "_k")
-	c.MOVQ(Mem{Base: pt}, off)
+	Label(name + "_k")
+	MOVQ(Mem{Base: pt}, off)
 	for q := 0; q < group; q++ {
 		for r := 0; r < mr; r++ {
-			c.VBROADCASTSD(Mem{Base: pa, Disp: 8 * (q*mr + r)}, bc[r])
+			VBROADCASTSD(Mem{Base: pa, Disp: 8 * (q*mr + r)}, bc[r])
 		}
 		for v := 0; v < tileVecs; v++ {
-			c.VMOVUPD(Mem{Base: pb, Index: off, Scale: 1, Disp: 32*v + 8*q}, in)
+			VMOVUPD(Mem{Base: pb, Index: off, Scale: 1, Disp: 32*v + 8*q}, in)
 			for r := 0; r < mr; r++ {
-				c.VFMADD231PD(in, bc[r], acc(r, v))
+				VFMADD231PD(in, bc[r], acc(r, v))
 			}
 		}
 	}
-	c.ADDQ(U8(8*mr*group), pa)
-	c.ADDQ(U8(8*group), pt)
-	c.DECQ(n)
-	c.JNZ(LabelRef(name + "_k"))
+	ADDQ(U8(8*mr*group), pa)
+	ADDQ(U8(8*group), pt)
+	DECQ(n)
+	JNZ(LabelRef(name + "_k"))
 
-	c.Label(name + "_store")
+	Label(name + "_store")
 	for r := 0; r < mr; r++ {
 		for v := 0; v < tileVecs; v++ {
-			c.VMOVUPD(acc(r, v), row(r, 32*v))
+			VMOVUPD(acc(r, v), row(r, 32*v))
 		}
 	}
 	for r := 0; r < mr; r++ {
-		c.ADDQ(ldo, po)
+		ADDQ(ldo, po)
 	}
-	c.ADDQ(U8(8*mr), pbias)
-	c.DECQ(nb)
-	c.JNZ(LabelRef(name + "_block"))
-	c.VZEROUPPER()
-	c.RET()
+	ADDQ(U8(8*mr), pbias)
+	DECQ(nb)
+	JNZ(LabelRef(name + "_block"))
+	VZEROUPPER()
+	RET()
 }

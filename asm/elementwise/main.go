@@ -1,164 +1,22 @@
-// Command elementwise generates kernels/elementwise_amd64.s: the vectorised
-// elementwise kernels (exp, log1p, softplus, sigmoid and their derivatives,
-// tanh and its derivative, and the fused primal+tangent forms).
-//
-//	go run ./elementwise -out ../kernels/elementwise_amd64.s
+// Command elementwise generates kernels/elementwise_amd64.s, the AVX2/FMA
+// assembly of the elementwise family: exp, log1p, softplus, sigmoid and its
+// derivative, tanh and its derivative, and the fused primal+tangent forms
+// and their reverses.
 package main
 
 import (
-	"fmt"
-	"strings"
-
 	. "github.com/mmcloughlin/avo/build"
-	. "github.com/mmcloughlin/avo/operand"
-	"github.com/mmcloughlin/avo/reg"
 
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
-// kernel is one elementwise function: outputs and inputs are []float64 of the
-// length of the first input; body maps one vector of each input to one vector
-// of each output.
-type kernel struct {
-	name      string
-	outs, ins []string
-	body      func(in []reg.VecVirtual) []reg.VecVirtual
-}
+//go:generate go run . -out ../../kernels/elementwise_amd64.s
 
 func main() {
-	vm.FixCommand("elementwise")
 	ConstraintExpr("!purego")
+	masks := vm.TailMasks()
 	for _, k := range kernels {
-		generate(k)
+		generate(k, masks)
 	}
 	Generate()
-}
-
-func unary(name string, f func(x reg.VecVirtual) reg.VecVirtual) kernel {
-	return kernel{name: name, outs: []string{"dst"}, ins: []string{"x"},
-		body: func(in []reg.VecVirtual) []reg.VecVirtual { return []reg.VecVirtual{f(in[0])} }}
-}
-
-var kernels = []kernel{
-	unary("expAVX2", vm.Exp),
-	unary("log1pAVX2", vm.Log1p),
-	unary("softplusAVX2", func(x reg.VecVirtual) reg.VecVirtual { return vm.NewLogistic(x).Softplus() }),
-	unary("sigmoidAVX2", func(x reg.VecVirtual) reg.VecVirtual { return vm.NewLogistic(x).Sigmoid() }),
-	unary("sigmoidPrimeAVX2", func(x reg.VecVirtual) reg.VecVirtual { return vm.NewLogistic(x).SigmoidPrime() }),
-	unary("tanhAVX2", vm.Tanh),
-	unary("tanhPrimeAVX2", func(x reg.VecVirtual) reg.VecVirtual { _, hp := vm.TanhPrime(x); return hp }),
-	{name: "softplusJVPAVX2", outs: []string{"y", "dy"}, ins: []string{"x", "dx"},
-		body: func(in []reg.VecVirtual) []reg.VecVirtual {
-			l := vm.NewLogistic(in[0])
-			dy := l.Sigmoid()
-			VMULPD(in[1], dy, dy)
-			return []reg.VecVirtual{l.Softplus(), dy}
-		}},
-	{name: "softplusJVPReverseAVX2", outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"},
-		body: func(in []reg.VecVirtual) []reg.VecVirtual {
-			dx, gy, gdy := in[1], in[2], in[3]
-			l := vm.NewLogistic(in[0])
-			s, sp := l.Sigmoid(), l.SigmoidPrime()
-			VMULPD(dx, sp, sp)
-			VMULPD(gdy, sp, sp)
-			gx := YMM()
-			VMOVAPD(s, gx)
-			VFMADD213PD(sp, gy, gx) // s gy + s' dx gdy
-			VMULPD(gdy, s, s)
-			return []reg.VecVirtual{gx, s}
-		}},
-	{name: "tanhJVPAVX2", outs: []string{"y", "dy"}, ins: []string{"x", "dx"},
-		body: func(in []reg.VecVirtual) []reg.VecVirtual {
-			h, hp := vm.TanhPrime(in[0])
-			VMULPD(in[1], hp, hp)
-			return []reg.VecVirtual{h, hp}
-		}},
-	{name: "tanhJVPReverseAVX2", outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"},
-		body: func(in []reg.VecVirtual) []reg.VecVirtual {
-			dx, gy, gdy := in[1], in[2], in[3]
-			h, hp := vm.TanhPrime(in[0])
-			t := YMM()
-			VADDPD(h, h, t)
-			VMULPD(hp, t, t)
-			VMULPD(dx, t, t)
-			VMULPD(gdy, t, t) // 2 h h' dx gdy
-			gx := YMM()
-			VMOVAPD(hp, gx)
-			VFMSUB213PD(t, gy, gx) // h' gy - 2 h h' dx gdy
-			VMULPD(gdy, hp, hp)
-			return []reg.VecVirtual{gx, hp}
-		}},
-}
-
-// tailMasks has, at row r (32 bytes each, r = 1..3), all-ones in the first r
-// lanes and zeros in the others.
-var tailMasks = func() Mem {
-	m := GLOBL("tailmask", RODATA|NOPTR)
-	for r := 0; r < 4; r++ {
-		for l := 0; l < 4; l++ {
-			var v uint64
-			if l < r {
-				v = ^uint64(0)
-			}
-			DATA(32*r+8*l, U64(v))
-		}
-	}
-	return m
-}()
-
-// generate emits one kernel: a loop over whole vectors of four, then the last
-// one to three elements through masked loads and stores, which touch no
-// memory outside the slices.
-func generate(k kernel) {
-	params := append(append([]string{}, k.outs...), k.ins...)
-	TEXT(k.name, NOSPLIT, fmt.Sprintf("func(%s []float64)", strings.Join(params, ", ")))
-	Doc(fmt.Sprintf("%s is the AVX2/FMA form of the kernel of the same name without the suffix; all slices have at least len(%s) elements.", k.name, k.ins[0]))
-	n := Load(Param(k.ins[0]).Len(), GP64())
-	ptr := map[string]reg.Register{}
-	for _, p := range params {
-		ptr[p] = Load(Param(p).Base(), GP64())
-	}
-	i := GP64()
-	XORQ(i, i)
-	loop, tail, done := vm.NewLabel("loop"), vm.NewLabel("tail"), vm.NewLabel("done")
-
-	Label(loop)
-	rem := GP64()
-	MOVQ(n, rem)
-	SUBQ(i, rem)
-	CMPQ(rem, Imm(4))
-	JL(LabelRef(tail))
-	var in []reg.VecVirtual
-	for _, p := range k.ins {
-		v := YMM()
-		VMOVUPD(Mem{Base: ptr[p], Index: i, Scale: 8}, v)
-		in = append(in, v)
-	}
-	for j, v := range k.body(in) {
-		VMOVUPD(v, Mem{Base: ptr[k.outs[j]], Index: i, Scale: 8})
-	}
-	ADDQ(Imm(4), i)
-	JMP(LabelRef(loop))
-
-	Label(tail)
-	TESTQ(rem, rem)
-	JZ(LabelRef(done))
-	SHLQ(Imm(5), rem)
-	tbl := GP64()
-	LEAQ(tailMasks, tbl)
-	mask := YMM()
-	VMOVUPD(Mem{Base: tbl, Index: rem, Scale: 1}, mask)
-	in = in[:0]
-	for _, p := range k.ins {
-		v := YMM()
-		VMASKMOVPD(Mem{Base: ptr[p], Index: i, Scale: 8}, mask, v)
-		in = append(in, v)
-	}
-	for j, v := range k.body(in) {
-		VMASKMOVPD(v, mask, Mem{Base: ptr[k.outs[j]], Index: i, Scale: 8})
-	}
-
-	Label(done)
-	VZEROUPPER()
-	RET()
 }
