@@ -63,7 +63,8 @@ func init() {
 			})
 		}
 	}
-	for _, n := range []int{64, 4096} {
+	// Lengths 16 and 32 show the cost of the call and its dispatch.
+	for _, n := range []int{16, 32, 64, 4096} {
 		shape := fmt.Sprint(n)
 		Register(
 			Case{Kernel: "dot", Shape: shape, Unit: FLOPs, Work: 2 * float64(n), Impls: allImpls,

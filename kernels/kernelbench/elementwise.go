@@ -1,10 +1,22 @@
 package kernelbench
 
-import "github.com/mmcnf/mmcnf/kernels"
+import (
+	"fmt"
 
-// The elementwise kernels on 4096 inputs in [-10, 10].
+	"github.com/mmcnf/mmcnf/kernels"
+)
+
+// The elementwise kernels on inputs in [-10, 10], of length 4096 and of
+// length 64, at which the cost of the call and its dispatch shows.
 func init() {
-	const n = 4096
+	for _, n := range []int{64, 4096} {
+		registerElementwise(n)
+	}
+}
+
+// registerElementwise registers every elementwise kernel on n inputs.
+func registerElementwise(n int) {
+	shape := fmt.Sprint(n)
 	unary := []struct {
 		name string
 		f    func(dst, x []float64)
@@ -14,7 +26,7 @@ func init() {
 		{"tanh", kernels.Tanh}, {"tanh_prime", kernels.TanhPrime},
 	}
 	for _, u := range unary {
-		Register(Case{Kernel: u.name, Shape: "4096", Unit: Elems, Work: n,
+		Register(Case{Kernel: u.name, Shape: shape, Unit: Elems, Work: float64(n),
 			Setup: func(string) (func(), error) {
 				x, dst := scaled(randoms(n), 10), make([]float64, n)
 				if u.name == "log1p" {
@@ -35,12 +47,12 @@ func init() {
 	}
 	for _, f := range fused {
 		Register(
-			Case{Kernel: f.name, Shape: "4096", Unit: Elems, Work: n,
+			Case{Kernel: f.name, Shape: shape, Unit: Elems, Work: float64(n),
 				Setup: func(string) (func(), error) {
 					x, dx, y, dy := scaled(randoms(n), 10), randoms(n), make([]float64, n), make([]float64, n)
 					return func() { f.jvp(y, dy, x, dx) }, nil
 				}},
-			Case{Kernel: f.name + "_reverse", Shape: "4096", Unit: Elems, Work: n,
+			Case{Kernel: f.name + "_reverse", Shape: shape, Unit: Elems, Work: float64(n),
 				Setup: func(string) (func(), error) {
 					x, dx, gy, gdy := scaled(randoms(n), 10), randoms(n), randoms(n), randoms(n)
 					gx, gdx := make([]float64, n), make([]float64, n)
