@@ -8,6 +8,8 @@ package kernels
 // kernel (the data gradient is the convolution of dy with the transposed,
 // flipped weights), ConvBackwardFilter a kernel that reduces over pixels.
 
+// convWorkLen is the work of the assembly path, whatever the tier in use,
+// so that a buffer sized under one tier serves under every other.
 func convWorkLen(s ConvShape) int {
 	if !convAsmShape(s) {
 		return 0
@@ -22,27 +24,36 @@ func convAsmShape(s ConvShape) bool {
 }
 
 func convForward(s ConvShape, x, w, b, y, work []float64) {
-	if !useAsm || !convAsmShape(s) {
-		convForwardRef(s, x, w, b, y)
-		return
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convForwardAsm(s, x, w, b, y, work)
+			return
+		}
 	}
-	convForwardAsm(s, x, w, b, y, work)
+	convForwardRef(s, x, w, b, y)
 }
 
 func convBackwardData(s ConvShape, dy, w, dx, work []float64) {
-	if !useAsm || !convAsmShape(s) {
-		convBackwardDataRef(s, dy, w, dx)
-		return
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convBackwardDataAsm(s, dy, w, dx, work)
+			return
+		}
 	}
-	convBackwardDataAsm(s, dy, w, dx, work)
+	convBackwardDataRef(s, dy, w, dx)
 }
 
 func convBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
-	if !useAsm || !convAsmShape(s) {
-		convBackwardFilterRef(s, x, dy, dw, db)
-		return
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convBackwardFilterAsm(s, x, dy, dw, db, work)
+			return
+		}
 	}
-	convBackwardFilterAsm(s, x, dy, dw, db, work)
+	convBackwardFilterRef(s, x, dy, dw, db)
 }
 
 // convTile3x16 computes, for nb blocks j of 3 output channels r and the 16

@@ -2,5 +2,8 @@
 
 package kernels
 
-// hasAVX2FMA is false where the assembly kernels are not built.
-const hasAVX2FMA = false
+// Without the assembly no assembly tier can run.
+const (
+	hasAVX2   = false
+	hasAVX512 = false
+)

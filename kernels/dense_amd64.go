@@ -2,20 +2,13 @@
 
 package kernels
 
-// The dense kernels, dispatched between assembly and reference: the assembly
-// runs when it is selected (useAsm) and the problem is large enough that the
-// call and, for GEMM, the packing pay for themselves.
+// The dense kernels' dispatch. Every tier above purego runs the AVX2
+// kernels (there are no AVX-512 dense kernels yet), and every tier runs the
+// reference below the size thresholds.
 
-var (
-	gemm  = gemmDispatch
-	gemv  = gemvDispatch
-	dot   = dotDispatch
-	axpy  = axpyDispatch
-	sumSq = sumSqDispatch
-)
-
-// Size thresholds below which the reference is used even when the assembly
-// is selected.
+// Size thresholds below which the reference runs: there the call into
+// assembly (never inlined) and, for GEMM, the packing of the operands cost
+// more than the vector code saves.
 const (
 	// gemmMinFlops is the least m*n*k for the packed assembly GEMM.
 	gemmMinFlops = 4 * 4 * 8
@@ -26,48 +19,63 @@ const (
 	vecMinLen = 8
 )
 
-func gemmDispatch(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if useAsm && k == 1 && !transB && alpha == 1 && n >= vecMinLen {
-		gemmRank1(transA, m, n, a, lda, b, beta, c, ldc)
-		return
-	}
-	if useAsm && k > 0 && m*n*k >= gemmMinFlops {
-		gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
+func gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if k == 1 && !transB && alpha == 1 && n >= vecMinLen {
+			gemmRank1(transA, m, n, a, lda, b, beta, c, ldc)
+			return
+		}
+		if k > 0 && m*n*k >= gemmMinFlops {
+			gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
 	}
 	gemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-func gemvDispatch(trans bool, m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
-	if useAsm && m*n >= gemvMinElems {
-		if trans {
-			gemvTransAsm(m, n, alpha, a, lda, x, beta, y)
-		} else {
-			gemvAsm(m, n, alpha, a, lda, x, beta, y)
+func gemv(trans bool, m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if m*n >= gemvMinElems {
+			if trans {
+				gemvTransAsm(m, n, alpha, a, lda, x, beta, y)
+			} else {
+				gemvAsm(m, n, alpha, a, lda, x, beta, y)
+			}
+			return
 		}
-		return
 	}
 	gemvRef(trans, m, n, alpha, a, lda, x, beta, y)
 }
 
-func dotDispatch(x, y []float64) float64 {
-	if useAsm && len(x) >= vecMinLen {
-		return dotAVX2(x, y)
+func dot(x, y []float64) float64 {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if len(x) >= vecMinLen {
+			return dotAVX2(x, y)
+		}
 	}
 	return dotRef(x, y)
 }
 
-func axpyDispatch(alpha float64, x, y []float64) {
-	if useAsm && len(x) >= vecMinLen {
-		axpyAVX2(alpha, x, y)
-		return
+func axpy(alpha float64, x, y []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if len(x) >= vecMinLen {
+			axpyAVX2(alpha, x, y)
+			return
+		}
 	}
 	axpyRef(alpha, x, y)
 }
 
-func sumSqDispatch(x []float64) float64 {
-	if useAsm && len(x) >= vecMinLen {
-		return sumSqAVX2(x)
+func sumSq(x []float64) float64 {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if len(x) >= vecMinLen {
+			return sumSqAVX2(x)
+		}
 	}
 	return sumSqRef(x)
 }

@@ -2,10 +2,12 @@
 
 package kernels
 
-// The elementwise kernels, dispatched between assembly and reference. The
-// assembly functions take outputs and inputs of at least len(x) elements
-// (the exported wrappers check this) and are held to the references within
-// the ULP bounds stated in elementwise_test.go.
+// The elementwise kernels' dispatch. Every tier above purego runs the AVX2
+// kernels (there are no AVX-512 elementwise kernels yet), at every length:
+// the exported functions are called on whole layers, not single elements.
+// The assembly functions take outputs and inputs of at least len(x)
+// elements (the exported functions check this) and are held to the
+// references within the ULP bounds stated in elementwise_test.go.
 
 //go:noescape
 func expAVX2(dst, x []float64)
@@ -40,48 +42,101 @@ func tanhJVPAVX2(y, dy, x, dx []float64)
 //go:noescape
 func tanhJVPReverseAVX2(gx, gdx, x, dx, gy, gdy []float64)
 
-// unaryImpl returns the kernel that runs asm when the assembly is in use and
-// ref otherwise.
-func unaryImpl(asm, ref func(dst, x []float64)) func(dst, x []float64) {
-	return func(dst, x []float64) {
-		if useAsm {
-			asm(dst, x)
-			return
-		}
-		ref(dst, x)
+func exp(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		expAVX2(dst, x)
+	default:
+		expRef(dst, x)
 	}
 }
 
-func jvpImpl(asm, ref func(y, dy, x, dx []float64)) func(y, dy, x, dx []float64) {
-	return func(y, dy, x, dx []float64) {
-		if useAsm {
-			asm(y, dy, x, dx)
-			return
-		}
-		ref(y, dy, x, dx)
+func log1p(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		log1pAVX2(dst, x)
+	default:
+		log1pRef(dst, x)
 	}
 }
 
-func reverseImpl(asm, ref func(gx, gdx, x, dx, gy, gdy []float64)) func(gx, gdx, x, dx, gy, gdy []float64) {
-	return func(gx, gdx, x, dx, gy, gdy []float64) {
-		if useAsm {
-			asm(gx, gdx, x, dx, gy, gdy)
-			return
-		}
-		ref(gx, gdx, x, dx, gy, gdy)
+func softplus(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		softplusAVX2(dst, x)
+	default:
+		softplusRef(dst, x)
 	}
 }
 
-var (
-	exp                = unaryImpl(expAVX2, expRef)
-	log1p              = unaryImpl(log1pAVX2, log1pRef)
-	softplus           = unaryImpl(softplusAVX2, softplusRef)
-	sigmoid            = unaryImpl(sigmoidAVX2, sigmoidRef)
-	sigmoidPrime       = unaryImpl(sigmoidPrimeAVX2, sigmoidPrimeRef)
-	tanh               = unaryImpl(tanhAVX2, tanhRef)
-	tanhPrime          = unaryImpl(tanhPrimeAVX2, tanhPrimeRef)
-	softplusJVP        = jvpImpl(softplusJVPAVX2, softplusJVPRef)
-	softplusJVPReverse = reverseImpl(softplusJVPReverseAVX2, softplusJVPReverseRef)
-	tanhJVP            = jvpImpl(tanhJVPAVX2, tanhJVPRef)
-	tanhJVPReverse     = reverseImpl(tanhJVPReverseAVX2, tanhJVPReverseRef)
-)
+func sigmoid(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		sigmoidAVX2(dst, x)
+	default:
+		sigmoidRef(dst, x)
+	}
+}
+
+func sigmoidPrime(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		sigmoidPrimeAVX2(dst, x)
+	default:
+		sigmoidPrimeRef(dst, x)
+	}
+}
+
+func tanh(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		tanhAVX2(dst, x)
+	default:
+		tanhRef(dst, x)
+	}
+}
+
+func tanhPrime(dst, x []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		tanhPrimeAVX2(dst, x)
+	default:
+		tanhPrimeRef(dst, x)
+	}
+}
+
+func softplusJVP(y, dy, x, dx []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		softplusJVPAVX2(y, dy, x, dx)
+	default:
+		softplusJVPRef(y, dy, x, dx)
+	}
+}
+
+func tanhJVP(y, dy, x, dx []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		tanhJVPAVX2(y, dy, x, dx)
+	default:
+		tanhJVPRef(y, dy, x, dx)
+	}
+}
+
+func softplusJVPReverse(gx, gdx, x, dx, gy, gdy []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		softplusJVPReverseAVX2(gx, gdx, x, dx, gy, gdy)
+	default:
+		softplusJVPReverseRef(gx, gdx, x, dx, gy, gdy)
+	}
+}
+
+func tanhJVPReverse(gx, gdx, x, dx, gy, gdy []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		tanhJVPReverseAVX2(gx, gdx, x, dx, gy, gdy)
+	default:
+		tanhJVPReverseRef(gx, gdx, x, dx, gy, gdy)
+	}
+}

@@ -2,7 +2,8 @@
 
 package kernels
 
-// The lse kernels, dispatched between assembly and reference.
+// The lse kernels' dispatch. Every tier above purego runs the AVX2 kernels
+// (there are no AVX-512 lse kernels yet).
 
 //go:noescape
 func lseAVX2(x, out []float64, cols int)
@@ -14,18 +15,25 @@ func gmmDistAVX2(z, mu, logw, work []float64, d int)
 func gmm2AVX2(z, mu, logw, work, out []float64)
 
 func logSumExp(rows, cols int, x, out []float64) {
-	if !useAsm {
+	switch active {
+	case tierAVX512, tierAVX2:
+		lseAVX2(x[:rows*cols], out[:rows], cols)
+	default:
 		logSumExpRef(rows, cols, x, out)
-		return
 	}
-	lseAVX2(x[:rows*cols], out[:rows], cols)
 }
 
 func gmmLogDensity(n, d, k int, z, mu, logw, out, work []float64) {
-	if !useAsm {
+	switch active {
+	case tierAVX512, tierAVX2:
+		gmmLogDensityAsm(n, d, k, z, mu, logw, out, work)
+	default:
 		gmmLogDensityRef(n, d, k, z, mu, logw, out, work)
-		return
 	}
+}
+
+// gmmLogDensityAsm is GMMLogDensity on the AVX2 kernels.
+func gmmLogDensityAsm(n, d, k int, z, mu, logw, out, work []float64) {
 	m := 0
 	if d == 2 {
 		// Points in two dimensions, four at a time with the points in the

@@ -2,9 +2,12 @@
 
 package kernels
 
-// Without assembly every lse kernel is its reference.
+// Without the assembly every lse kernel is its reference.
 
-var (
-	logSumExp     = logSumExpRef
-	gmmLogDensity = gmmLogDensityRef
-)
+func logSumExp(rows, cols int, x, out []float64) {
+	logSumExpRef(rows, cols, x, out)
+}
+
+func gmmLogDensity(n, d, k int, z, mu, logw, out, work []float64) {
+	gmmLogDensityRef(n, d, k, z, mu, logw, out, work)
+}
