@@ -431,7 +431,7 @@ func TestConvConcurrent(t *testing.T) {
 	})
 }
 
-// FuzzConv compares every implementation with the reference and checks the
+// FuzzConv compares every tier with the reference and checks the
 // adjoint identities on shapes and data drawn from the fuzzer's input.
 func FuzzConv(f *testing.F) {
 	f.Add(uint8(1), uint8(2), uint8(3), uint8(5), uint8(6), uint8(1), uint64(1))
@@ -442,17 +442,10 @@ func FuzzConv(f *testing.F) {
 		s := ConvShape{N: int(n % 4), Cin: int(cin % 70), Cout: int(cout % 70),
 			H: int(h % 20), W: int(w % 20), K: 2*int(k%3) + 1}
 		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-		for _, impl := range Available() {
-			func() {
-				restore, err := Use(impl)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer restore()
-				c := newConvCase(r, s)
-				runConvCase(t, c, int(seed%2))
-				checkAdjoint(t, s, c)
-			}()
-		}
+		forEachImpl(t, func(t *testing.T) {
+			c := newConvCase(r, s)
+			runConvCase(t, c, int(seed%2))
+			checkAdjoint(t, s, c)
+		})
 	})
 }
