@@ -5,7 +5,7 @@ OUT     ?= out
 # Kernel families with an avo generator: asm/<family>/ writes kernels/<family>_amd64.s.
 FAMILIES := $(notdir $(patsubst %/,%,$(dir $(wildcard asm/*/main.go))))
 
-.PHONY: all build run test vet fmt-check asm asm-check bench data fuzz clean
+.PHONY: all build run test vet fmt-check asm asm-check bench benchcmp data fuzz clean
 
 all: build
 
@@ -67,6 +67,34 @@ bench: build
 	./$(BIN) bench train --workload all --json > $(OUT)/bench-train.jsonl.tmp
 	mv $(OUT)/bench-train.jsonl.tmp $(OUT)/bench-train.jsonl
 	cat $(OUT)/bench-kernels.jsonl $(OUT)/bench-train.jsonl
+
+# The kernel benchmarks of go test under each tier (MMCNF_KERNELS), compared
+# by benchstat with the first tier as the baseline. The runs interleave, one
+# -count each per tier in turn, so that a slow spell of a shared machine falls
+# on every tier alike; a tier this machine cannot run is skipped, saying why.
+# make benchcmp BENCH='Vec|Elementwise' BENCH_TIERS='avx2 avx512' BENCH_COUNT=10
+BENCH       ?= .
+BENCH_TIERS ?= avx2 avx512 purego
+BENCH_COUNT ?= 6
+BENCH_TIME  ?= 200ms
+BENCHSTAT   := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+benchcmp:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	$(GO) test -c -o $$tmp/kernels.test ./kernels || exit 1; \
+	tiers=; for t in $(BENCH_TIERS); do \
+		note=$$(MMCNF_KERNELS=$$t $$tmp/kernels.test -test.run '^$$' 2>&1 >/dev/null | grep '^mmcnf: kernels:'); \
+		if [ -n "$$note" ]; then echo "benchcmp: skipping $$t: $$note"; else tiers="$$tiers $$t"; fi; \
+	done; \
+	[ -n "$$tiers" ] || { echo "benchcmp: no tier to run"; exit 1; }; \
+	for i in $$(seq $(BENCH_COUNT)); do \
+		for t in $$tiers; do \
+			echo "benchcmp: round $$i of $(BENCH_COUNT): $$t"; \
+			MMCNF_KERNELS=$$t $$tmp/kernels.test -test.run '^$$' -test.bench '$(BENCH)' \
+				-test.benchtime $(BENCH_TIME) -test.count 1 >> $$tmp/$$t.txt || exit 1; \
+		done; \
+	done; \
+	cd $$tmp && $(BENCHSTAT) $$(for t in $$tiers; do printf '%s=%s.txt ' $$t $$t; done)
 
 # Download, convert and verify MNIST and FashionMNIST into the data directory
 # ($MMCNF_DATA_DIR, else the user cache directory; needs go and npm).

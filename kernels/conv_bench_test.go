@@ -1,7 +1,6 @@
 package kernels
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -18,8 +17,8 @@ var convBenchShapes = []struct {
 	{"65x1", ConvShape{N: 64, Cin: 65, Cout: 1, H: 16, W: 16, K: 3}},
 }
 
-// BenchmarkConv reports GFLOP/s (ConvShape.FLOPs per call) of each kernel,
-// shape and implementation.
+// BenchmarkConv reports GFLOP/s (ConvShape.FLOPs per call) of each kernel
+// and shape.
 func BenchmarkConv(b *testing.B) {
 	for _, sh := range convBenchShapes {
 		s := sh.s
@@ -37,20 +36,13 @@ func BenchmarkConv(b *testing.B) {
 			{"filter", func() { ConvBackwardFilter(s, x, y, dw, db, work) }},
 		}
 		for _, k := range kernels {
-			for _, impl := range Available() {
-				b.Run(fmt.Sprintf("%s/%s/%s", k.name, sh.name, impl), func(b *testing.B) {
-					restore, err := Use(impl)
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer restore()
-					b.ReportAllocs()
-					for b.Loop() {
-						k.run()
-					}
-					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
-			}
+			b.Run(k.name+"/"+sh.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					k.run()
+				}
+				b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
 		}
 	}
 }

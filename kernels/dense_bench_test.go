@@ -23,19 +23,8 @@ var gemmBenchShapes = []struct {
 	{"conv_dx_585x16384x64", true, false, 585, 16384, 64},
 }
 
-// benchImpls runs f under every implementation as a sub-benchmark.
-func benchImpls(b *testing.B, f func(b *testing.B)) {
-	for _, name := range Available() {
-		b.Run(name, func(b *testing.B) {
-			restore, err := Use(name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer restore()
-			f(b)
-		})
-	}
-}
+// The benchmarks time the tier chosen at start-up: MMCNF_KERNELS selects it,
+// and make benchcmp runs them under each tier and compares the tiers.
 
 func BenchmarkGemm(b *testing.B) {
 	for _, sh := range gemmBenchShapes {
@@ -51,16 +40,14 @@ func BenchmarkGemm(b *testing.B) {
 			if sh.transB {
 				ldb = sh.k
 			}
-			benchImpls(b, func(b *testing.B) {
-				if Impl() == "purego" && sh.m*sh.n*sh.k > 1<<24 {
-					b.Skip("the reference takes seconds per call at this size")
-				}
-				b.ReportAllocs()
-				for b.Loop() {
-					Gemm(sh.transA, sh.transB, sh.m, sh.n, sh.k, 1, a, lda, bb, ldb, 0, c, sh.n)
-				}
-				b.ReportMetric(2*float64(sh.m*sh.n*sh.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
+			if Impl() == "purego" && sh.m*sh.n*sh.k > 1<<24 {
+				b.Skip("the reference takes seconds per call at this size")
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				Gemm(sh.transA, sh.transB, sh.m, sh.n, sh.k, 1, a, lda, bb, ldb, 0, c, sh.n)
+			}
+			b.ReportMetric(2*float64(sh.m*sh.n*sh.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }
@@ -71,13 +58,11 @@ func BenchmarkGemv(b *testing.B) {
 			b.Run(fmt.Sprintf("trans=%v/%dx%d", trans, n, n), func(b *testing.B) {
 				r := rand.New(rand.NewPCG(2, 2))
 				a, x, y := randSlice(r, n*n, -1, 1), randSlice(r, n, -1, 1), make([]float64, n)
-				benchImpls(b, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						Gemv(trans, n, n, 1, a, n, x, 0, y)
-					}
-					b.ReportMetric(2*float64(n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
+				b.ReportAllocs()
+				for b.Loop() {
+					Gemv(trans, n, n, 1, a, n, x, 0, y)
+				}
+				b.ReportMetric(2*float64(n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
@@ -98,13 +83,11 @@ func BenchmarkVec(b *testing.B) {
 		}
 		for _, k := range kernels {
 			b.Run(fmt.Sprintf("%s/%d", k.name, n), func(b *testing.B) {
-				benchImpls(b, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						k.f()
-					}
-					b.ReportMetric(2*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
+				b.ReportAllocs()
+				for b.Loop() {
+					k.f()
+				}
+				b.ReportMetric(2*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 		_ = sink

@@ -5,24 +5,14 @@ import (
 	"testing"
 )
 
-// benchElems runs op under every implementation as a sub-benchmark,
-// reporting elements processed per second (elems per call op).
+// benchElems times op, reporting elements processed per second (elems per
+// call of op).
 func benchElems(b *testing.B, elems int, op func()) {
-	for _, name := range Available() {
-		b.Run(name, func(b *testing.B) {
-			restore, err := Use(name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer restore()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				op()
-			}
-			b.ReportMetric(float64(elems)*float64(b.N)/b.Elapsed().Seconds(), "elems/s")
-		})
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
 	}
+	b.ReportMetric(float64(elems)*float64(b.N)/b.Elapsed().Seconds(), "elems/s")
 }
 
 // BenchmarkElementwise times each elementwise kernel on 4096 inputs in

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mmcnf/mmcnf/kernels"
@@ -15,9 +17,10 @@ import (
 // kernel case under the selected implementations, single-threaded, and
 // prints a table or one JSON line per record.
 func benchKernels(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench kernels", "mmcnf bench kernels [--json] [--filter REGEXP] [--impl avx2|purego|gonum|all]",
+	fs := newFlags("bench kernels", "mmcnf bench kernels [--json] [--filter REGEXP] [--impl avx512|avx2|purego|gonum[,...]|all]",
 		"Times every kernel (GEMM, GEMV, dot, axpy, ... and the families registered in\n"+
-			"kernels/kernelbench) on one core under each implementation and reports the\n"+
+			"kernels/kernelbench) on one core under each implementation (every kernel tier\n"+
+			"this machine runs, and gonum where it has the kernel) and reports the\n"+
 			"median over --reps repetitions of the time per call and its GFLOP/s or\n"+
 			"Gelem/s, and the fastest repetition. gonum rows time gonum's blas64 on the\n"+
 			"same shapes. The implementations of a case alternate within each repetition,\n"+
@@ -25,7 +28,7 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 			"and more come from kernels.MakeFloats (advised for huge pages on Linux).")
 	asJSON := fs.Bool("json", false, "print one JSON record per line instead of a table")
 	filter := fs.String("filter", "", "only cases whose \"kernel/shape/impl\" matches this regular expression (empty: all)")
-	impl := fs.String("impl", "all", "implementation to time: avx2, purego, gonum or all")
+	impl := fs.String("impl", "all", "implementations to time: a comma-separated list of kernel tiers (avx512, avx2, purego) and gonum, or all (every tier this machine runs, and gonum)")
 	reps := fs.Int("reps", 5, "timed repetitions per case; the median is reported")
 	minTime := fs.Duration("min-time", 100*time.Millisecond, "least duration of one repetition")
 	if done, err := fs.parse(args, stdout); done || err != nil {
@@ -45,12 +48,19 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 		}
 		opts.Filter = re
 	}
-	switch *impl {
-	case "all":
-	case "avx2", "purego", kernelbench.Gonum:
-		opts.Impls = []string{*impl}
-	default:
-		return fs.errorf("--impl must be avx2, purego, gonum or all, got %q", *impl)
+	if *impl != "all" {
+		opts.Impls = strings.Split(*impl, ",")
+		for i, name := range opts.Impls {
+			if err := fs.oneOf("impl", name, append(kernels.Available(), kernelbench.Gonum, "all")...); err != nil {
+				return err
+			}
+			if name == "all" {
+				return fs.errorf("--impl all stands alone, got %q", *impl)
+			}
+			if slices.Contains(opts.Impls[:i], name) {
+				return fs.errorf("--impl names %s twice", name)
+			}
+		}
 	}
 
 	enc := json.NewEncoder(stdout)

@@ -15,28 +15,23 @@ type gemmShape struct {
 	name           string // empty: "MxNxK"
 	transA, transB bool
 	m, n, k        int
-	impls          []string
+	// noPurego leaves the reference out: it costs seconds per call at
+	// every shape larger than 256^3.
+	noPurego bool
 }
-
-// The reference GEMM costs seconds per call at the larger shapes, so it is
-// timed at 256^3 and 64^3 only (impls lists exclude it elsewhere).
-var (
-	allImpls  = []string{"avx2", "purego", Gonum}
-	fastImpls = []string{"avx2", Gonum}
-)
 
 // gemmShapes are square problems, and the three GEMMs of a 3x3 convolution
 // by im2col with 65 input channels (64 plus time), 64 output channels, 16x16
 // images and batch 64: forward W(64 x 585) * cols(585 x 16384), the weight
 // gradient dY(64 x 16384) * cols^T, and the input gradient W^T * dY.
 var gemmShapes = []gemmShape{
-	{m: 64, n: 64, k: 64, impls: allImpls},
-	{m: 256, n: 256, k: 256, impls: allImpls},
-	{m: 1024, n: 1024, k: 1024, impls: fastImpls},
-	{name: "1024x1024x1024 AT BT", transA: true, transB: true, m: 1024, n: 1024, k: 1024, impls: fastImpls},
-	{name: "conv fwd 64x16384x585", m: 64, n: 16384, k: 585, impls: fastImpls},
-	{name: "conv dW 64x585x16384 BT", transB: true, m: 64, n: 585, k: 16384, impls: fastImpls},
-	{name: "conv dX 585x16384x64 AT", transA: true, m: 585, n: 16384, k: 64, impls: fastImpls},
+	{m: 64, n: 64, k: 64},
+	{m: 256, n: 256, k: 256},
+	{m: 1024, n: 1024, k: 1024, noPurego: true},
+	{name: "1024x1024x1024 AT BT", transA: true, transB: true, m: 1024, n: 1024, k: 1024, noPurego: true},
+	{name: "conv fwd 64x16384x585", m: 64, n: 16384, k: 585, noPurego: true},
+	{name: "conv dW 64x585x16384 BT", transB: true, m: 64, n: 585, k: 16384, noPurego: true},
+	{name: "conv dX 585x16384x64 AT", transA: true, m: 585, n: 16384, k: 64, noPurego: true},
 }
 
 func init() {
@@ -47,7 +42,7 @@ func init() {
 		}
 		Register(Case{
 			Kernel: "gemm", Shape: name, Unit: FLOPs, Work: 2 * float64(s.m) * float64(s.n) * float64(s.k),
-			Impls: s.impls,
+			Gonum: true, NoPurego: s.noPurego,
 			Setup: func(impl string) (func(), error) { return gemmSetup(s, impl), nil },
 		})
 	}
@@ -58,7 +53,7 @@ func init() {
 				shape += " AT"
 			}
 			Register(Case{
-				Kernel: "gemv", Shape: shape, Unit: FLOPs, Work: 2 * float64(n) * float64(n), Impls: allImpls,
+				Kernel: "gemv", Shape: shape, Unit: FLOPs, Work: 2 * float64(n) * float64(n), Gonum: true,
 				Setup: func(impl string) (func(), error) { return gemvSetup(trans, n, impl), nil },
 			})
 		}
@@ -67,9 +62,9 @@ func init() {
 	for _, n := range []int{16, 32, 64, 4096} {
 		shape := fmt.Sprint(n)
 		Register(
-			Case{Kernel: "dot", Shape: shape, Unit: FLOPs, Work: 2 * float64(n), Impls: allImpls,
+			Case{Kernel: "dot", Shape: shape, Unit: FLOPs, Work: 2 * float64(n), Gonum: true,
 				Setup: func(impl string) (func(), error) { return dotSetup(n, impl), nil }},
-			Case{Kernel: "axpy", Shape: shape, Unit: FLOPs, Work: 2 * float64(n), Impls: allImpls,
+			Case{Kernel: "axpy", Shape: shape, Unit: FLOPs, Work: 2 * float64(n), Gonum: true,
 				Setup: func(impl string) (func(), error) { return axpySetup(n, impl), nil }},
 			Case{Kernel: "sumsq", Shape: shape, Unit: FLOPs, Work: 2 * float64(n),
 				Setup: func(impl string) (func(), error) { return sumSqSetup(n), nil }},

@@ -43,10 +43,13 @@ type Case struct {
 	Unit Unit
 	// Work is the number of FLOPs or elements of one call.
 	Work float64
-	// Impls lists the implementations to time: "avx2", "purego" (switched
-	// with kernels.Use) or Gonum. Nil means every implementation of package
-	// kernels that this machine and build can run.
-	Impls []string
+	// Gonum adds gonum to the implementations timed: every tier of
+	// package kernels that this machine and build can run (switched with
+	// kernels.Use).
+	Gonum bool
+	// NoPurego leaves out the purego tier, where the reference would take
+	// too long.
+	NoPurego bool
 	// Setup allocates the inputs and returns the call to time under impl.
 	Setup func(impl string) (op func(), err error)
 }
@@ -90,7 +93,8 @@ type Options struct {
 	// Filter, when not nil, keeps the cases whose "kernel/shape/impl"
 	// matches it.
 	Filter *regexp.Regexp
-	// Impls, when not nil, keeps only these implementations.
+	// Impls, when not nil, keeps only these implementations (tiers of
+	// package kernels, or Gonum).
 	Impls []string
 	// Reps is the number of timed repetitions whose median is reported
 	// (default 5).
@@ -103,7 +107,7 @@ type Options struct {
 // Run times every selected case under every selected implementation and
 // passes each case's records to emit as soon as they are measured. The
 // implementations of a case are timed in turn within each repetition
-// (avx2, purego, gonum, avx2, ...), so that a slow spell of a shared
+// (avx512, avx2, purego, gonum, avx512, ...), so that a slow spell of a shared
 // machine falls on all of them alike and their ratio stays meaningful.
 // Everything runs on one core: GOMAXPROCS is 1 for the duration of Run, so
 // that gonum's GEMM, which splits its work across goroutines, is timed on
@@ -117,19 +121,12 @@ func Run(opts Options, emit func(Record) error) error {
 		opts.MinTime = 100 * time.Millisecond
 	}
 	for _, c := range Cases() {
-		impls := c.Impls
-		if impls == nil {
-			impls = kernels.Available()
-		}
 		var timers []*timer
-		for _, impl := range impls {
+		for _, impl := range c.impls() {
 			if opts.Impls != nil && !slices.Contains(opts.Impls, impl) {
 				continue
 			}
 			if opts.Filter != nil && !opts.Filter.MatchString(c.Kernel+"/"+c.Shape+"/"+impl) {
-				continue
-			}
-			if impl != Gonum && !slices.Contains(kernels.Available(), impl) {
 				continue
 			}
 			tm, err := newTimer(c, impl, opts)
@@ -152,6 +149,21 @@ func Run(opts Options, emit func(Record) error) error {
 		}
 	}
 	return nil
+}
+
+// impls lists the implementations the case is timed under: the tiers of
+// package kernels that run here, the start-up tier first, then gonum.
+func (c Case) impls() []string {
+	var impls []string
+	for _, impl := range kernels.Available() {
+		if !(c.NoPurego && impl == "purego") {
+			impls = append(impls, impl)
+		}
+	}
+	if c.Gonum {
+		impls = append(impls, Gonum)
+	}
+	return impls
 }
 
 // timer times one case under one implementation.

@@ -11,14 +11,14 @@ import (
 // GOMAXPROCS 1, and that the caller's setting is back afterwards.
 func TestRunOneCore(t *testing.T) {
 	var seen []int
-	Register(Case{Kernel: "test-gomaxprocs", Shape: "1", Unit: FLOPs, Work: 1, Impls: []string{Gonum},
+	Register(Case{Kernel: "test-gomaxprocs", Shape: "1", Unit: FLOPs, Work: 1, Gonum: true,
 		Setup: func(string) (func(), error) {
 			return func() { seen = append(seen, runtime.GOMAXPROCS(0)) }, nil
 		}})
 	prev := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(prev)
 	var recs []Record
-	opts := Options{Filter: regexp.MustCompile(`^test-gomaxprocs/`), Reps: 2, MinTime: time.Nanosecond}
+	opts := Options{Filter: regexp.MustCompile(`^test-gomaxprocs/1/gonum$`), Reps: 2, MinTime: time.Nanosecond}
 	if err := Run(opts, func(r Record) error { recs = append(recs, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
