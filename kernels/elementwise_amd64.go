@@ -46,97 +46,97 @@ func exp(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		expAVX2(dst, x)
-	default:
-		expRef(dst, x)
+		return
 	}
+	expRef(dst, x)
 }
 
 func log1p(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		log1pAVX2(dst, x)
-	default:
-		log1pRef(dst, x)
+		return
 	}
+	log1pRef(dst, x)
 }
 
 func softplus(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		softplusAVX2(dst, x)
-	default:
-		softplusRef(dst, x)
+		return
 	}
+	softplusRef(dst, x)
 }
 
 func sigmoid(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		sigmoidAVX2(dst, x)
-	default:
-		sigmoidRef(dst, x)
+		return
 	}
+	sigmoidRef(dst, x)
 }
 
 func sigmoidPrime(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		sigmoidPrimeAVX2(dst, x)
-	default:
-		sigmoidPrimeRef(dst, x)
+		return
 	}
+	sigmoidPrimeRef(dst, x)
 }
 
 func tanh(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		tanhAVX2(dst, x)
-	default:
-		tanhRef(dst, x)
+		return
 	}
+	tanhRef(dst, x)
 }
 
 func tanhPrime(dst, x []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		tanhPrimeAVX2(dst, x)
-	default:
-		tanhPrimeRef(dst, x)
+		return
 	}
+	tanhPrimeRef(dst, x)
 }
 
 func softplusJVP(y, dy, x, dx []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		softplusJVPAVX2(y, dy, x, dx)
-	default:
-		softplusJVPRef(y, dy, x, dx)
+		return
 	}
+	softplusJVPRef(y, dy, x, dx)
 }
 
 func tanhJVP(y, dy, x, dx []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		tanhJVPAVX2(y, dy, x, dx)
-	default:
-		tanhJVPRef(y, dy, x, dx)
+		return
 	}
+	tanhJVPRef(y, dy, x, dx)
 }
 
 func softplusJVPReverse(gx, gdx, x, dx, gy, gdy []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		softplusJVPReverseAVX2(gx, gdx, x, dx, gy, gdy)
-	default:
-		softplusJVPReverseRef(gx, gdx, x, dx, gy, gdy)
+		return
 	}
+	softplusJVPReverseRef(gx, gdx, x, dx, gy, gdy)
 }
 
 func tanhJVPReverse(gx, gdx, x, dx, gy, gdy []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		tanhJVPReverseAVX2(gx, gdx, x, dx, gy, gdy)
-	default:
-		tanhJVPReverseRef(gx, gdx, x, dx, gy, gdy)
+		return
 	}
+	tanhJVPReverseRef(gx, gdx, x, dx, gy, gdy)
 }

@@ -18,18 +18,18 @@ func logSumExp(rows, cols int, x, out []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		lseAVX2(x[:rows*cols], out[:rows], cols)
-	default:
-		logSumExpRef(rows, cols, x, out)
+		return
 	}
+	logSumExpRef(rows, cols, x, out)
 }
 
 func gmmLogDensity(n, d, k int, z, mu, logw, out, work []float64) {
 	switch active {
 	case tierAVX512, tierAVX2:
 		gmmLogDensityAsm(n, d, k, z, mu, logw, out, work)
-	default:
-		gmmLogDensityRef(n, d, k, z, mu, logw, out, work)
+		return
 	}
+	gmmLogDensityRef(n, d, k, z, mu, logw, out, work)
 }
 
 // gmmLogDensityAsm is GMMLogDensity on the AVX2 kernels.
