@@ -11,7 +11,7 @@ import (
 
 	"codeberg.org/sbinet/npyio/npz"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // Files of a model directory.

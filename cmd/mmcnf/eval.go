@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // evalStream is the PCG stream of eval's dequantisation and trace noise.
@@ -120,10 +120,7 @@ bits_per_dim.`)
 	all.row(tw, "all", "all")
 	tw.Flush()
 	if out != "" {
-		if err := train.WriteFileAtomic(out, func(w *os.File) error {
-			_, err := w.Write(csv.Bytes())
-			return err
-		}); err != nil {
+		if err := atomicfile.WriteBytes(out, csv.Bytes()); err != nil {
 			return fmt.Errorf("mmcnf eval: %w", err)
 		}
 	}

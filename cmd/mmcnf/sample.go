@@ -9,14 +9,13 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/mmcnf/mmcnf/cnf"
-	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // sampleStream is the PCG stream of sample's base draws.
@@ -96,10 +95,7 @@ image models, a PNG grid.`)
 	if err != nil {
 		return fmt.Errorf("mmcnf sample: %w", err)
 	}
-	if err := train.WriteFileAtomic(out, func(w *os.File) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	}); err != nil {
+	if err := atomicfile.WriteBytes(out, buf.Bytes()); err != nil {
 		return fmt.Errorf("mmcnf sample: %w", err)
 	}
 	fmt.Fprintf(stdout, "wrote %d samples to %s\n", n, out)

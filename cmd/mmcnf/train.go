@@ -17,6 +17,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // runFile is written beside the model: the settings of the run that made it
@@ -287,7 +288,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if os.Getenv("MMCNF_NOSYNC") == "1" {
-		train.SetSync(false)
+		atomicfile.SetSync(false)
 	}
 	if out == "" {
 		return f.errorf("--out DIR is required")
@@ -346,10 +347,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return fmt.Errorf("mmcnf train: %w", err)
 		}
-		if err := train.WriteFileAtomic(filepath.Join(out, runFile), func(w *os.File) error {
-			_, err := w.Write(append(meta, '\n'))
-			return err
-		}); err != nil {
+		if err := atomicfile.WriteBytes(filepath.Join(out, runFile), append(meta, '\n')); err != nil {
 			return fmt.Errorf("mmcnf train: %w", err)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // Sources of the raw data.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // EncodeImages writes im as an IDX image file (plain, uncompressed).

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/mmcnf/mmcnf/cnf/data"
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // ClassifierInfo describes the feature classifier behind a unit's FD

@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // figureDPI is the resolution of PNG figures.

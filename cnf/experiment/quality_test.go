@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
-	"gonum.org/v1/gonum/mat"
 )
 
 // qualityTestSet is a two-class set of test images: class 0 dark (pixel

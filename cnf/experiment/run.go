@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 

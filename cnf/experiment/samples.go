@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // Samples are what a unit draws from its model, kept in the unit's

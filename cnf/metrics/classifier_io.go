@@ -1,12 +1,12 @@
 package metrics
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 
 	"codeberg.org/sbinet/npyio/npz"
+
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // Save writes the classifier to path as a NumPy .npz archive, atomically:
@@ -14,40 +14,23 @@ import (
 // [C2*C1*3*3], conv2.bias, dense1.weight [F*C2*16], dense1.bias,
 // dense2.weight [10*F], dense2.bias), flat and row-major, and "widths"
 // [C1, C2, F].
-func (c *Classifier) Save(path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+func (c *Classifier) Save(path string) error {
+	err := atomicfile.WriteBuffered(path, func(bw io.Writer) error {
+		w := npz.NewWriter(bw)
+		if err := w.Write("widths", []float64{float64(c.C1), float64(c.C2), float64(c.F)}); err != nil {
+			return err
+		}
+		for _, p := range c.params() {
+			if err := w.Write(p.name, p.v); err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+		}
+		return w.Close()
+	})
 	if err != nil {
 		return fmt.Errorf("save classifier: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	w := npz.NewWriter(bw)
-	if err := w.Write("widths", []float64{float64(c.C1), float64(c.C2), float64(c.F)}); err != nil {
-		return fmt.Errorf("save classifier %s: %w", path, err)
-	}
-	for _, p := range c.params() {
-		if err := w.Write(p.name, p.v); err != nil {
-			return fmt.Errorf("save classifier %s: %s: %w", path, p.name, err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("save classifier %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("save classifier %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("save classifier %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("save classifier %s: %w", path, err)
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }
 
 // LoadClassifier reads a classifier written by Save, checking every

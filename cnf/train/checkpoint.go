@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"codeberg.org/sbinet/npyio"
+
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // CheckpointFile is the name of the checkpoint inside a model directory.
@@ -49,7 +51,7 @@ func WriteCheckpoint(dir string, c *Checkpoint) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return WriteFileAtomic(filepath.Join(dir, CheckpointFile), func(f *os.File) error {
+	return atomicfile.WriteFile(filepath.Join(dir, CheckpointFile), func(f *os.File) error {
 		z := zip.NewWriter(f)
 		for _, a := range []struct {
 			name string

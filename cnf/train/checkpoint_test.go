@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 func testCheckpoint() *Checkpoint {
@@ -24,8 +26,8 @@ func testCheckpoint() *Checkpoint {
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
-	SetSync(true)
-	defer SetSync(false)
+	atomicfile.SetSync(true)
+	defer atomicfile.SetSync(false)
 	dir := t.TempDir()
 	c := testCheckpoint()
 	if err := WriteCheckpoint(dir, c); err != nil {
@@ -95,28 +97,5 @@ func TestCheckpointRejectsDamage(t *testing.T) {
 	}
 	if _, err := ReadCheckpoint(t.TempDir()); err == nil {
 		t.Error("missing checkpoint accepted")
-	}
-}
-
-// TestWriteFileAtomicKeepsOldOnError checks that a failed write leaves the
-// old file and no temporary behind.
-func TestWriteFileAtomicKeepsOldOnError(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := WriteFileAtomic(path, func(f *os.File) error {
-		f.WriteString("half of the new")
-		return os.ErrInvalid
-	})
-	if err == nil {
-		t.Fatal("failed write reported success")
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("file holds %q after a failed write, want %q", b, "old")
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("%d entries after a failed write, want 1", len(entries))
 	}
 }

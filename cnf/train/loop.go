@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/mmcnf/mmcnf/cnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // ErrInterrupted is returned (wrapped) by Run when its context was cancelled;
@@ -282,7 +282,7 @@ func (r *run) checkpoint() error {
 	if err := atomicfile.Sync(r.log); err != nil {
 		return fmt.Errorf("sync %s: %w", r.log.Name(), err)
 	}
-	if err := SaveDirAtomic(r.t.Dir, r.t.Model.Save); err != nil {
+	if err := atomicfile.SaveDir(r.t.Dir, r.t.Model.Save); err != nil {
 		return fmt.Errorf("iteration %d: %w", r.it, err)
 	}
 	state, err := r.pcg.MarshalBinary()

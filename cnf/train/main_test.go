@@ -3,6 +3,8 @@ package train
 import (
 	"os"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
 // TestMain turns fsync off for the loop tests: they check what a crash of
@@ -10,6 +12,6 @@ import (
 // fsync on a busy shared disk can take seconds. TestCheckpointRoundTrip
 // turns it back on to run the synced path.
 func TestMain(m *testing.M) {
-	SetSync(false)
+	atomicfile.SetSync(false)
 	os.Exit(m.Run())
 }
