@@ -22,17 +22,23 @@ var noSync atomic.Bool
 // machine; it is meant for tests and scratch runs on slow disks.
 func SetSync(on bool) { noSync.Store(!on) }
 
+// syncFile is the system call behind every fsync of this package, a
+// variable so that tests can count syncs and make them fail.
+var syncFile = (*os.File).Sync
+
 // fsync flushes f unless SetSync(false) was called.
 func fsync(f *os.File) error {
 	if noSync.Load() {
 		return nil
 	}
-	return f.Sync()
+	return syncFile(f)
 }
 
 // WriteFile writes path through write, atomically, creating its directory
-// if needed. The file is readable by all (0644).
-func WriteFile(path string, write func(f *os.File) error) (err error) {
+// if needed. The file is readable by all (0644). When write or any later
+// step fails, or write panics, path keeps its old contents (or stays
+// absent) and the temporary file is removed.
+func WriteFile(path string, write func(f *os.File) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -44,27 +50,29 @@ func WriteFile(path string, write func(f *os.File) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	renamed := false
 	defer func() {
-		if err != nil {
+		if !renamed {
 			f.Close()
 			os.Remove(f.Name())
 		}
 	}()
-	if err = write(f); err != nil {
+	if err := write(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = f.Chmod(0o644); err != nil {
+	if err := f.Chmod(0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = fsync(f); err != nil {
+	if err := fsync(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = f.Close(); err != nil {
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	renamed = true
 	return SyncDir(dir)
 }
 
@@ -122,7 +130,7 @@ func SaveDir(dir string, save func(tmp string) error) error {
 	}
 	for _, e := range entries {
 		src := filepath.Join(tmp, e.Name())
-		if err := syncFile(src); err != nil {
+		if err := syncPath(src); err != nil {
 			return fmt.Errorf("save %s: %w", dir, err)
 		}
 		if err := os.Rename(src, filepath.Join(dir, e.Name())); err != nil {
@@ -132,8 +140,8 @@ func SaveDir(dir string, save func(tmp string) error) error {
 	return SyncDir(dir)
 }
 
-// syncFile flushes one file's contents to disk.
-func syncFile(path string) error {
+// syncPath flushes the contents of the file at path to disk.
+func syncPath(path string) error {
 	if noSync.Load() {
 		return nil
 	}
@@ -141,7 +149,7 @@ func syncFile(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
+	if err := fsync(f); err != nil {
 		f.Close()
 		return err
 	}
