@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/mmcnf/mmcnf/cnf/data"
-	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
@@ -89,7 +88,7 @@ bits_per_dim.`)
 		if s.N == 0 {
 			continue
 		}
-		logp, _, err := train.LogLikelihoods(m, s.X, batch, rng, nil)
+		logp, _, err := m.LogLikelihoods(s.X, batch, rng, nil)
 		if err != nil {
 			return fmt.Errorf("mmcnf eval: split %s: %w", s.Name, err)
 		}

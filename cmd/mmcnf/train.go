@@ -437,7 +437,7 @@ func readResume(f *cmdFlags, dir string, o *trainOptions) (*train.Checkpoint, er
 func reportTraining(w io.Writer, m *cnf.Model, heldout train.Dataset, o *trainOptions, dir string, res train.Result) error {
 	fmt.Fprintf(w, "trained %d iterations in %.1f s: held-out bits/dim %.4f, NLL %.4f nats",
 		res.Iteration, res.Seconds, res.Heldout.BitsPerDim, res.Heldout.NLL)
-	if b, err := train.BaseOnly(m); err == nil {
+	if b, err := m.BaseOnly(); err == nil {
 		ref := &train.CNF{Model: b, EvalBatch: o.EvalBatch, EvalSeed: o.Train.Seed}
 		if s, err := ref.Evaluate(heldout); err == nil {
 			fmt.Fprintf(w, " (base alone: bits/dim %.4f, NLL %.4f nats)", s.BitsPerDim, s.NLL)

@@ -350,7 +350,7 @@ func evaluate(m *cnf.Model, st *Study, set *data.Set, u Unit, r *RunResult) erro
 	per := make([][]float64, len(sets))
 	var nfe, solves int
 	for i, e := range sets {
-		logp, n, err := train.LogLikelihoods(m, e.x, evalBatch, rng, nil)
+		logp, n, err := m.LogLikelihoods(e.x, evalBatch, rng, nil)
 		if err != nil {
 			return fmt.Errorf("evaluate %s: %w", e.name, err)
 		}
@@ -444,7 +444,7 @@ func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) 
 				pts = append(pts, x, y)
 			}
 		}
-		logp, _, err := train.LogLikelihoods(m, pts, evalBatch, rng, nil)
+		logp, _, err := m.LogLikelihoods(pts, evalBatch, rng, nil)
 		if err != nil {
 			return nil, fmt.Errorf("density grid: %w", err)
 		}

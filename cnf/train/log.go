@@ -1,5 +1,7 @@
 package train
 
+import "github.com/mmcnf/mmcnf/cnf"
+
 // LogFile is the name of the training log inside a model directory: one JSON
 // object (a LogRecord) per line.
 const LogFile = "train.jsonl"
@@ -34,7 +36,7 @@ type Window struct {
 }
 
 // add records one training step.
-func (w *Window) add(s Stats, gradNorm float64) {
+func (w *Window) add(s cnf.LossStats, gradNorm float64) {
 	w.Steps++
 	w.Loss += s.Loss
 	w.BPD += s.BitsPerDim

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
@@ -42,17 +43,17 @@ type Trainer struct {
 
 // Progress reports one finished iteration.
 type Progress struct {
-	Iteration int   // iterations done, counting those before a resume
-	Iters     int   // iterations of the whole run
-	Stats     Stats // of this iteration's mini-batch
+	Iteration int           // iterations done, counting those before a resume
+	Iters     int           // iterations of the whole run
+	Stats     cnf.LossStats // of this iteration's mini-batch
 }
 
 // Result summarises a finished run.
 type Result struct {
-	Iteration int       // iterations done
-	Seconds   float64   // wall time, summed over resumes
-	Heldout   Stats     // held-out statistics of the final model
-	Last      LogRecord // the last line of the training log
+	Iteration int           // iterations done
+	Seconds   float64       // wall time, summed over resumes
+	Heldout   cnf.LossStats // held-out statistics of the final model
+	Last      LogRecord     // the last line of the training log
 }
 
 // run is the mutable state of one Run call.
@@ -312,7 +313,7 @@ func (r *run) result() Result {
 	return Result{
 		Iteration: r.it,
 		Seconds:   r.elapsed(),
-		Heldout:   Stats{Loss: r.last.HeldoutLoss, NLL: r.last.HeldoutLoss, BitsPerDim: r.last.HeldoutBPD, NFEForward: r.last.HeldoutNFE},
+		Heldout:   cnf.LossStats{Loss: r.last.HeldoutLoss, NLL: r.last.HeldoutLoss, BitsPerDim: r.last.HeldoutBPD, NFEForward: r.last.HeldoutNFE},
 		Last:      r.last,
 	}
 }

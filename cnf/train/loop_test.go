@@ -139,9 +139,9 @@ func TestResumeIsExact(t *testing.T) {
 	}
 }
 
-// TestRunStopsOnFailure checks that a NaN loss or a model error stops the
-// run with a message naming the iteration and leaves the last checkpoint
-// byte for byte as it was.
+// TestRunStopsOnFailure checks that a NaN loss, an infinite gradient or a
+// model error stops the run with a message naming the iteration and leaves
+// the last checkpoint byte for byte as it was.
 func TestRunStopsOnFailure(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -150,6 +150,7 @@ func TestRunStopsOnFailure(t *testing.T) {
 	}{
 		{"nan", func(m *toyModel) { m.failAt = 33 }, "iteration 33: loss is NaN"},
 		{"error", func(m *toyModel) { m.errAt = 40 }, "iteration 40: step size underflow"},
+		{"gradient", func(m *toyModel) { m.infGradAt = 35 }, "iteration 35: gradient component 1 is -Inf"},
 	} {
 		dir := t.TempDir()
 		m := newToy(2)

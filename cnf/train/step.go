@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mmcnf/mmcnf/cnf"
 )
 
 // Step is one optimisation step, the unit that Trainer.Run repeats and that
@@ -12,7 +14,7 @@ import (
 // gradient to the norm clip (0: none) and Adam's update of params (the
 // model's Params()) for iteration it. It returns the statistics and the
 // gradient's norm before clipping; on an error params are unchanged.
-func Step(m Model, adam *Adam, it int, params, grad, x []float64, labels []int, rng *rand.Rand, clip float64) (Stats, float64, error) {
+func Step(m Model, adam *Adam, it int, params, grad, x []float64, labels []int, rng *rand.Rand, clip float64) (cnf.LossStats, float64, error) {
 	clear(grad)
 	s, err := m.LossGrad(x, labels, rng, grad)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"codeberg.org/sbinet/npyio"
+
+	"github.com/mmcnf/mmcnf/cnf"
 )
 
 // toyModel is a diagonal Gaussian N(mu, exp(2 s)) with parameters
@@ -23,6 +25,9 @@ type toyModel struct {
 	calls  int
 	// errAt, when positive, makes LossGrad return an error at that call.
 	errAt int
+	// infGradAt, when positive, makes the second gradient component
+	// infinite at that call.
+	infGradAt int
 }
 
 func newToy(d int) *toyModel {
@@ -42,10 +47,10 @@ func (m *toyModel) nll(x []float64) float64 {
 	return s
 }
 
-func (m *toyModel) LossGrad(x []float64, labels []int, rng *rand.Rand, grad []float64) (Stats, error) {
+func (m *toyModel) LossGrad(x []float64, labels []int, rng *rand.Rand, grad []float64) (cnf.LossStats, error) {
 	m.calls++
 	if m.errAt > 0 && m.calls == m.errAt {
-		return Stats{}, errors.New("step size underflow at t = 0.5")
+		return cnf.LossStats{}, errors.New("step size underflow at t = 0.5")
 	}
 	n := len(labels)
 	var loss float64
@@ -67,16 +72,19 @@ func (m *toyModel) LossGrad(x []float64, labels []int, rng *rand.Rand, grad []fl
 	if m.failAt > 0 && m.calls == m.failAt {
 		loss = math.NaN()
 	}
-	return Stats{Loss: loss, NLL: loss, BitsPerDim: loss / (float64(m.d) * math.Ln2), NFEForward: 1, NFEBackward: 1}, nil
+	if m.infGradAt > 0 && m.calls == m.infGradAt {
+		grad[1] = math.Inf(-1)
+	}
+	return cnf.LossStats{Loss: loss, NLL: loss, BitsPerDim: loss / (float64(m.d) * math.Ln2), NFEForward: 1, NFEBackward: 1}, nil
 }
 
-func (m *toyModel) Evaluate(h Dataset) (Stats, error) {
+func (m *toyModel) Evaluate(h Dataset) (cnf.LossStats, error) {
 	var s float64
 	for i := range h.Len() {
 		s += m.nll(h.X[i*m.d : (i+1)*m.d])
 	}
 	s /= float64(h.Len())
-	return Stats{Loss: s, NLL: s, BitsPerDim: s / (float64(m.d) * math.Ln2), NFEForward: 1}, nil
+	return cnf.LossStats{Loss: s, NLL: s, BitsPerDim: s / (float64(m.d) * math.Ln2), NFEForward: 1}, nil
 }
 
 func (m *toyModel) Save(dir string) error {

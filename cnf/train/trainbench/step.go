@@ -50,7 +50,7 @@ func NewStepper(w Workload, seed uint64) (*Stepper, error) {
 
 // Step runs one training step: loss and gradient on the batch, clipping of
 // the gradient's norm and Adam's update of the parameters.
-func (s *Stepper) Step() (train.Stats, error) {
+func (s *Stepper) Step() (cnf.LossStats, error) {
 	it := s.it + 1
 	st, _, err := train.Step(s.model, s.adam, it, s.params, s.grad, s.x, nil, s.rng, s.clip)
 	if err != nil {

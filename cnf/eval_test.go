@@ -1,11 +1,9 @@
-package train
+package cnf
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/mmcnf/mmcnf/cnf"
 )
 
 // TestBaseOnlyScoresByTheBase checks that the base-only copy of a flow
@@ -14,21 +12,21 @@ import (
 // log(2 pi). With f = 0 the solve is exact, so only rounding separates the
 // two: 1e-12 relative is far above it and far below any real difference.
 func TestBaseOnlyScoresByTheBase(t *testing.T) {
-	cfg := cnf.Config{
+	cfg := Config{
 		Shape:    []int{2},
-		Dynamics: cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: 4, Width: 3},
-		Base:     cnf.BaseConfig{Kind: cnf.BaseGMM, Means: [][]float64{{-1, 0.5}, {2, -1}}},
+		Dynamics: DynamicsConfig{Kind: HyperPlanar, Hidden: 4, Width: 3},
+		Base:     BaseConfig{Kind: BaseGMM, Means: [][]float64{{-1, 0.5}, {2, -1}}},
 	}
-	m, err := cnf.New(cfg, 3)
+	m, err := New(cfg, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := BaseOnly(m)
+	b, err := m.BaseOnly()
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := []float64{0, 0, 1.5, -2, -3, 4}
-	logp, _, err := LogLikelihoods(b, x, 2, rand.New(rand.NewPCG(1, 1)), nil)
+	logp, _, err := b.LogLikelihoods(x, 2, rand.New(rand.NewPCG(1, 1)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,10 +42,10 @@ func TestBaseOnlyScoresByTheBase(t *testing.T) {
 		}
 	}
 	cfg.Base.Learnable = true
-	if m, err = cnf.New(cfg, 3); err != nil {
+	if m, err = New(cfg, 3); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := BaseOnly(m); err == nil {
+	if _, err := m.BaseOnly(); err == nil {
 		t.Error("base-only copy of a learnable base accepted")
 	}
 }
