@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -247,7 +245,11 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 		return nil, err
 	}
 	r := &RunResult{Iterations: res.Iteration, TrainSeconds: res.Seconds, FinalLoss: res.Last.TrainLoss}
-	if r.NFEForward, r.NFEBackward, err = meanNFE(filepath.Join(modelDir, train.LogFile)); err != nil {
+	log, err := train.ReadLog(modelDir)
+	if err != nil {
+		return nil, err
+	}
+	if r.NFEForward, r.NFEBackward, err = meanNFE(log); err != nil {
 		return nil, err
 	}
 	if r.Model, err = json.Marshal(model.Config()); err != nil {
@@ -305,21 +307,11 @@ func heldoutSet(set *data.Set, classes []int) (train.Dataset, error) {
 	return train.Dataset{X: x, Labels: labels, Dim: set.Dim}, nil
 }
 
-// meanNFE reads the training log and returns the mean forward and backward
-// function evaluations per iteration over the whole run.
-func meanNFE(path string) (fwd, bwd float64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, 0, fmt.Errorf("training log: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+// meanNFE returns the mean forward and backward function evaluations per
+// iteration over the whole run from its training log.
+func meanNFE(log []train.LogRecord) (fwd, bwd float64, err error) {
 	prev, iters := 0, 0
-	for sc.Scan() {
-		var rec train.LogRecord
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return 0, 0, fmt.Errorf("training log %s: %w", path, err)
-		}
+	for _, rec := range log {
 		n := rec.Iteration - prev
 		prev = rec.Iteration
 		if n <= 0 {
@@ -328,9 +320,6 @@ func meanNFE(path string) (fwd, bwd float64, err error) {
 		fwd += rec.NFEForward * float64(n)
 		bwd += (rec.NFEBackward + rec.VJPBackward) * float64(n)
 		iters += n
-	}
-	if err := sc.Err(); err != nil {
-		return 0, 0, fmt.Errorf("training log %s: %w", path, err)
 	}
 	if iters == 0 {
 		return 0, 0, errors.New("training log has no training steps")

@@ -1,6 +1,14 @@
 package train
 
-import "github.com/mmcnf/mmcnf/cnf"
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mmcnf/mmcnf/cnf"
+)
 
 // LogFile is the name of the training log inside a model directory: one JSON
 // object (a LogRecord) per line.
@@ -55,4 +63,28 @@ func (w *Window) fill(r *LogRecord) {
 	r.TrainLoss, r.TrainBPD = w.Loss/n, w.BPD/n
 	r.NFEForward, r.NFEBackward, r.VJPBackward = w.NFEF/n, w.NFEB/n, w.VJPB/n
 	r.GradNorm = w.GradNorm / n
+}
+
+// ReadLog reads the training log of the model directory dir, one record
+// per line in the order written.
+func ReadLog(dir string) ([]LogRecord, error) {
+	path := filepath.Join(dir, LogFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read training log: %w", err)
+	}
+	defer f.Close()
+	var recs []LogRecord
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		var r LogRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("read training log %s: line %d: %w", path, line, err)
+		}
+		recs = append(recs, r)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read training log %s: %w", path, err)
+	}
+	return recs, nil
 }

@@ -1,9 +1,7 @@
 package train
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -22,19 +20,9 @@ func toyTrainer(dir string, m Model) *Trainer {
 // readLog parses the training log of dir.
 func readLog(t *testing.T, dir string) []LogRecord {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, LogFile))
+	out, err := ReadLog(dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []LogRecord
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var r LogRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("log line %q: %v", sc.Text(), err)
-		}
-		out = append(out, r)
 	}
 	return out
 }
