@@ -32,6 +32,24 @@ const (
 	GradAdjoint  = "adjoint"
 )
 
+// Defaults of the fields of Config that are left unset (zero), as New,
+// Load and Validate fill them in.
+const (
+	DefaultHidden = 32       // DynamicsConfig.Hidden of HyperPlanar
+	DefaultWidth  = 64       // DynamicsConfig.Width of HyperPlanar
+	DefaultMethod = "dopri5" // SolverConfig.Method
+	DefaultTol    = 1e-5     // SolverConfig.RTol and ATol
+	DefaultT1     = 1.0      // SolverConfig.T1
+	DefaultAlpha  = 1e-6     // PreprocessConfig.Alpha of the logit transform (FFJORD's)
+)
+
+// DefaultConvDims and DefaultMLPDims are the default DynamicsConfig.Dims of
+// ConcatConv and ConcatMLP.
+var (
+	DefaultConvDims = []int{64, 64, 64}
+	DefaultMLPDims  = []int{64, 64}
+)
+
 // Config describes a flow completely: with the weights it determines every
 // number the model computes. It is stored as config.json in a model
 // directory.
@@ -148,18 +166,18 @@ func (c Config) withDefaults() Config {
 	switch dc.Kind {
 	case HyperPlanar:
 		if dc.Hidden == 0 {
-			dc.Hidden = 32
+			dc.Hidden = DefaultHidden
 		}
 		if dc.Width == 0 {
-			dc.Width = 64
+			dc.Width = DefaultWidth
 		}
 	case ConcatConv:
 		if len(dc.Dims) == 0 {
-			dc.Dims = []int{64, 64, 64}
+			dc.Dims = DefaultConvDims
 		}
 	case ConcatMLP:
 		if len(dc.Dims) == 0 {
-			dc.Dims = []int{64, 64}
+			dc.Dims = DefaultMLPDims
 		}
 	}
 	dc.Dims = append([]int(nil), dc.Dims...)
@@ -183,22 +201,22 @@ func (c Config) withDefaults() Config {
 	c.Base.LogWeights = append([]float64(nil), c.Base.LogWeights...)
 	s := &c.Solver
 	if s.Method == "" {
-		s.Method = "dopri5"
+		s.Method = DefaultMethod
 	}
 	if s.RTol == 0 {
-		s.RTol = 1e-5
+		s.RTol = DefaultTol
 	}
 	if s.ATol == 0 {
-		s.ATol = 1e-5
+		s.ATol = DefaultTol
 	}
 	if s.T1 == 0 {
-		s.T1 = 1
+		s.T1 = DefaultT1
 	}
 	if s.Gradient == "" {
 		s.Gradient = GradBackprop
 	}
 	if c.Preprocess.Logit && c.Preprocess.Alpha == 0 {
-		c.Preprocess.Alpha = 1e-6
+		c.Preprocess.Alpha = DefaultAlpha
 	}
 	return c
 }

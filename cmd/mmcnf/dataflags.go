@@ -1,11 +1,30 @@
 package main
 
-// dataFlags binds the dataset flags shared by train and eval to o.
-func dataFlags(f *cmdFlags, o *dataOptions, classes string) {
-	f.StringVar(&o.Name, "data", "moons", "dataset: moons, instance-mnist, subset-mnist, fashion-mnist, mnist, fashion-mnist-full, or a .csv/.npy file of points (train holds a seeded tenth of a file out for evaluation)")
-	f.StringVar(&o.Classes, "classes", classes, "moons only: comma-separated training classes 0..5 (GMM components in ascending order)")
-	f.IntVar(&o.PerClass, "n-train", 0, "training points per class (0: the dataset's default, 1280)")
-	f.IntVar(&o.TestPerClass, "n-test", 0, "test points per class, also the held-out set of training (0: the dataset's default)")
-	f.Uint64Var(&o.Seed, "data-seed", 1, "seed of the dataset's construction (moons points, noisy copies, subsets)")
-	f.StringVar(&o.Dir, "data-dir", "", "directory of the MNIST and FashionMNIST files (default: $MMCNF_DATA_DIR or the user cache)")
+import (
+	"slices"
+
+	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
+)
+
+// dataFlags binds the dataset flags shared by train and eval to d, their
+// defaults those of recipe.Defaults.
+func dataFlags(f *cmdFlags, d *recipe.DataOptions) {
+	def := recipe.Defaults().Data
+	*d = def
+	f.StringVar(&d.Name, "data", def.Name, "dataset: moons, instance-mnist, subset-mnist, fashion-mnist, mnist, fashion-mnist-full, or a .csv/.npy file of points (train holds a seeded tenth of a file out for evaluation)")
+	f.TextVar(&d.Classes, "classes", def.Classes, "moons only: comma-separated training classes 0..5 (GMM components in ascending order)")
+	f.IntVar(&d.PerClass, "n-train", def.PerClass, "training points per class (0: the dataset's default, 1280)")
+	f.IntVar(&d.TestPerClass, "n-test", def.TestPerClass, "test points per class, also the held-out set of training (0: the dataset's default)")
+	f.Uint64Var(&d.Seed, "data-seed", def.Seed, "seed of the dataset's construction (moons points, noisy copies, subsets)")
+	f.StringVar(&d.Dir, "data-dir", def.Dir, "directory of the MNIST and FashionMNIST files (default: $MMCNF_DATA_DIR or the user cache)")
+}
+
+// classesApply rejects --classes given for a named dataset other than the
+// moons, whose classes are fixed.
+func (f *cmdFlags) classesApply(d recipe.DataOptions) error {
+	if f.set("classes") && d.Name != "moons" && slices.Contains(data.Names(), d.Name) {
+		return f.errorf("--classes applies to moons only; %s has fixed classes", d.Name)
+	}
+	return nil
 }

@@ -4,24 +4,21 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
-
-// evalStream is the PCG stream of eval's dequantisation and trace noise.
-const evalStream = 0x6576616c2d636c69
 
 // cmdEval runs `mmcnf eval`.
 func cmdEval(args []string, stdout, stderr io.Writer) error {
 	var (
-		d              dataOptions
+		d              recipe.DataOptions
 		model, out     string
 		seed           uint64
 		batch, threads int
@@ -33,7 +30,7 @@ by the whole base (the mixture for a GMM base). The dataset settings default to 
 of the training run (run.json in DIR); a .csv or .npy file of points is scored as
 one split. --out writes one line per point: split, index, label, log_likelihood,
 bits_per_dim.`)
-	dataFlags(f, &d, "0,1")
+	dataFlags(f, &d)
 	f.StringVar(&model, "model", "", "model directory written by mmcnf train (required)")
 	f.StringVar(&out, "out", "", "CSV file of per-point values (none: not written)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the dequantisation and trace noise")
@@ -42,89 +39,41 @@ bits_per_dim.`)
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	if err := f.positiveInt("batch", batch); err != nil {
+	switch err := f.nonNegativeInt("threads", threads); {
+	case err != nil:
 		return err
-	}
-	if err := f.nonNegativeInt("threads", threads); err != nil {
-		return err
-	}
-	if out != "" && strings.ToLower(filepath.Ext(out)) != ".csv" {
+	case out != "" && strings.ToLower(filepath.Ext(out)) != ".csv":
 		return f.errorf("--out %s: per-sample values are written as .csv", out)
 	}
-	m, run, err := loadModel(f, model)
+	m, run, err := openModel(f, model)
 	if err != nil {
 		return err
 	}
 	if run != nil {
-		inheritData(f, &d, run.Data)
+		d.Inherit(run.Data, f.set)
 	}
-	if err := d.check(f, f.set("classes")); err != nil {
+	if err := f.classesApply(d); err != nil {
 		return err
 	}
-	if threads > 0 {
-		runtime.GOMAXPROCS(threads)
+	if err := d.Validate(); err != nil {
+		return f.failure(err)
 	}
-	set, err := d.load(f)
+	setThreads(threads)
+	set, err := recipe.LoadData(d)
 	if err != nil {
-		return err
+		return f.failure(err)
 	}
-	splits := []data.Split{set.Test}
-	if d.isFile {
-		splits = []data.Split{set.Train}
+	scores, err := recipe.Evaluate(m, set, batch, seed)
+	if err != nil {
+		return f.failure(err)
 	}
-	splits = append(splits, set.OOD...)
-	for _, s := range splits {
-		if s.N > 0 && s.Dim != m.D() {
-			return f.errorf("--data %s: split %s has %d values per point, the model %d", d.Name, s.Name, s.Dim, m.D())
-		}
-	}
-	rng := rand.New(rand.NewPCG(seed, evalStream))
-	var table, csv bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "split\tclass\tn\tlog-likelihood\tbits/dim\t\n")
-	fmt.Fprintf(&csv, "split,index,label,log_likelihood,bits_per_dim\n")
-	var all stat
-	for _, s := range splits {
-		if s.N == 0 {
-			continue
-		}
-		logp, _, err := m.LogLikelihoods(s.X, batch, rng, nil)
-		if err != nil {
-			return fmt.Errorf("mmcnf eval: split %s: %w", s.Name, err)
-		}
-		byClass := map[int]*stat{}
-		var whole stat
-		for i, l := range logp {
-			b := m.BitsPerDim(l)
-			if byClass[s.Labels[i]] == nil {
-				byClass[s.Labels[i]] = &stat{}
-			}
-			byClass[s.Labels[i]].add(l, b)
-			whole.add(l, b)
-			all.add(l, b)
-			fmt.Fprintf(&csv, "%s,%d,%d,%.17g,%.17g\n", csvField(s.Name), i, s.Labels[i], l, b)
-		}
-		classes := make([]int, 0, len(byClass))
-		for c := range byClass {
-			classes = append(classes, c)
-		}
-		slices.Sort(classes)
-		for _, c := range classes {
-			byClass[c].row(tw, s.Name, fmt.Sprint(c))
-		}
-		if len(classes) > 1 {
-			whole.row(tw, s.Name, "all")
-		}
-	}
-	all.row(tw, "all", "all")
-	tw.Flush()
 	if out != "" {
-		if err := atomicfile.WriteBytes(out, csv.Bytes()); err != nil {
-			return fmt.Errorf("mmcnf eval: %w", err)
+		if err := atomicfile.WriteBytes(out, scoresCSV(scores)); err != nil {
+			return f.failure(err)
 		}
 	}
 	fmt.Fprintf(stdout, "model %s on %s (log-likelihood in nats, mean per point)\n", model, d.Name)
-	_, err = stdout.Write(table.Bytes())
+	_, err = stdout.Write(scoresTable(scores))
 	return err
 }
 
@@ -141,27 +90,49 @@ func (s *stat) row(w io.Writer, split, class string) {
 	fmt.Fprintf(w, "%s\t%s\t%d\t%.4f\t%.4f\t\n", split, class, s.n, s.logp/float64(s.n), s.bd/float64(s.n))
 }
 
-// inheritData fills the dataset flags the user did not give from the
-// training run's settings.
-func inheritData(f *cmdFlags, d *dataOptions, run dataOptions) {
-	if !f.set("data") {
-		d.Name = run.Name
+// scoresTable lays out the mean log-likelihood and bits/dim of each split
+// per class, of each split with several classes, and of all points.
+func scoresTable(scores []recipe.Score) []byte {
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "split\tclass\tn\tlog-likelihood\tbits/dim\t\n")
+	var all stat
+	for _, s := range scores {
+		byClass := map[int]*stat{}
+		var whole stat
+		for i, l := range s.LogP {
+			c := s.Labels[i]
+			if byClass[c] == nil {
+				byClass[c] = &stat{}
+			}
+			byClass[c].add(l, s.BitsPerDim[i])
+			whole.add(l, s.BitsPerDim[i])
+			all.add(l, s.BitsPerDim[i])
+		}
+		classes := slices.Sorted(maps.Keys(byClass))
+		for _, c := range classes {
+			byClass[c].row(tw, s.Split, fmt.Sprint(c))
+		}
+		if len(classes) > 1 {
+			whole.row(tw, s.Split, "all")
+		}
 	}
-	if d.Name != run.Name {
-		return
+	all.row(tw, "all", "all")
+	tw.Flush()
+	return table.Bytes()
+}
+
+// scoresCSV writes one line per point: split, index, label,
+// log_likelihood, bits_per_dim.
+func scoresCSV(scores []recipe.Score) []byte {
+	var csv bytes.Buffer
+	fmt.Fprintf(&csv, "split,index,label,log_likelihood,bits_per_dim\n")
+	for _, s := range scores {
+		for i, l := range s.LogP {
+			fmt.Fprintf(&csv, "%s,%d,%d,%.17g,%.17g\n", csvField(s.Split), i, s.Labels[i], l, s.BitsPerDim[i])
+		}
 	}
-	if !f.set("classes") {
-		d.Classes = run.Classes
-	}
-	if !f.set("data-seed") {
-		d.Seed = run.Seed
-	}
-	if !f.set("data-dir") {
-		d.Dir = run.Dir
-	}
-	if !f.set("n-test") {
-		d.TestPerClass = run.TestPerClass
-	}
+	return csv.Bytes()
 }
 
 // csvField quotes s when it holds a comma or a quote.
@@ -170,4 +141,12 @@ func csvField(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// setThreads sets the number of worker threads when n > 0 (0: leave the
+// runtime's choice, all cores).
+func setThreads(n int) {
+	if n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"encoding"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -54,11 +54,15 @@ func (f *cmdFlags) printUsage(w io.Writer) {
 	})
 }
 
-// isStringFlag reports whether fl holds a string, whose default is quoted.
+// isStringFlag reports whether fl holds a string or a value written as
+// text, whose default is quoted.
 func isStringFlag(fl *flag.Flag) bool {
 	g, ok := fl.Value.(flag.Getter)
 	if !ok {
 		return false
+	}
+	if _, text := g.Get().(encoding.TextMarshaler); text {
+		return true
 	}
 	return reflect.TypeOf(g.Get()).Kind() == reflect.String
 }
@@ -112,22 +116,6 @@ func (f *cmdFlags) nonNegativeInt(name string, v int) error {
 	return nil
 }
 
-// positiveFloat checks that the flag name holds a finite value > 0.
-func (f *cmdFlags) positiveFloat(name string, v float64) error {
-	if !(v > 0) || math.IsInf(v, 1) {
-		return f.errorf("--%s must be positive and finite, got %v", name, v)
-	}
-	return nil
-}
-
-// nonNegativeFloat checks that the flag name holds a finite value >= 0.
-func (f *cmdFlags) nonNegativeFloat(name string, v float64) error {
-	if !(v >= 0) || math.IsInf(v, 1) {
-		return f.errorf("--%s must be non-negative and finite, got %v", name, v)
-	}
-	return nil
-}
-
 // oneOf checks that the flag name holds one of the allowed values.
 func (f *cmdFlags) oneOf(name, v string, allowed ...string) error {
 	for _, a := range allowed {
@@ -136,26 +124,4 @@ func (f *cmdFlags) oneOf(name, v string, allowed ...string) error {
 		}
 	}
 	return f.errorf("--%s must be one of %s, got %q", name, strings.Join(allowed, ", "), v)
-}
-
-// parseInts parses a comma-separated list of non-negative integers such as
-// "0,1" for the flag name; with unique, duplicates are an error.
-func (f *cmdFlags) parseInts(name, s string, unique bool) ([]int, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, f.errorf("--%s is empty", name)
-	}
-	var out []int
-	seen := map[int]bool{}
-	for _, part := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil || v < 0 {
-			return nil, f.errorf("--%s: %q is not a non-negative integer", name, part)
-		}
-		if unique && seen[v] {
-			return nil, f.errorf("--%s: %d appears twice", name, v)
-		}
-		seen[v] = true
-		out = append(out, v)
-	}
-	return out, nil
 }

@@ -20,6 +20,7 @@ import (
 	"codeberg.org/sbinet/npyio/npz"
 
 	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
 )
 
@@ -390,7 +391,7 @@ func TestResume(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{runFile, "config.json"} {
+		for _, name := range []string{recipe.RunFile, "config.json"} {
 			b, err := os.ReadFile(filepath.Join(ref, name))
 			if err != nil {
 				t.Fatal(err)

@@ -8,25 +8,19 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 
-	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
-
-// sampleStream is the PCG stream of sample's base draws.
-const sampleStream = 0x73616d706c65
 
 // cmdSample runs `mmcnf sample`.
 func cmdSample(args []string, stdout, stderr io.Writer) error {
 	var (
-		model, out            string
-		n, class, batch, thre int
-		seed                  uint64
+		model, out               string
+		n, class, batch, threads int
+		seed                     uint64
 	)
 	f := newFlags("sample", "mmcnf sample --model DIR -n N [--class K] --out FILE.csv|FILE.png [flags]",
 		`Draws N points from a trained flow: from the whole base, or with --class K from the
@@ -40,29 +34,20 @@ image models, a PNG grid.`)
 	f.StringVar(&out, "out", "", "output file, .csv or (images only) .png (required)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the base draws")
 	f.IntVar(&batch, "batch", 1000, "samples per solve")
-	f.IntVar(&thre, "threads", 0, "worker threads (0: all cores)")
+	f.IntVar(&threads, "threads", 0, "worker threads (0: all cores)")
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	for _, c := range []struct {
-		name string
-		v    int
-	}{{"n", n}, {"batch", batch}} {
-		if err := f.positiveInt(c.name, c.v); err != nil {
-			return err
-		}
-	}
-	if err := f.nonNegativeInt("threads", thre); err != nil {
-		return err
-	}
 	ext := strings.ToLower(filepath.Ext(out))
-	if out == "" {
+	switch err := f.nonNegativeInt("threads", threads); {
+	case err != nil:
+		return err
+	case out == "":
 		return f.errorf("--out FILE is required")
-	}
-	if ext != ".csv" && ext != ".png" {
+	case ext != ".csv" && ext != ".png":
 		return f.errorf("--out %s: want a .csv or .png file", out)
 	}
-	m, run, err := loadModel(f, model)
+	m, run, err := openModel(f, model)
 	if err != nil {
 		return err
 	}
@@ -70,63 +55,29 @@ image models, a PNG grid.`)
 	if ext == ".png" && len(cfg.Shape) != 3 {
 		return f.errorf("--out %s: a PNG grid needs an image model; this one has points of shape %v", out, cfg.Shape)
 	}
-	component, err := sampleComponent(f, class, cfg, run)
+	component, err := recipe.Component(class, cfg, run)
 	if err != nil {
-		return err
+		return f.failure(err)
 	}
-	if thre > 0 {
-		runtime.GOMAXPROCS(thre)
-	}
-	rng := rand.New(rand.NewPCG(seed, sampleStream))
-	d := m.D()
-	x := make([]float64, n*d)
-	for lo := 0; lo < n; lo += batch {
-		hi := min(n, lo+batch)
-		if err := m.Sample(hi-lo, component, rng, x[lo*d:hi*d]); err != nil {
-			return fmt.Errorf("mmcnf sample: samples %d to %d: %w", lo, hi-1, err)
-		}
+	setThreads(threads)
+	x, err := recipe.Sample(m, n, component, batch, seed)
+	if err != nil {
+		return f.failure(err)
 	}
 	var buf bytes.Buffer
 	if ext == ".png" {
 		err = png.Encode(&buf, imageGrid(x, n, cfg.Shape))
 	} else {
-		writeCSV(&buf, x, d)
+		writeCSV(&buf, x, m.D())
+	}
+	if err == nil {
+		err = atomicfile.WriteBytes(out, buf.Bytes())
 	}
 	if err != nil {
-		return fmt.Errorf("mmcnf sample: %w", err)
-	}
-	if err := atomicfile.WriteBytes(out, buf.Bytes()); err != nil {
-		return fmt.Errorf("mmcnf sample: %w", err)
+		return f.failure(err)
 	}
 	fmt.Fprintf(stdout, "wrote %d samples to %s\n", n, out)
 	return nil
-}
-
-// sampleComponent maps --class to a base component: with the run's
-// settings a class of the training data, otherwise a component index.
-func sampleComponent(f *cmdFlags, class int, cfg cnf.Config, run *trainOptions) (int, error) {
-	if class == -1 {
-		return -1, nil
-	}
-	if class < 0 {
-		return 0, f.errorf("--class must be -1 or a class, got %d", class)
-	}
-	k := cfg.Components()
-	if run != nil && run.Data.Name == "moons" {
-		classes, err := f.parseInts("classes", run.Data.Classes, true)
-		if err == nil && len(classes) == k {
-			slices.Sort(classes)
-			i := slices.Index(classes, class)
-			if i < 0 {
-				return 0, f.errorf("--class %d: the model's base components are the classes %v", class, classes)
-			}
-			return i, nil
-		}
-	}
-	if class >= k {
-		return 0, f.errorf("--class %d out of range: the base has %d component(s), 0..%d", class, k, k-1)
-	}
-	return class, nil
 }
 
 // writeCSV writes n points of d coordinates, one per line, with a header.

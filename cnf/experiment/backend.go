@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
 )
 
@@ -23,10 +23,6 @@ const (
 	evalStream   = 0x65786576616c // per-sample evaluation noise
 	sampleStream = 0x657873616d70 // sampling
 )
-
-// logitAlpha is the margin of the logit transform for images, as FFJORD
-// uses for MNIST.
-const logitAlpha = 1e-6
 
 // evalBatch is the number of points scored per solve at evaluation.
 const evalBatch = 500
@@ -105,145 +101,65 @@ func evalSets(st *Study, set *data.Set) ([]evalSet, error) {
 	return out, nil
 }
 
-// componentLabels maps class labels to base component indices (the
-// position of the class in classes).
-func componentLabels(labels, classes []int) ([]int, error) {
-	out := make([]int, len(labels))
-	for i, l := range labels {
-		j := slices.Index(classes, l)
-		if j < 0 {
-			return nil, fmt.Errorf("label %d of point %d is not a training class %v", l, i, classes)
-		}
-		out[i] = j
-	}
-	return out, nil
-}
-
-// flowSpace maps 8-bit pixel values to the flow's space at the middle of
-// each dequantisation bin, for the base means: logit(alpha + (1-2 alpha)
-// (x + 1/2)/256).
-func flowSpace(x float64) float64 {
-	v := logitAlpha + (1-2*logitAlpha)*(x+0.5)/256
-	return math.Log(v) - math.Log1p(-v)
-}
-
-// baseMeans returns the mean of each component's points in the flow's
-// space (k components, labels in 0..k-1).
-func baseMeans(x []float64, labels []int, d, k int, image bool) [][]float64 {
-	means := make([][]float64, k)
-	counts := make([]float64, k)
-	for j := range means {
-		means[j] = make([]float64, d)
-	}
-	for i, l := range labels {
-		counts[l]++
-		for j := range d {
-			v := x[i*d+j]
-			if image {
-				v = flowSpace(v)
-			}
-			means[l][j] += v
-		}
-	}
-	for j := range means {
-		for i := range means[j] {
-			means[j][i] /= counts[j]
-		}
-	}
-	return means
-}
-
-// modelConfig is the flow of a unit: HyperPlanar with the exact trace for
-// the moons, ConcatConv with Hutchinson's estimator for images.
-func modelConfig(st *Study, s Settings, u Unit, tr train.Dataset) cnf.Config {
-	cfg := cnf.Config{
-		Solver: cnf.SolverConfig{Method: s.Solver, RTol: s.RTol, ATol: s.ATol, Steps: s.Steps, Gradient: cnf.GradBackprop},
-		Trace:  cnf.TraceExact,
-	}
-	if s.Steps > 0 {
-		cfg.Solver.RTol, cfg.Solver.ATol = 0, 0
-	}
-	if s.Trace == "hutchinson" {
-		cfg.Trace = cnf.TraceRademacher
+// options are the recipe's options of the unit's training run:
+// HyperPlanar with the exact trace for the moons, ConcatConv with
+// Hutchinson's estimator for images, the base at the class means (GMM) or
+// the data's mean (standard), and the held-out evaluation during training
+// capped at heldoutMax points.
+func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
+	o := recipe.Defaults()
+	o.Data = recipe.DataOptions{Name: st.Name, Classes: slices.Clone(u.TrainSet.Classes), PerClass: s.TrainPerClass,
+		TestPerClass: s.EvalPerSet, Seed: uint64(u.Seed), Dir: dataDir}
+	o.Base, o.BaseMean = cnf.BaseGaussian, recipe.MeanData
+	if u.Base == BaseGMM {
+		o.Base = cnf.BaseGMM
 	}
 	if st.Image {
-		cfg.Shape = []int{1, data.ImageSide, data.ImageSide}
-		cfg.Dynamics = cnf.DynamicsConfig{Kind: cnf.ConcatConv, Dims: slices.Clone(s.Hidden), WeightNorm: s.WeightNorm}
-		cfg.Preprocess = cnf.PreprocessConfig{Dequantize: true, Logit: true, Alpha: logitAlpha}
+		o.Dynamics, o.Dims, o.WeightNorm = cnf.ConcatConv, slices.Clone(s.Hidden), s.WeightNorm
 	} else {
-		cfg.Shape = []int{tr.Dim}
-		cfg.Dynamics = cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: s.Hidden[0], Width: s.Width}
+		o.Dynamics, o.Hidden, o.Width = cnf.HyperPlanar, s.Hidden[0], s.Width
 	}
-	k := len(u.TrainSet.Classes)
-	if u.Base == BaseGMM {
-		cfg.Base = cnf.BaseConfig{Kind: cnf.BaseGMM, Means: baseMeans(tr.X, tr.Labels, tr.Dim, k, st.Image)}
+	o.Solver = s.Solver
+	if s.Steps > 0 {
+		o.Steps = s.Steps
 	} else {
-		cfg.Base = cnf.BaseConfig{Kind: cnf.BaseGaussian, Means: baseMeans(tr.X, make([]int, tr.Len()), tr.Dim, 1, st.Image)}
+		o.RTol, o.ATol = s.RTol, s.ATol
 	}
-	return cfg
+	o.Trace = cnf.TraceExact
+	if s.Trace == "hutchinson" {
+		o.Trace = cnf.TraceRademacher
+	}
+	o.EvalBatch, o.HeldoutMax, o.Threads = evalBatch, heldoutMax, s.Threads
+	o.Train = train.Config{Iters: s.Iters, Batch: s.Batch, Adam: train.DefaultAdam(),
+		EvalEvery: max(1, s.Iters/5), CheckpointEvery: s.CheckpointEvery, Seed: uint64(u.Seed)}
+	o.Train.Adam.LR = s.LR
+	return o
 }
 
 // RunUnit trains, evaluates and samples one unit.
 func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error) {
-	dir := u.Dir(out)
-	set, err := data.Load(st.Name, data.Options{Dir: b.DataDir, Seed: uint64(u.Seed), Classes: u.TrainSet.Classes,
-		PerClass: s.TrainPerClass, TestPerClass: s.EvalPerSet})
-	if err != nil {
-		return nil, err
-	}
-	labels, err := componentLabels(set.Train.Labels, u.TrainSet.Classes)
-	if err != nil {
-		return nil, fmt.Errorf("training set: %w", err)
-	}
-	tr := train.Dataset{X: set.Train.X, Labels: labels, Dim: set.Dim}
-	cfg := modelConfig(st, s, u, tr)
-	model, err := cnf.New(cfg, uint64(u.Seed))
-	if err != nil {
-		return nil, err
-	}
-	heldout, err := heldoutSet(set, u.TrainSet.Classes)
-	if err != nil {
-		return nil, err
-	}
-	modelDir := filepath.Join(dir, "model")
+	modelDir := filepath.Join(u.Dir(out), "model")
 	var ckpt *train.Checkpoint
 	if train.HasCheckpoint(modelDir) {
+		var err error
 		if ckpt, err = train.ReadCheckpoint(modelDir); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(progress, "  resuming from iteration %d\n", ckpt.Iteration)
 	}
-	tc := train.Config{Iters: s.Iters, Batch: s.Batch, Adam: train.DefaultAdam(),
-		EvalEvery: max(1, s.Iters/5), CheckpointEvery: s.CheckpointEvery, Seed: uint64(u.Seed)}
-	tc.Adam.LR = s.LR
-	meta, err := json.Marshal(struct {
-		Unit     string   `json:"unit"`
-		Settings Settings `json:"settings"`
-	}{u.String(), s})
-	if err != nil {
-		return nil, err
-	}
 	tenth := max(1, s.Iters/10)
-	trainer := &train.Trainer{
-		Model:   &train.CNF{Model: model, EvalBatch: evalBatch, EvalSeed: uint64(u.Seed)},
-		Train:   tr,
-		Heldout: heldout,
-		Config:  tc,
-		Dir:     modelDir,
-		Meta:    meta,
-		Progress: func(p train.Progress) {
-			if b.OnIteration != nil {
-				b.OnIteration(u, p)
-			} else if p.Iteration%tenth == 0 || p.Iteration == p.Iters {
-				fmt.Fprintf(progress, "  iteration %d/%d: loss %.4f, bits/dim %.4f, NFE %d\n",
-					p.Iteration, p.Iters, p.Stats.Loss, p.Stats.BitsPerDim, p.Stats.NFEForward)
-			}
-		},
-	}
-	res, err := trainer.Run(ctx, ckpt)
+	t, err := recipe.Train(ctx, modelDir, s.options(st, u, b.DataDir), ckpt, func(p train.Progress) {
+		if b.OnIteration != nil {
+			b.OnIteration(u, p)
+		} else if p.Iteration%tenth == 0 || p.Iteration == p.Iters {
+			fmt.Fprintf(progress, "  iteration %d/%d: loss %.4f, bits/dim %.4f, NFE %d\n",
+				p.Iteration, p.Iters, p.Stats.Loss, p.Stats.BitsPerDim, p.Stats.NFEForward)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
+	model, set, res := t.Model, t.Set, t.Result
 	r := &RunResult{Iterations: res.Iteration, TrainSeconds: res.Seconds, FinalLoss: res.Last.TrainLoss}
 	log, err := train.ReadLog(modelDir)
 	if err != nil {
@@ -286,25 +202,6 @@ func inDistLine(r *RunResult) string {
 		}
 	}
 	return fmt.Sprint(parts)
-}
-
-// heldoutSet is the in-distribution test data used for the periodic
-// evaluation during training: at most heldoutMax points, all classes.
-func heldoutSet(set *data.Set, classes []int) (train.Dataset, error) {
-	n := set.Test.N
-	// Take points spread over the set, so that every class is present.
-	step := max(1, n/heldoutMax)
-	var x []float64
-	var l []int
-	for i := 0; i < n; i += step {
-		x = append(x, set.Test.X[i*set.Dim:(i+1)*set.Dim]...)
-		l = append(l, set.Test.Labels[i])
-	}
-	labels, err := componentLabels(l, classes)
-	if err != nil {
-		return train.Dataset{}, fmt.Errorf("held-out set: %w", err)
-	}
-	return train.Dataset{X: x, Labels: labels, Dim: set.Dim}, nil
 }
 
 // meanNFE returns the mean forward and backward function evaluations per

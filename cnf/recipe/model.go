@@ -1,0 +1,111 @@
+package recipe
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/data"
+)
+
+// PCG streams of the noise of Evaluate and Sample.
+const (
+	evalStream   = 0x6576616c2d636c69
+	sampleStream = 0x73616d706c65
+)
+
+// Score holds the log-likelihood (nats) and bits/dim of every point of one
+// split, with the points' class labels.
+type Score struct {
+	Split      string
+	Labels     []int
+	LogP       []float64
+	BitsPerDim []float64
+}
+
+// Evaluate scores the model on the splits of set it is judged on: the test
+// split (for a file of points, its only split) and every out-of-distribution
+// split, skipping empty ones. It solves batch points at a time, by the whole
+// base (the mixture for a GMM base), with the dequantisation and trace
+// noise drawn from seed.
+func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, error) {
+	if err := positiveInt("batch", batch); err != nil {
+		return nil, err
+	}
+	splits := []data.Split{set.Test}
+	if data.IsPointFile(set.Name) {
+		splits = []data.Split{set.Train}
+	}
+	splits = append(splits, set.OOD...)
+	for _, s := range splits {
+		if s.N > 0 && s.Dim != m.D() {
+			return nil, settingErrorf("data", "%s: split %s has %d values per point, the model %d", set.Name, s.Name, s.Dim, m.D())
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, evalStream))
+	var out []Score
+	for _, s := range splits {
+		if s.N == 0 {
+			continue
+		}
+		logp, _, err := m.LogLikelihoods(s.X, batch, rng, nil)
+		if err != nil {
+			return nil, fmt.Errorf("split %s: %w", s.Name, err)
+		}
+		sc := Score{Split: s.Name, Labels: s.Labels, LogP: logp, BitsPerDim: make([]float64, len(logp))}
+		for i, l := range logp {
+			sc.BitsPerDim[i] = m.BitsPerDim(l)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// Component maps a class of the data to the model's base component: with
+// the options of the run that trained a moons model, the class's position
+// among the training classes; otherwise the class is the component. -1
+// stands for the whole base.
+func Component(class int, cfg cnf.Config, run *Options) (int, error) {
+	if class == -1 {
+		return -1, nil
+	}
+	if class < 0 {
+		return 0, settingErrorf("class", "must be -1 or a class, got %d", class)
+	}
+	k := cfg.Components()
+	if run != nil && run.Data.Name == "moons" && run.Data.Validate() == nil && len(run.Data.Classes) == k {
+		classes := slices.Sorted(slices.Values(run.Data.Classes))
+		i := slices.Index(classes, class)
+		if i < 0 {
+			return 0, settingErrorf("class", "%d: the model's base components are the classes %v", class, classes)
+		}
+		return i, nil
+	}
+	if class >= k {
+		return 0, settingErrorf("class", "%d out of range: the base has %d component(s), 0..%d", class, k, k-1)
+	}
+	return class, nil
+}
+
+// Sample draws n points from the model into a new slice (n x D): from base
+// component (-1: the whole base), batch points per solve, with the base
+// draws seeded by seed.
+func Sample(m *cnf.Model, n, component, batch int, seed uint64) ([]float64, error) {
+	if err := positiveInt("n", n); err != nil {
+		return nil, err
+	}
+	if err := positiveInt("batch", batch); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, sampleStream))
+	d := m.D()
+	x := make([]float64, n*d)
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		if err := m.Sample(hi-lo, component, rng, x[lo*d:hi*d]); err != nil {
+			return nil, fmt.Errorf("samples %d to %d: %w", lo, hi-1, err)
+		}
+	}
+	return x, nil
+}
