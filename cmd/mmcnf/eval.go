@@ -15,14 +15,16 @@ import (
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
-// cmdEval runs `mmcnf eval`.
-func cmdEval(args []string, stdout, stderr io.Writer) error {
-	var (
-		d              recipe.DataOptions
-		model, out     string
-		seed           uint64
-		batch, threads int
-	)
+// evalFlags binds the flags of `mmcnf eval`.
+type evalFlags struct {
+	data           recipe.DataOptions
+	model, out     string
+	seed           uint64
+	batch, threads int
+}
+
+// newEvalFlags declares the flags of `mmcnf eval`.
+func newEvalFlags(e *evalFlags) *cmdFlags {
 	f := newFlags("eval", "mmcnf eval --model DIR [--data NAME|FILE.csv|FILE.npy] [--out per-sample.csv] [flags]",
 		`Prints the mean log-likelihood (nats) and bits/dim of a trained flow on a dataset's
 test split and each of its out-of-distribution splits, per class and overall, scoring
@@ -30,49 +32,45 @@ by the whole base (the mixture for a GMM base). The dataset settings default to 
 of the training run (run.json in DIR); a .csv or .npy file of points is scored as
 one split. --out writes one line per point: split, index, label, log_likelihood,
 bits_per_dim.`)
-	dataFlags(f, &d)
-	f.StringVar(&model, "model", "", "model directory written by mmcnf train (required)")
-	f.StringVar(&out, "out", "", "CSV file of per-point values (none: not written)")
-	f.Uint64Var(&seed, "seed", 1, "seed of the dequantisation and trace noise")
-	f.IntVar(&batch, "batch", 1000, "points per solve")
-	f.IntVar(&threads, "threads", 0, "worker threads (0: all cores)")
+	dataFlags(f, &e.data)
+	f.StringVar(&e.model, "model", "", "model directory written by mmcnf train (required)")
+	f.StringVar(&e.out, "out", "", "CSV file of per-point values (none: not written)")
+	f.Uint64Var(&e.seed, "seed", 1, "seed of the dequantisation and trace noise")
+	f.IntVar(&e.batch, "batch", 1000, "points per solve")
+	f.IntVar(&e.threads, "threads", 0, "worker threads (0: all cores)")
+	return f
+}
+
+// cmdEval runs `mmcnf eval`.
+func cmdEval(args []string, stdout, stderr io.Writer) error {
+	var e evalFlags
+	f := newEvalFlags(&e)
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	switch err := f.nonNegativeInt("threads", threads); {
+	switch err := f.nonNegativeInt("threads", e.threads); {
 	case err != nil:
 		return err
-	case out != "" && strings.ToLower(filepath.Ext(out)) != ".csv":
-		return f.errorf("--out %s: per-sample values are written as .csv", out)
+	case e.out != "" && strings.ToLower(filepath.Ext(e.out)) != ".csv":
+		return f.errorf("--out %s: per-sample values are written as .csv", e.out)
 	}
-	m, run, err := openModel(f, model)
+	m, run, err := openModel(f, e.model)
 	if err != nil {
 		return err
 	}
-	if run != nil {
-		d.Inherit(run.Data, f.set)
-	}
-	if err := f.classesApply(d); err != nil {
-		return err
-	}
-	if err := d.Validate(); err != nil {
-		return f.failure(err)
-	}
-	setThreads(threads)
-	set, err := recipe.LoadData(d)
+	set, d, err := recipe.DataFor(e.data, run, f.set)
 	if err != nil {
 		return f.failure(err)
 	}
-	scores, err := recipe.Evaluate(m, set, batch, seed)
+	setThreads(e.threads)
+	scores, err := recipe.Evaluate(m, set, e.batch, e.seed)
+	if err == nil && e.out != "" {
+		err = atomicfile.WriteBytes(e.out, scoresCSV(scores))
+	}
 	if err != nil {
 		return f.failure(err)
 	}
-	if out != "" {
-		if err := atomicfile.WriteBytes(out, scoresCSV(scores)); err != nil {
-			return f.failure(err)
-		}
-	}
-	fmt.Fprintf(stdout, "model %s on %s (log-likelihood in nats, mean per point)\n", model, d.Name)
+	fmt.Fprintf(stdout, "model %s on %s (log-likelihood in nats, mean per point)\n", e.model, d.Name)
 	_, err = stdout.Write(scoresTable(scores))
 	return err
 }

@@ -39,7 +39,7 @@ dies, but not if the machine does (for tests and scratch runs on slow disks).`)
 	f.StringVar(&o.Dynamics, "dynamics", d.Dynamics, "vector field: hyperplanar, concatmlp, concatconv, or auto (hyperplanar for 2-D points, concatmlp for other points, concatconv for images)")
 	f.IntVar(&o.Hidden, "hidden", d.Hidden, "hidden width H of the hyperplanar hypernetwork")
 	f.IntVar(&o.Width, "width", d.Width, "number of planar units W (hyperplanar)")
-	f.TextVar(&o.Dims, "dims", d.Dims, "hidden channels (concatconv) or widths (concatmlp), comma-separated")
+	f.TextVar(&o.Dims, "dims", d.Dims, "hidden channels (concatconv) or widths (concatmlp), a comma-separated `list`")
 	f.IntVar(&o.Blocks, "blocks", d.Blocks, "flows composed in sequence")
 	f.StringVar(&o.Solver, "solver", d.Solver, "ODE solver: dopri5, tsit5 (adaptive), rk4, rk38, euler (fixed step)")
 	f.Float64Var(&o.RTol, "rtol", d.RTol, "relative tolerance of adaptive solvers")
@@ -87,38 +87,13 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	if os.Getenv("MMCNF_NOSYNC") == "1" {
-		atomicfile.SetSync(false)
-	}
-	if out == "" {
-		return f.errorf("--out DIR is required")
-	}
-	var from *train.Checkpoint
-	if resume {
-		var err error
-		if o, from, err = resumeOptions(f, out, o); err != nil {
-			return err
-		}
-	} else if recipe.HoldsModel(out) {
-		return f.errorf("%s already holds a model; pass --resume to continue it or choose another --out", out)
-	}
-	if err := f.classesApply(o.Data); err != nil {
+	o, from, err := trainOptions(f, o, out, resume)
+	if err != nil {
 		return err
 	}
-	if err := o.Validate(); err != nil {
-		return f.failure(err)
-	}
-	if o.Threads == 0 {
-		o.Threads = runtime.NumCPU()
-	}
-	runtime.GOMAXPROCS(o.Threads)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	start := 0
-	if from != nil {
-		start = from.Iteration
-	}
-	bar := newProgress(stderr, quiet, "train", o.Train.Iters, start)
+	bar := newProgress(stderr, quiet, "train", o.Train.Iters, startOf(from))
 	t, err := recipe.Train(ctx, out, o, from, func(p train.Progress) {
 		bar.update(p.Iteration, fmt.Sprintf("loss %.4f nfe %d", p.Stats.Loss, p.Stats.NFEForward))
 	})
@@ -134,6 +109,46 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nmodel written to %s\n", out)
 	return nil
+}
+
+// trainOptions returns the options of the run into the model directory
+// out and the checkpoint it continues (nil for a fresh run), checked, and
+// sets the worker threads (0: all cores) and the fsync switch.
+func trainOptions(f *cmdFlags, o recipe.Options, out string, resume bool) (recipe.Options, *train.Checkpoint, error) {
+	if os.Getenv("MMCNF_NOSYNC") == "1" {
+		atomicfile.SetSync(false)
+	}
+	var from *train.Checkpoint
+	switch {
+	case out == "":
+		return o, nil, f.errorf("--out DIR is required")
+	case resume:
+		var err error
+		if o, from, err = resumeOptions(f, out, o); err != nil {
+			return o, nil, err
+		}
+	case recipe.HoldsModel(out):
+		return o, nil, f.errorf("%s already holds a model; pass --resume to continue it or choose another --out", out)
+	}
+	if err := o.Data.CheckGiven(f.set); err != nil {
+		return o, nil, f.failure(err)
+	}
+	if err := o.Validate(); err != nil {
+		return o, nil, f.failure(err)
+	}
+	if o.Threads == 0 {
+		o.Threads = runtime.NumCPU()
+	}
+	runtime.GOMAXPROCS(o.Threads)
+	return o, from, nil
+}
+
+// startOf is the iteration a run starts from.
+func startOf(from *train.Checkpoint) int {
+	if from == nil {
+		return 0
+	}
+	return from.Iteration
 }
 
 // resumeOptions returns the options and checkpoint of the run in dir,

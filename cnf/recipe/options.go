@@ -148,6 +148,16 @@ func (d *DataOptions) Validate() error {
 	return nil
 }
 
+// CheckGiven reports a setting that given says was set but does not apply
+// to d: training classes for a named dataset other than the moons, whose
+// classes are fixed.
+func (d *DataOptions) CheckGiven(given func(setting string) bool) error {
+	if given("classes") && d.Name != "moons" && slices.Contains(data.Names(), d.Name) {
+		return settingErrorf("classes", "applies to moons only; %s has fixed classes", d.Name)
+	}
+	return nil
+}
+
 // Validate reports the first setting of o that cannot work, without
 // loading the data.
 func (o *Options) Validate() error {

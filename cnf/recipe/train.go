@@ -208,10 +208,27 @@ func OpenModel(dir string) (*cnf.Model, *Options, error) {
 	return m, &o, nil
 }
 
-// Inherit fills the dataset settings that given reports as not set from
-// the training run's run: the dataset, and for the same dataset its
-// classes, seed, directory and test points per class.
-func (d *DataOptions) Inherit(run DataOptions, given func(setting string) bool) {
+// DataFor loads the data to evaluate a model on: the dataset settings of d
+// that given reports as set, the others those of run, the options of the
+// run that trained the model (nil when unknown). For the same dataset the
+// classes, seed, directory and test points per class carry over too.
+func DataFor(d DataOptions, run *Options, given func(setting string) bool) (*data.Set, DataOptions, error) {
+	if run != nil {
+		d.inherit(run.Data, given)
+	}
+	if err := d.CheckGiven(given); err != nil {
+		return nil, d, err
+	}
+	if err := d.Validate(); err != nil {
+		return nil, d, err
+	}
+	set, err := LoadData(d)
+	return set, d, err
+}
+
+// inherit fills the dataset settings that given reports as not set from
+// those of run.
+func (d *DataOptions) inherit(run DataOptions, given func(setting string) bool) {
 	if !given("data") {
 		d.Name = run.Name
 	}
