@@ -15,69 +15,89 @@ import (
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
-// cmdSample runs `mmcnf sample`.
-func cmdSample(args []string, stdout, stderr io.Writer) error {
-	var (
-		model, out               string
-		n, class, batch, threads int
-		seed                     uint64
-	)
+// sampleFlags binds the flags of `mmcnf sample`.
+type sampleFlags struct {
+	model, out               string
+	n, class, batch, threads int
+	seed                     uint64
+}
+
+// newSampleFlags declares the flags of `mmcnf sample`.
+func newSampleFlags(o *sampleFlags) *cmdFlags {
 	f := newFlags("sample", "mmcnf sample --model DIR -n N [--class K] --out FILE.csv|FILE.png [flags]",
 		`Draws N points from a trained flow: from the whole base, or with --class K from the
 base component of class K (class-conditional samples of a GMM base; K is a class of
 the training data, e.g. 4 for a model trained on moons classes 4,5), integrated from
 t1 back to 0. Writes a .csv (one point per line, one column per coordinate) or, for
 image models, a PNG grid.`)
-	f.StringVar(&model, "model", "", "model directory written by mmcnf train (required)")
-	f.IntVar(&n, "n", 64, "number of samples")
-	f.IntVar(&class, "class", -1, "class whose base component to sample from (-1: the whole base)")
-	f.StringVar(&out, "out", "", "output file, .csv or (images only) .png (required)")
-	f.Uint64Var(&seed, "seed", 1, "seed of the base draws")
-	f.IntVar(&batch, "batch", 1000, "samples per solve")
-	f.IntVar(&threads, "threads", 0, "worker threads (0: all cores)")
+	f.StringVar(&o.model, "model", "", "model directory written by mmcnf train (required)")
+	f.IntVar(&o.n, "n", 64, "number of samples")
+	f.IntVar(&o.class, "class", -1, "class whose base component to sample from (-1: the whole base)")
+	f.StringVar(&o.out, "out", "", "output file, .csv or (images only) .png (required)")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the base draws")
+	f.IntVar(&o.batch, "batch", 1000, "samples per solve")
+	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
+	return f
+}
+
+// cmdSample runs `mmcnf sample`.
+func cmdSample(args []string, stdout, stderr io.Writer) error {
+	var o sampleFlags
+	f := newSampleFlags(&o)
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	ext := strings.ToLower(filepath.Ext(out))
-	switch err := f.nonNegativeInt("threads", threads); {
+	asPNG := strings.ToLower(filepath.Ext(o.out)) == ".png"
+	switch err := f.nonNegativeInt("threads", o.threads); {
 	case err != nil:
 		return err
-	case out == "":
+	case o.out == "":
 		return f.errorf("--out FILE is required")
-	case ext != ".csv" && ext != ".png":
-		return f.errorf("--out %s: want a .csv or .png file", out)
+	case !asPNG && strings.ToLower(filepath.Ext(o.out)) != ".csv":
+		return f.errorf("--out %s: want a .csv or .png file", o.out)
 	}
-	m, run, err := openModel(f, model)
+	m, run, err := openModel(f, o.model)
 	if err != nil {
 		return err
 	}
 	cfg := m.Config()
-	if ext == ".png" && len(cfg.Shape) != 3 {
-		return f.errorf("--out %s: a PNG grid needs an image model; this one has points of shape %v", out, cfg.Shape)
+	if asPNG && len(cfg.Shape) != 3 {
+		return f.errorf("--out %s: a PNG grid needs an image model; this one has points of shape %v", o.out, cfg.Shape)
 	}
-	component, err := recipe.Component(class, cfg, run)
+	component, err := recipe.Component(o.class, cfg, run)
 	if err != nil {
 		return f.failure(err)
 	}
-	setThreads(threads)
-	x, err := recipe.Sample(m, n, component, batch, seed)
-	if err != nil {
-		return f.failure(err)
-	}
-	var buf bytes.Buffer
-	if ext == ".png" {
-		err = png.Encode(&buf, imageGrid(x, n, cfg.Shape))
-	} else {
-		writeCSV(&buf, x, m.D())
+	setThreads(o.threads)
+	x, err := recipe.Sample(m, o.n, component, o.batch, o.seed)
+	var b []byte
+	if err == nil {
+		b, err = encodeSamples(x, cfg.Shape, asPNG)
 	}
 	if err == nil {
-		err = atomicfile.WriteBytes(out, buf.Bytes())
+		err = atomicfile.WriteBytes(o.out, b)
 	}
 	if err != nil {
 		return f.failure(err)
 	}
-	fmt.Fprintf(stdout, "wrote %d samples to %s\n", n, out)
+	fmt.Fprintf(stdout, "wrote %d samples to %s\n", o.n, o.out)
 	return nil
+}
+
+// encodeSamples writes the points x of the given shape as a PNG grid of
+// images or as CSV.
+func encodeSamples(x []float64, shape []int, asPNG bool) ([]byte, error) {
+	var buf bytes.Buffer
+	d := 1
+	for _, s := range shape {
+		d *= s
+	}
+	if asPNG {
+		err := png.Encode(&buf, imageGrid(x, len(x)/d, shape))
+		return buf.Bytes(), err
+	}
+	writeCSV(&buf, x, d)
+	return buf.Bytes(), nil
 }
 
 // writeCSV writes n points of d coordinates, one per line, with a header.
