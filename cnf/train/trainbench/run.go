@@ -20,7 +20,13 @@ type Options struct {
 	Impl string
 	// Seed draws the weights, the batch and the noise.
 	Seed uint64
+	// Batch replaces the workloads' batch sizes when positive.
+	Batch int
 }
+
+// MinTimed is the least number of timed steps whose median is worth
+// reporting.
+const MinTimed = 5
 
 // Result is one workload's measurement, one JSON line of
 // `mmcnf bench train --json`.
@@ -62,6 +68,36 @@ func Run(w Workload, o Options) (Result, error) {
 		return Result{}, err
 	}
 	return r[0], nil
+}
+
+// RunWorkloads runs each named workload (see Lookup) under each of impls as
+// RunImpls does, with o.Batch applied and then adjust (if not nil), and
+// hands each workload's results to emit, their PeakRSSMB filled in.
+func RunWorkloads(names []string, o Options, impls []string, adjust func(*Workload), emit func([]Result) error) error {
+	for _, name := range names {
+		w, err := Lookup(name)
+		if err != nil {
+			return err
+		}
+		if o.Batch > 0 {
+			w.Batch = o.Batch
+		}
+		if adjust != nil {
+			adjust(&w)
+		}
+		rs, err := RunImpls(w, o, impls)
+		if err != nil {
+			return err
+		}
+		peak := PeakRSSMB()
+		for i := range rs {
+			rs[i].PeakRSSMB = peak
+		}
+		if err := emit(rs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RunImpls runs w under each of impls ("" is the implementation in use),
