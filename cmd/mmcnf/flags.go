@@ -71,6 +71,18 @@ func isStringFlag(fl *flag.Flag) bool {
 // is then printed on stdout) and a usage error for unknown flags, malformed
 // values and stray arguments.
 func (f *cmdFlags) parse(args []string, stdout io.Writer) (done bool, err error) {
+	if done, err := f.parseFlags(args, stdout); done || err != nil {
+		return done, err
+	}
+	if f.NArg() > 0 {
+		return false, usageErrorf("%s: unexpected argument %q (see %s -h)", f.Name(), f.Arg(0), f.Name())
+	}
+	return false, nil
+}
+
+// parseFlags parses the flags in args, as parse does, leaving the
+// arguments after them in f.Args().
+func (f *cmdFlags) parseFlags(args []string, stdout io.Writer) (done bool, err error) {
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			f.printUsage(stdout)
@@ -78,10 +90,30 @@ func (f *cmdFlags) parse(args []string, stdout io.Writer) (done bool, err error)
 		}
 		return false, usageErrorf("%s: %v (see %s -h)", f.Name(), err, f.Name())
 	}
-	if f.NArg() > 0 {
-		return false, usageErrorf("%s: unexpected argument %q (see %s -h)", f.Name(), f.Arg(0), f.Name())
-	}
 	return false, nil
+}
+
+// parseCommand parses args that name one of the choices (a study, say)
+// as their first argument or after the flags, as parse does; a missing name
+// is a usage error listing the choices.
+func (f *cmdFlags) parseCommand(args []string, stdout io.Writer, what string, choices []string) (name string, done bool, err error) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if done, err := f.parseFlags(args, stdout); done || err != nil {
+		return "", done, err
+	}
+	rest := f.Args()
+	if name == "" && len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return "", false, f.errorf("unexpected argument %q (see %s -h)", rest[0], f.Name())
+	}
+	if name == "" {
+		return "", false, f.errorf("which %s? one of %s (see %s -h)", what, strings.Join(choices, ", "), f.Name())
+	}
+	return name, false, nil
 }
 
 // set reports whether the flag name was given on the command line.

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -53,57 +51,22 @@ reported together. Studies:
 func reproduce(args []string, stdout, stderr io.Writer) error {
 	var o reproduceFlags
 	f := newReproduceFlags(&o)
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := f.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			f.printUsage(stdout)
-			return nil
-		}
-		return usageErrorf("%s: %v (see %s -h)", f.Name(), err, f.Name())
-	}
-	rest := f.Args()
-	if name == "" && len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
-	}
-	if len(rest) > 0 {
-		return f.errorf("unexpected argument %q (see %s -h)", rest[0], f.Name())
-	}
-	if name == "" {
-		return f.errorf("which study? one of %s (see %s -h)", strings.Join(experiment.StudyNames(), ", "), f.Name())
+	name, done, err := f.parseCommand(args, stdout, "study", experiment.StudyNames())
+	if done || err != nil {
+		return err
 	}
 	study, err := experiment.Lookup(name)
 	if err != nil {
 		return f.errorf("%v", err)
 	}
-	for _, c := range []error{f.nonNegativeInt("seeds", o.seeds), f.nonNegativeInt("iters", o.iters), f.nonNegativeInt("threads", o.threads)} {
-		if c != nil {
-			return c
-		}
-	}
 	if o.out == "" {
 		return f.errorf("--out must not be empty")
 	}
-	s := study.Defaults
-	if o.quick {
-		s = study.Quick
+	s, err := study.Settings(o.quick, o.seeds, o.iters, o.threads)
+	if err != nil {
+		return f.failure(err)
 	}
-	if o.seeds > 0 {
-		s.Seeds = o.seeds
-	}
-	if o.iters > 0 {
-		s.Iters = o.iters
-		s.CheckpointEvery = min(s.CheckpointEvery, o.iters)
-	}
-	s.Threads = o.threads
-	if err := s.Validate(); err != nil {
-		return f.errorf("%v", err)
-	}
-	if o.threads > 0 {
-		runtime.GOMAXPROCS(o.threads)
-	}
+	setThreads(o.threads)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Progress: one line per unit and a line every tenth of its training.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 )
 
 // Settings are the knobs of a study: training, evaluation and sampling.
@@ -91,6 +93,38 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("rtol and atol must be positive, got %g and %g", s.RTol, s.ATol)
 	}
 	return nil
+}
+
+// Settings returns the study's settings for a run: the defaults or, with
+// quick, the smoke-test settings, with seeds, iters and threads replacing
+// theirs when positive (checkpoints then come at least every iters
+// iterations), checked. A negative count is a *recipe.SettingError, other
+// settings that cannot work a *recipe.InputError.
+func (s *Study) Settings(quick bool, seeds, iters, threads int) (Settings, error) {
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"seeds", seeds}, {"iters", iters}, {"threads", threads}} {
+		if c.v < 0 {
+			return Settings{}, &recipe.SettingError{Setting: c.name, Problem: fmt.Sprintf("must not be negative, got %d", c.v)}
+		}
+	}
+	st := s.Defaults
+	if quick {
+		st = s.Quick
+	}
+	if seeds > 0 {
+		st.Seeds = seeds
+	}
+	if iters > 0 {
+		st.Iters = iters
+		st.CheckpointEvery = min(st.CheckpointEvery, iters)
+	}
+	st.Threads = threads
+	if err := st.Validate(); err != nil {
+		return st, &recipe.InputError{Err: err}
+	}
+	return st, nil
 }
 
 // TrainSet is one training set of a study.
