@@ -48,48 +48,10 @@ type evalSet struct {
 	x      []float64
 }
 
-// evalSets splits a data set into the evaluation sets a study reports:
-// one per class (in- and out-of-distribution) and the named extra sets.
+// evalSets are the evaluation sets of a unit's data: those the study
+// reports, each non-empty.
 func evalSets(st *Study, set *data.Set) ([]evalSet, error) {
-	var out []evalSet
-	switch st.Name {
-	case "moons":
-		for c := range data.MoonsClasses {
-			name := classSet(c)
-			if slices.Contains(set.Classes, c) {
-				out = append(out, evalSet{name, true, set.Test.PerClass(c, name).X})
-				continue
-			}
-			for _, o := range set.OOD {
-				if o.Name == name {
-					out = append(out, evalSet{name, false, o.X})
-				}
-			}
-		}
-	case "instance-mnist", "subset-mnist":
-		for _, c := range set.Classes {
-			out = append(out, evalSet{classSet(c), true, set.Test.PerClass(c, "").X})
-		}
-		var others *data.Split
-		for i := range set.OOD {
-			switch set.OOD[i].Name {
-			case "interpolation":
-				out = append(out, evalSet{"interpolations", false, set.OOD[i].X})
-			case "classes 2-9":
-				others = &set.OOD[i]
-			}
-		}
-		if others != nil {
-			for c := 2; c <= 9; c++ {
-				out = append(out, evalSet{classSet(c), false, others.PerClass(c, "").X})
-			}
-		}
-	case "fashion-mnist":
-		out = append(out, evalSet{"FashionMNIST", true, set.Test.X})
-		for _, o := range set.OOD {
-			out = append(out, evalSet{o.Name, false, o.X})
-		}
-	}
+	out := st.evalSets(set)
 	for _, e := range out {
 		if len(e.x) == 0 {
 			return nil, fmt.Errorf("evaluation set %q is empty", e.name)

@@ -51,13 +51,8 @@ const classifierSeed = 1
 // (test: a cap) and training configuration. The quick settings train a
 // much smaller one, kept apart.
 func classifierPlan(st *Study, s Settings) (ClassifierInfo, int, int, error) {
-	var src string
-	switch st.Name {
-	case "instance-mnist", "subset-mnist":
-		src = "mnist"
-	case "fashion-mnist":
-		src = "fashion-mnist-full"
-	default:
+	src := st.classifier
+	if src == "" {
 		return ClassifierInfo{}, 0, 0, fmt.Errorf("study %s has no feature classifier", st.Name)
 	}
 	info := ClassifierInfo{Source: src, Dir: "classifier-" + src, Config: metrics.DefaultTrainConfig}

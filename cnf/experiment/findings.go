@@ -142,97 +142,6 @@ func belowInDistFinding(r *Results, ts, base string, only []string) string {
 		r.Study, ts, base, len(below), total, m.InDistBitsPerDim.Mean, strings.Join(below, ", "))
 }
 
-// moonsDistanceFinding checks whether bits/dim grow with the distance of a
-// moon pair from the training pair (pairs are classes {0,1}, {2,3}, {4,5}).
-func moonsDistanceFinding(r *Results, ts string, train int) string {
-	var parts []string
-	for _, base := range Bases {
-		pairMean := func(p int) (float64, bool) {
-			a, b := r.Row(ts, base, classSet(2*p)), r.Row(ts, base, classSet(2*p+1))
-			if a == nil || b == nil {
-				return 0, false
-			}
-			return (a.BitsPerDim.Mean + b.BitsPerDim.Mean) / 2, true
-		}
-		near, far := 1, 2
-		if train == 2 {
-			near, far = 1, 0
-		}
-		n, ok1 := pairMean(near)
-		f, ok2 := pairMean(far)
-		if !ok1 || !ok2 {
-			return ""
-		}
-		verdict := "higher"
-		if f <= n {
-			verdict = "not higher"
-		}
-		parts = append(parts, fmt.Sprintf("%s base: classes %d,%d (farther) %.3f vs %d,%d (nearer) %.3f, %s",
-			base, 2*far, 2*far+1, f, 2*near, 2*near+1, n, verdict))
-	}
-	return fmt.Sprintf("moons, trained on %s, bits/dim of the farther pair against the nearer: %s. The paper finds bits/dim growing with distance from the training modes.", ts, strings.Join(parts, "; "))
-}
-
-// mnistFindings words the InstanceMNIST and SubsetMNIST observations.
-func mnistFindings(r *Results, ts string) []string {
-	var out []string
-	for _, base := range Bases {
-		m := r.Model(ts, base)
-		interp := r.Row(ts, base, "interpolations")
-		if m == nil || interp == nil {
-			continue
-		}
-		var others []float64
-		for _, s := range oodRows(r, ts, base) {
-			if _, ok := classOf(s.Set); ok {
-				others = append(others, s.BitsPerDim.Mean)
-			}
-		}
-		if len(others) == 0 {
-			continue
-		}
-		lo, hi := others[0], others[0]
-		for _, x := range others {
-			lo, hi = math.Min(lo, x), math.Max(hi, x)
-		}
-		in := m.InDistBitsPerDim.Mean
-		side := "closer to the in-distribution mean than to classes 2-9: they look in-distribution, as the paper reports"
-		if math.Abs(interp.BitsPerDim.Mean-in) > math.Abs(interp.BitsPerDim.Mean-lo) {
-			side = "closer to classes 2-9 than to the in-distribution mean: unlike the paper, they look out-of-distribution"
-		}
-		out = append(out, fmt.Sprintf("%s, trained on %s, %s base: interpolations %.3f bits/dim against in-distribution %.3f and classes 2-9 %.3f..%.3f, %s.",
-			r.Study, ts, base, interp.BitsPerDim.Mean, in, lo, hi, side))
-		c0 := r.Row(ts, base, "class 0")
-		if r.Study == "subset-mnist" && c0 != nil {
-			inside := "outside"
-			if c0.BitsPerDim.Mean >= lo && c0.BitsPerDim.Mean <= hi {
-				inside = "inside"
-			}
-			out = append(out, fmt.Sprintf("%s, %s base: in-distribution class 0 gets %.3f bits/dim, %s the range of classes 2-9 (%.3f..%.3f); the paper finds class 0 scored like the out-of-distribution classes.",
-				r.Study, base, c0.BitsPerDim.Mean, inside, lo, hi))
-		}
-	}
-	return out
-}
-
-// fashionFinding compares MNIST with FashionMNIST bits/dim per base.
-func fashionFinding(r *Results, ts string) string {
-	var parts []string
-	lower := 0
-	for _, base := range Bases {
-		f, m := r.Row(ts, base, "FashionMNIST"), r.Row(ts, base, "MNIST")
-		if f == nil || m == nil {
-			return ""
-		}
-		if m.BitsPerDim.Mean < f.BitsPerDim.Mean {
-			lower++
-		}
-		parts = append(parts, fmt.Sprintf("%s base MNIST %.3f vs FashionMNIST %.3f", base, m.BitsPerDim.Mean, f.BitsPerDim.Mean))
-	}
-	verdict := fmt.Sprintf("MNIST gets lower bits/dim (higher likelihood) than the training distribution under %d of 2 bases", lower)
-	return fmt.Sprintf("fashion-mnist: %s (%s). The paper reports the same failure under both bases (3.21/3.22 vs 3.87/3.86).", verdict, strings.Join(parts, "; "))
-}
-
 // sampleFinding compares the Frechet distances of the two bases.
 func sampleFinding(r *Results, ts string) string {
 	st, gm := r.Model(ts, BaseStandard), r.Model(ts, BaseGMM)
@@ -244,8 +153,8 @@ func sampleFinding(r *Results, ts string) string {
 		better = "not better"
 	}
 	paper := "The paper finds GMM samples better (lower FID)."
-	if p, ok := paperTable2[r.Study]; ok {
-		paper = fmt.Sprintf("The paper finds GMM samples better (lower FID: %.2f vs %.2f).", p[BaseGMM], p[BaseStandard])
+	if st, _ := Lookup(r.Study); st != nil && st.paperFID != nil {
+		paper = fmt.Sprintf("The paper finds GMM samples better (lower FID: %.2f vs %.2f).", st.paperFID[BaseGMM], st.paperFID[BaseStandard])
 	}
 	return fmt.Sprintf("%s: GMM samples are %s than standard ones by FD (classifier features): %s vs %s, GMM minus standard %s. %s",
 		r.Study, better, pm(*gm.FD, 2), pm(*st.FD, 2), versus(*gm.FD, *st.FD), paper)
@@ -273,27 +182,11 @@ func (rep *Report) Findings() []string {
 		}
 	}
 	for _, r := range rep.Studies {
+		st, _ := Lookup(r.Study)
 		for _, ts := range trainSetsOf(r) {
 			add(inDistFinding(r, ts))
-			switch r.Study {
-			case "moons":
-				train := 0
-				if ts == "D{4,5}" {
-					train = 2
-				}
-				if train == 2 {
-					inner := []string{classSet(0), classSet(1), classSet(2), classSet(3)}
-					add(gmmHigherFinding(r, ts, inner, "The paper finds the GMM base higher, above all for modes 0-3 when training on D{4,5}."),
-						belowInDistFinding(r, ts, BaseStandard, inner), belowInDistFinding(r, ts, BaseGMM, inner))
-				} else {
-					add(gmmHigherFinding(r, ts, nil, "The paper finds the GMM base assigning higher bits/dim to out-of-distribution modes."))
-				}
-				add(moonsDistanceFinding(r, ts, train))
-			case "instance-mnist", "subset-mnist":
-				add(gmmHigherFinding(r, ts, nil, ""))
-				add(mnistFindings(r, ts)...)
-			case "fashion-mnist":
-				add(fashionFinding(r, ts))
+			if st != nil && st.findings != nil {
+				add(st.findings(r, ts)...)
 			}
 			add(sampleFinding(r, ts), costFinding(r, ts))
 		}

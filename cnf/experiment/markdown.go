@@ -7,22 +7,6 @@ import (
 	"strings"
 )
 
-// The paper's reported numbers, shown beside ours for reference.
-var (
-	// paperTable1 is Table 1: mean bits/dim of models trained on
-	// FashionMNIST, by test set and base.
-	paperTable1 = map[string]map[string]float64{
-		"FashionMNIST": {BaseStandard: 3.87, BaseGMM: 3.86},
-		"MNIST":        {BaseStandard: 3.21, BaseGMM: 3.22},
-	}
-	// paperTable2 is Table 2: FID (Inception features) by study and base.
-	paperTable2 = map[string]map[string]float64{
-		"instance-mnist": {BaseStandard: 97.59, BaseGMM: 84.68},
-		"subset-mnist":   {BaseStandard: 144.26, BaseGMM: 137.20},
-		"fashion-mnist":  {BaseStandard: 80.73, BaseGMM: 77.25},
-	}
-)
-
 // pm formats a statistic as mean ± std with the given decimals.
 func pm(s Stat, decimals int) string {
 	if s.N == 0 {
@@ -85,8 +69,8 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	for _, r := range rep.Studies {
 		fmt.Fprintf(w, "## %s\n\n", r.Study)
 		fmt.Fprintf(w, "%d run(s), settings: %s.\n\n", len(r.Runs), settingsLine(r.Settings))
-		if r.Study == "moons" {
-			moonsTables(w, r)
+		if st, _ := Lookup(r.Study); st != nil && st.tables != nil {
+			st.tables(w, r)
 		} else {
 			for _, ts := range trainSetsOf(r) {
 				setTables(w, r, ts)
@@ -94,8 +78,10 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		}
 		costTable(w, r)
 	}
-	if fm := rep.Study("fashion-mnist"); fm != nil {
-		table1(w, fm)
+	for _, r := range rep.Studies {
+		if st, _ := Lookup(r.Study); st != nil && st.paperTables != nil {
+			st.paperTables(w, r)
+		}
 	}
 	table2(w, rep)
 	fmt.Fprintln(w, "## Compared with the paper")
@@ -119,48 +105,6 @@ func settingsLine(s Settings) string {
 	}
 	return fmt.Sprintf("%d seeds, %d iterations of batch %d, lr %g, %s, %s trace, hidden %v, %d training samples per class, up to %d test samples per set%s",
 		s.Seeds, s.Iters, s.Batch, s.LR, solver, s.Trace, s.Hidden, s.TrainPerClass, s.EvalPerSet, q)
-}
-
-// moonsTables writes bits/dim per class per (training set, base) and the
-// AUROC of each out-of-distribution class.
-func moonsTables(w io.Writer, r *Results) {
-	tss := trainSetsOf(r)
-	header := []string{"class"}
-	for _, ts := range tss {
-		for _, b := range Bases {
-			header = append(header, fmt.Sprintf("%s %s", ts, b))
-		}
-	}
-	var rows, aucRows [][]string
-	for _, s := range setsOf(r, tss[0]) {
-		row, arow := []string{s.Set}, []string{s.Set}
-		for _, ts := range tss {
-			for _, b := range Bases {
-				x := r.Row(ts, b, s.Set)
-				if x == nil {
-					row, arow = append(row, "–"), append(arow, "–")
-					continue
-				}
-				cell := pm(x.BitsPerDim, 3)
-				if x.InDistribution {
-					cell = "**" + cell + "** (in)"
-				}
-				row = append(row, cell)
-				if x.AUROC != nil {
-					arow = append(arow, pm(*x.AUROC, 3))
-				} else {
-					arow = append(arow, "(in)")
-				}
-			}
-		}
-		rows, aucRows = append(rows, row), append(aucRows, arow)
-	}
-	fmt.Fprintln(w, "Bits/dim per class (paper's Figure 2; in-distribution classes in bold):")
-	fmt.Fprintln(w)
-	table(w, header, rows)
-	fmt.Fprintln(w, "Out-of-distribution AUROC per class:")
-	fmt.Fprintln(w)
-	table(w, header, aucRows)
 }
 
 // setTables writes bits/dim and AUROC per evaluation set for one training
@@ -271,8 +215,10 @@ func table2(w io.Writer, rep *Report) {
 	var notes []string
 	for _, x := range ms {
 		paper := "–"
-		if p, ok := paperTable2[x.r.Study][x.m.Base]; ok {
-			paper = fmt.Sprintf("%.2f", p)
+		if st, _ := Lookup(x.r.Study); st != nil {
+			if p, ok := st.paperFID[x.m.Base]; ok {
+				paper = fmt.Sprintf("%.2f", p)
+			}
 		}
 		cells := []string{x.m.TrainSet, x.m.Base, pm(*x.m.FD, 2), paper}
 		for _, c := range classes {

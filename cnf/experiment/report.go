@@ -10,9 +10,6 @@ import (
 	"slices"
 )
 
-// studyOrder is the order in which studies appear in reports: the paper's.
-var studyOrder = []string{"moons", "instance-mnist", "subset-mnist", "fashion-mnist"}
-
 // Report is the content of results.json: the results of every study run
 // into one output directory.
 type Report struct {
@@ -30,16 +27,10 @@ func (rep *Report) Study(name string) *Results {
 }
 
 // put adds r, replacing an earlier result of the same study, and keeps the
-// studies in the paper's order.
+// studies in the order of the registry, the paper's.
 func (rep *Report) put(r *Results) {
 	rep.Studies = slices.DeleteFunc(rep.Studies, func(x *Results) bool { return x.Study == r.Study })
 	rep.Studies = append(rep.Studies, r)
-	rank := func(name string) int {
-		if i := slices.Index(studyOrder, name); i >= 0 {
-			return i
-		}
-		return len(studyOrder)
-	}
 	slices.SortStableFunc(rep.Studies, func(a, b *Results) int { return rank(a.Study) - rank(b.Study) })
 }
 

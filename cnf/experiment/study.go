@@ -2,10 +2,12 @@ package experiment
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 )
 
@@ -137,7 +139,8 @@ type TrainSet struct {
 	Classes []int `json:"classes"`
 }
 
-// Study is one experiment of the paper.
+// Study is one experiment of the paper: its units and settings, and how
+// it evaluates, tables, draws and compares its results with the paper.
 type Study struct {
 	// Name is the command-line name, e.g. "moons".
 	Name string
@@ -149,6 +152,28 @@ type Study struct {
 	Defaults, Quick Settings
 	// Expected is a rough wall time of the defaults on a 2-core machine.
 	Expected string
+
+	// classifier is the 10-class dataset the feature classifier of FD is
+	// trained on ("": the study measures no sample quality).
+	classifier string
+	// paperFID is the paper's FID (Table 2) by base (nil: none).
+	paperFID map[string]float64
+	// evalSets splits a unit's dataset into the sets the study reports.
+	evalSets func(set *data.Set) []evalSet
+	// findings words the study's own comparisons with the paper for one
+	// training set, beyond those every study makes ("" entries are
+	// dropped).
+	findings func(r *Results, ts string) []string
+	// tables writes the study's tables into results.md (nil: bits/dim and
+	// AUROC per set for each training set).
+	tables func(w io.Writer, r *Results)
+	// paperTables writes the paper's tables that the study's results fill,
+	// after every study's own section (nil: none).
+	paperTables func(w io.Writer, r *Results)
+	// figures draws the study's figures into the output directory.
+	figures func(out string, r *Results) error
+	// figure3 makes the study's training sets panels of Figure 3.
+	figure3 bool
 }
 
 // Unit is one (study, training set, base, seed) to train and evaluate.
@@ -183,25 +208,34 @@ func (s *Study) Units(seeds int) []Unit {
 	return us
 }
 
-// studies holds the registered studies by name.
-var studies = map[string]*Study{}
+// studies holds the registered studies in the order reports show them.
+var studies []*Study
 
 // register adds a study to the registry.
-func register(s *Study) { studies[s.Name] = s }
+func register(s *Study) { studies = append(studies, s) }
 
 // Lookup returns the named study or an error listing the known ones.
 func Lookup(name string) (*Study, error) {
-	if s, ok := studies[name]; ok {
-		return s, nil
+	if i := rank(name); i < len(studies) {
+		return studies[i], nil
 	}
 	return nil, fmt.Errorf("unknown study %q (known: %s)", name, strings.Join(StudyNames(), ", "))
+}
+
+// rank is the position of the named study in the registry (len(studies)
+// for an unknown name).
+func rank(name string) int {
+	if i := slices.IndexFunc(studies, func(s *Study) bool { return s.Name == name }); i >= 0 {
+		return i
+	}
+	return len(studies)
 }
 
 // StudyNames lists the registered studies, sorted.
 func StudyNames() []string {
 	var names []string
-	for n := range studies {
-		names = append(names, n)
+	for _, s := range studies {
+		names = append(names, s.Name)
 	}
 	sort.Strings(names)
 	return names
