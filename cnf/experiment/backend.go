@@ -217,7 +217,10 @@ func evaluate(m *cnf.Model, st *Study, set *data.Set, u Unit, r *RunResult) erro
 		}
 	}
 	for i, e := range sets {
-		st := statOf(per[i])
+		st, err := metrics.Summarise(per[i])
+		if err != nil {
+			return fmt.Errorf("bits/dim of %s: %w", e.name, err)
+		}
 		sr := SetResult{Name: e.name, InDistribution: e.inDist, N: len(per[i]), BitsPerDim: st.Mean, BitsPerDimStd: st.Std}
 		if !e.inDist {
 			a, err := metrics.AUROC(in, per[i])

@@ -9,12 +9,14 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/mmcnf/mmcnf/cnf/metrics"
 )
 
 // bar is one bar of a bar panel: a mean with its standard deviation.
 type bar struct {
 	x    float64
-	stat Stat
+	stat metrics.Summary
 	fill color.Color
 }
 

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/cnf/metrics"
 )
 
 // versus compares two statistics a and b and words the verdict: whether
 // their difference exceeds two standard errors of the difference of means.
-func versus(a, b Stat) string {
+func versus(a, b metrics.Summary) string {
 	d := a.Mean - b.Mean
 	if a.N < 2 || b.N < 2 {
 		return fmt.Sprintf("difference %+.3f (fewer than two seeds: no spread to judge it by)", d)

@@ -5,10 +5,12 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/cnf/metrics"
 )
 
 // pm formats a statistic as mean ± std with the given decimals.
-func pm(s Stat, decimals int) string {
+func pm(s metrics.Summary, decimals int) string {
 	if s.N == 0 {
 		return "–"
 	}

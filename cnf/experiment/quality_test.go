@@ -142,7 +142,10 @@ func TestTable2FromSyntheticResults(t *testing.T) {
 				}
 			}
 		}
-		res.Summary, res.Models = Summarise(res.Runs)
+		var err error
+		if res.Summary, res.Models, err = Summarise(res.Runs); err != nil {
+			t.Fatal(err)
+		}
 		rep.put(res)
 	}
 	var buf bytes.Buffer

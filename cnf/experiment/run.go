@@ -128,7 +128,9 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		},
 		Runs: runs,
 	}
-	res.Summary, res.Models = Summarise(runs)
+	if res.Summary, res.Models, err = Summarise(runs); err != nil {
+		return res, err
+	}
 	if err := WriteOutputs(o.Out, res); err != nil {
 		return res, err
 	}

@@ -1,33 +1,23 @@
 package experiment
 
-import "math"
+import (
+	"fmt"
 
-// Stat is a mean and standard deviation over seeds. Std is the sample
-// standard deviation (denominator N-1), zero when N < 2.
-type Stat struct {
-	Mean float64 `json:"mean"`
-	Std  float64 `json:"std"`
-	N    int     `json:"n"`
-}
+	"github.com/mmcnf/mmcnf/cnf/metrics"
+)
 
-// statOf summarises xs.
-func statOf(xs []float64) Stat {
-	n := len(xs)
-	if n == 0 {
-		return Stat{}
+// summariser summarises groups of values with metrics.Summarise, keeping
+// the first error; a group with no values has the zero summary.
+type summariser struct{ err error }
+
+// of summarises xs, the values of what.
+func (sm *summariser) of(what string, xs []float64) metrics.Summary {
+	if len(xs) == 0 || sm.err != nil {
+		return metrics.Summary{}
 	}
-	var sum float64
-	for _, x := range xs {
-		sum += x
-	}
-	mean := sum / float64(n)
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	s := Stat{Mean: mean, N: n}
-	if n > 1 {
-		s.Std = math.Sqrt(ss / float64(n-1))
+	s, err := metrics.Summarise(xs)
+	if err != nil {
+		sm.err = fmt.Errorf("%s: %w", what, err)
 	}
 	return s
 }
@@ -35,12 +25,12 @@ func statOf(xs []float64) Stat {
 // SummaryRow summarises one evaluation set under one (training set, base)
 // over seeds.
 type SummaryRow struct {
-	TrainSet       string `json:"train_set"`
-	Base           string `json:"base"`
-	Set            string `json:"set"`
-	InDistribution bool   `json:"in_distribution"`
-	BitsPerDim     Stat   `json:"bits_per_dim"`
-	AUROC          *Stat  `json:"auroc,omitempty"`
+	TrainSet       string           `json:"train_set"`
+	Base           string           `json:"base"`
+	Set            string           `json:"set"`
+	InDistribution bool             `json:"in_distribution"`
+	BitsPerDim     metrics.Summary  `json:"bits_per_dim"`
+	AUROC          *metrics.Summary `json:"auroc,omitempty"`
 }
 
 // ModelSummary summarises one (training set, base) over seeds.
@@ -49,12 +39,12 @@ type ModelSummary struct {
 	Base     string `json:"base"`
 	// InDistBitsPerDim is the mean over in-distribution sets (each set
 	// weighted by its sample count), summarised over seeds.
-	InDistBitsPerDim Stat  `json:"in_distribution_bits_per_dim"`
-	TrainSeconds     Stat  `json:"train_seconds"`
-	NFEForward       Stat  `json:"nfe_forward"`
-	NFEBackward      Stat  `json:"nfe_backward"`
-	EvalNFE          Stat  `json:"eval_nfe"`
-	FD               *Stat `json:"fd_classifier_features,omitempty"`
+	InDistBitsPerDim metrics.Summary  `json:"in_distribution_bits_per_dim"`
+	TrainSeconds     metrics.Summary  `json:"train_seconds"`
+	NFEForward       metrics.Summary  `json:"nfe_forward"`
+	NFEBackward      metrics.Summary  `json:"nfe_backward"`
+	EvalNFE          metrics.Summary  `json:"eval_nfe"`
+	FD               *metrics.Summary `json:"fd_classifier_features,omitempty"`
 	// FDByClass summarises the per-class FD of class-conditional samples.
 	FDByClass []ClassStat `json:"fd_by_class,omitempty"`
 	// Classifier describes the feature classifier of FD (that of the first
@@ -64,13 +54,13 @@ type ModelSummary struct {
 
 // ClassStat is a statistic of one class over seeds.
 type ClassStat struct {
-	Class int  `json:"class"`
-	Stat  Stat `json:"stat"`
+	Class int             `json:"class"`
+	Stat  metrics.Summary `json:"stat"`
 }
 
 // fdByClass summarises the per-class FD of runs over seeds, classes in
 // first-seen order.
-func fdByClass(runs []RunResult) []ClassStat {
+func fdByClass(sm *summariser, runs []RunResult) []ClassStat {
 	var classes []int
 	per := map[int][]float64{}
 	for _, r := range runs {
@@ -83,7 +73,7 @@ func fdByClass(runs []RunResult) []ClassStat {
 	}
 	var out []ClassStat
 	for _, c := range classes {
-		out = append(out, ClassStat{Class: c, Stat: statOf(per[c])})
+		out = append(out, ClassStat{Class: c, Stat: sm.of(fmt.Sprintf("FD of class %d", c), per[c])})
 	}
 	return out
 }
@@ -106,7 +96,8 @@ func groups(runs []RunResult) []group {
 }
 
 // Summarise computes the per-set and per-model summaries of runs.
-func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary) {
+func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary, error) {
+	var sm summariser
 	var rows []SummaryRow
 	var models []ModelSummary
 	for _, g := range groups(runs) {
@@ -137,9 +128,9 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary) {
 				}
 			}
 			row := SummaryRow{TrainSet: g.trainSet, Base: g.base, Set: name,
-				InDistribution: inDist[name], BitsPerDim: statOf(bpd)}
+				InDistribution: inDist[name], BitsPerDim: sm.of(name, bpd)}
 			if len(auc) > 0 {
-				a := statOf(auc)
+				a := sm.of(name+" AUROC", auc)
 				row.AUROC = &a
 			}
 			rows = append(rows, row)
@@ -165,13 +156,14 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary) {
 				fd = append(fd, *r.FD)
 			}
 		}
-		m := ModelSummary{TrainSet: g.trainSet, Base: g.base, InDistBitsPerDim: statOf(in),
-			TrainSeconds: statOf(secs), NFEForward: statOf(nf), NFEBackward: statOf(nb), EvalNFE: statOf(ne)}
+		m := ModelSummary{TrainSet: g.trainSet, Base: g.base, InDistBitsPerDim: sm.of("in-distribution bits/dim", in),
+			TrainSeconds: sm.of("training time", secs), NFEForward: sm.of("forward NFE", nf),
+			NFEBackward: sm.of("backward NFE", nb), EvalNFE: sm.of("evaluation NFE", ne)}
 		if len(fd) > 0 {
-			s := statOf(fd)
+			s := sm.of("FD", fd)
 			m.FD = &s
 		}
-		m.FDByClass = fdByClass(members)
+		m.FDByClass = fdByClass(&sm, members)
 		for _, r := range members {
 			if r.Classifier != nil {
 				m.Classifier = r.Classifier
@@ -180,7 +172,10 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary) {
 		}
 		models = append(models, m)
 	}
-	return rows, models
+	if sm.err != nil {
+		return nil, nil, fmt.Errorf("summarise: %w", sm.err)
+	}
+	return rows, models, nil
 }
 
 // Row returns the summary row of (trainSet, base, set), or nil.

@@ -157,7 +157,9 @@ func fakeResults(t *testing.T, out, name string, seeds int) *Results {
 	for _, u := range st.Units(seeds) {
 		res.Runs = append(res.Runs, *fakeRun(t, out, st, s, u))
 	}
-	res.Summary, res.Models = Summarise(res.Runs)
+	if res.Summary, res.Models, err = Summarise(res.Runs); err != nil {
+		t.Fatal(err)
+	}
 	return res
 }
 
