@@ -13,6 +13,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/figure"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
@@ -282,7 +283,7 @@ func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) 
 		}
 	}
 	if !st.Image && d == 2 {
-		g := &Grid{X: make([]float64, densityCols), Y: make([]float64, densityRows), Z: make([][]float64, densityRows)}
+		g := &figure.Grid{X: make([]float64, densityCols), Y: make([]float64, densityRows), Z: make([][]float64, densityRows)}
 		pts := make([]float64, 0, 2*densityCols*densityRows)
 		for i := range g.Y {
 			g.Y[i] = -densityY + 2*densityY*float64(i)/float64(densityRows-1)

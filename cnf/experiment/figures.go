@@ -3,6 +3,8 @@ package experiment
 import (
 	"fmt"
 	"path/filepath"
+
+	"github.com/mmcnf/mmcnf/cnf/figure"
 )
 
 // firstSeedSamples reads the samples of the lowest seed of (trainSet, base).
@@ -23,7 +25,7 @@ func firstSeedSamples(out string, r *Results, trainSet, base string) (*Samples, 
 // writeFigures draws every figure of the studies in rep into out: each
 // study's own, then Figure 3 from the studies that have panels in it.
 func writeFigures(out string, rep *Report) error {
-	var fig3 []Figure3Panel
+	var fig3 []figure.SetPanel
 	for _, r := range rep.Studies {
 		st, _ := Lookup(r.Study)
 		if st == nil || st.figures == nil {
@@ -31,7 +33,11 @@ func writeFigures(out string, rep *Report) error {
 		}
 		if st.figure3 {
 			for _, ts := range trainSetsOf(r) {
-				fig3 = append(fig3, Figure3Panel{Title: ts, Results: r, TrainSet: ts})
+				pn, err := figure3Panel(r, ts)
+				if err != nil {
+					return err
+				}
+				fig3 = append(fig3, pn)
 			}
 		}
 		if err := st.figures(out, r); err != nil {
@@ -39,9 +45,87 @@ func writeFigures(out string, rep *Report) error {
 		}
 	}
 	if len(fig3) > 0 {
-		if err := Figure3(filepath.Join(out, "figure3-mnist-bits-per-dim"), fig3); err != nil {
-			return err
+		if err := figure.SetBars(filepath.Join(out, "figure3-mnist-bits-per-dim"), fig3); err != nil {
+			return fmt.Errorf("figure 3: %w", err)
 		}
 	}
 	return nil
+}
+
+// barOf is the bar of a summary row: its bits/dim over seeds.
+func barOf(s *SummaryRow) figure.Bar {
+	return figure.Bar{Mean: s.BitsPerDim.Mean, Std: s.BitsPerDim.Std, InDist: s.InDistribution}
+}
+
+// figure2 draws bits/dim per class of the moons study (the paper's Figure
+// 2): a panel per (training set, base), rows training sets, columns bases.
+func figure2(path string, r *Results, trainSets []string, classes int) error {
+	rows := make([][]figure.ClassPanel, len(trainSets))
+	for i, ts := range trainSets {
+		for _, base := range Bases {
+			pn := figure.ClassPanel{Title: fmt.Sprintf("trained on %s, %s base", ts, base)}
+			for k := range classes {
+				row := r.Row(ts, base, classSet(k))
+				if row == nil {
+					return fmt.Errorf("figure 2: no result for %s, %s base, class %d", ts, base, k)
+				}
+				pn.Bars = append(pn.Bars, barOf(row))
+			}
+			rows[i] = append(rows[i], pn)
+		}
+	}
+	return figure.ClassBars(path, rows)
+}
+
+// figure3Panel is the panel of Figure 3 of training set ts: bits/dim per
+// evaluation set under both bases, and each base's mean in-distribution
+// bits/dim.
+func figure3Panel(r *Results, ts string) (figure.SetPanel, error) {
+	pn := figure.SetPanel{Title: ts, BaseNames: [2]string{Bases[0], Bases[1]}}
+	for _, s := range setsOf(r, ts) {
+		pn.Labels = append(pn.Labels, shortSetName(s.Set))
+		var pair [2]figure.Bar
+		for j, base := range Bases {
+			row := r.Row(ts, base, s.Set)
+			if row == nil {
+				return pn, fmt.Errorf("figure 3 %s: no %s result for %s", ts, base, s.Set)
+			}
+			pair[j] = barOf(row)
+		}
+		pn.Bars = append(pn.Bars, pair)
+	}
+	if len(pn.Bars) == 0 {
+		return pn, fmt.Errorf("figure 3 %s: no results for %s", ts, ts)
+	}
+	for j, base := range Bases {
+		if m := r.Model(ts, base); m != nil {
+			mean := m.InDistBitsPerDim.Mean
+			pn.InDistMean[j] = &mean
+		}
+	}
+	return pn, nil
+}
+
+// classSet is the evaluation-set name of class k.
+func classSet(k int) string { return fmt.Sprintf("class %d", k) }
+
+// shortSetName shortens set names for axis ticks.
+func shortSetName(s string) string {
+	switch s {
+	case "interpolations":
+		return "interp."
+	}
+	if k, ok := classOf(s); ok {
+		return fmt.Sprint(k)
+	}
+	return s
+}
+
+// classOf parses a "class K" set name.
+func classOf(s string) (int, bool) {
+	var k int
+	if n, err := fmt.Sscanf(s, "class %d", &k); n == 1 && err == nil {
+		return k, true
+	}
+	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/mmcnf/mmcnf/cnf/figure"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
 
@@ -22,15 +23,7 @@ type Samples struct {
 	Classes []int         `json:"classes,omitempty"`
 	ByClass [][][]float64 `json:"by_class,omitempty"`
 	// Density, for 2-D data, is the model's log-density on a grid.
-	Density *Grid `json:"density,omitempty"`
-}
-
-// Grid is a function sampled on a regular grid: Z[i][j] is the value at
-// (X[j], Y[i]).
-type Grid struct {
-	X []float64   `json:"x"`
-	Y []float64   `json:"y"`
-	Z [][]float64 `json:"z"`
+	Density *figure.Grid `json:"density,omitempty"`
 }
 
 // writeSamples writes s as JSON to path atomically.

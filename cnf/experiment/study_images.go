@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/figure"
 )
 
 // imageStudy is a study of 16x16 images trained on one training set of
@@ -120,7 +121,7 @@ func interpolationFindings(r *Results, ts string, classZero bool) []string {
 // imageFigures draws the sample grids of an image study.
 func imageFigures(out string, r *Results) error {
 	for _, ts := range trainSetsOf(r) {
-		var panels []ImagePanel
+		var panels []figure.ImagePanel
 		var shape []int
 		for _, b := range Bases {
 			s, err := firstSeedSamples(out, r, ts, b)
@@ -128,16 +129,16 @@ func imageFigures(out string, r *Results) error {
 				return err
 			}
 			shape = s.Shape
-			panels = append(panels, ImagePanel{Title: fmt.Sprintf("%s, %s base", ts, b), Images: s.Unconditional})
+			panels = append(panels, figure.ImagePanel{Title: fmt.Sprintf("%s, %s base", ts, b), Images: s.Unconditional})
 			if len(s.ByClass) > 0 {
 				path := filepath.Join(out, fmt.Sprintf("samples-%s-%s-by-class", r.Study, b))
 				title := fmt.Sprintf("%s, %s base: samples per class", ts, b)
-				if err := FigureClassSamples(path, title, s.Shape, s.Classes, s.ByClass); err != nil {
+				if err := figure.ClassSamples(path, title, s.Shape, s.Classes, s.ByClass); err != nil {
 					return err
 				}
 			}
 		}
-		if err := FigureImageSamples(filepath.Join(out, "samples-"+r.Study), shape, panels); err != nil {
+		if err := figure.ImageSamples(filepath.Join(out, "samples-"+r.Study), shape, panels); err != nil {
 			return err
 		}
 	}

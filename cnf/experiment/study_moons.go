@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/cnf/figure"
 )
 
 // moonsStudy is the cascading moons (the paper's Figures 1 and 2): six
@@ -154,14 +155,15 @@ func moonsFigures(out string, r *Results) error {
 	if err != nil {
 		return err
 	}
-	if err := Figure1(filepath.Join(out, "figure1-moons"), xy, labels); err != nil {
-		return err
+	if err := figure.Points(filepath.Join(out, "figure1-moons"), "Cascading moons", xy, labels); err != nil {
+		return fmt.Errorf("figure 1: %w", err)
 	}
 	tss := trainSetsOf(r)
-	if err := Figure2(filepath.Join(out, "figure2-moons-bits-per-dim"), r, tss, data.MoonsClasses); err != nil {
+	if err := figure2(filepath.Join(out, "figure2-moons-bits-per-dim"), r, tss, data.MoonsClasses); err != nil {
 		return err
 	}
-	var panels, dens []MoonsPanel
+	var panels []figure.SamplePanel
+	var dens []figure.DensityPanel
 	for _, ts := range tss {
 		for _, b := range Bases {
 			s, err := firstSeedSamples(out, r, ts, b)
@@ -169,17 +171,17 @@ func moonsFigures(out string, r *Results) error {
 				return err
 			}
 			title := fmt.Sprintf("%s, %s base", ts, b)
-			panels = append(panels, MoonsPanel{Title: title, Samples: s})
+			panels = append(panels, figure.SamplePanel{Title: title, Unconditional: s.Unconditional, Classes: s.Classes, ByClass: s.ByClass})
 			if s.Density != nil {
-				dens = append(dens, MoonsPanel{Title: title, Samples: s})
+				dens = append(dens, figure.DensityPanel{Title: title, Grid: s.Density})
 			}
 		}
 	}
-	if err := FigureMoonsSamples(filepath.Join(out, "samples-moons"), xy, labels, panels); err != nil {
-		return err
+	if err := figure.Samples(filepath.Join(out, "samples-moons"), xy, labels, panels); err != nil {
+		return fmt.Errorf("moons samples: %w", err)
 	}
 	if len(dens) > 0 {
-		return FigureDensity(filepath.Join(out, "density-moons"), dens)
+		return figure.Density(filepath.Join(out, "density-moons"), dens)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/cnf/figure"
 )
 
 // fakeBackend is a Backend that invents results: bits/dim that depend on
@@ -119,7 +121,7 @@ func fakeRun(t *testing.T, out string, st *Study, s Settings, u Unit) *RunResult
 				smp.ByClass = append(smp.ByClass, rows)
 			}
 		}
-		g := &Grid{}
+		g := &figure.Grid{}
 		for j := range 30 {
 			g.X = append(g.X, -4+8*float64(j)/29)
 		}

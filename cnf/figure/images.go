@@ -1,4 +1,4 @@
-package experiment
+package figure
 
 import (
 	"fmt"
@@ -50,9 +50,9 @@ func imagePlot(title string, img image.Image) *plot.Plot {
 	return p
 }
 
-// FigureImageSamples draws one grid of samples per model panel, side by
-// side; shape is one image's [C, H, W] with C = 1.
-func FigureImageSamples(path string, shape []int, panels []ImagePanel) error {
+// ImageSamples draws one grid of samples per model panel, side by side;
+// shape is one image's [C, H, W] with C = 1, values in [0, 1].
+func ImageSamples(path string, shape []int, panels []ImagePanel) error {
 	if len(shape) != 3 || shape[0] != 1 {
 		return fmt.Errorf("image samples: shape %v is not [1, H, W]", shape)
 	}
@@ -68,7 +68,7 @@ func FigureImageSamples(path string, shape []int, panels []ImagePanel) error {
 		}
 		row[i] = imagePlot(pn.Title, g)
 	}
-	return saveFigure(path, [][]*plot.Plot{row}, vg.Length(len(panels))*10*vg.Centimeter, 11*vg.Centimeter)
+	return save(path, [][]*plot.Plot{row}, vg.Length(len(panels))*10*vg.Centimeter, 11*vg.Centimeter)
 }
 
 // ImagePanel is one titled set of image samples.
@@ -77,9 +77,9 @@ type ImagePanel struct {
 	Images [][]float64
 }
 
-// FigureClassSamples draws class-conditional samples: one row of images per
+// ClassSamples draws class-conditional samples: one row of images per
 // class, the class named on the left.
-func FigureClassSamples(path, title string, shape []int, classes []int, byClass [][][]float64) error {
+func ClassSamples(path, title string, shape []int, classes []int, byClass [][][]float64) error {
 	if len(shape) != 3 || shape[0] != 1 {
 		return fmt.Errorf("class samples: shape %v is not [1, H, W]", shape)
 	}
@@ -118,5 +118,5 @@ func FigureClassSamples(path, title string, shape []int, classes []int, byClass 
 	p.Y.LineStyle.Width = 0
 	p.Y.Tick.LineStyle.Width = 0
 	w := vg.Length(cols) * 0.7 * vg.Centimeter
-	return saveFigure(path, [][]*plot.Plot{{p}}, w+2*vg.Centimeter, vg.Length(len(classes))*0.7*vg.Centimeter+1.5*vg.Centimeter)
+	return save(path, [][]*plot.Plot{{p}}, w+2*vg.Centimeter, vg.Length(len(classes))*0.7*vg.Centimeter+1.5*vg.Centimeter)
 }

@@ -1,4 +1,4 @@
-package experiment
+package figure
 
 import (
 	"image/color"
@@ -41,9 +41,9 @@ var (
 // colorOfClass returns class k's colour.
 func colorOfClass(k int) color.RGBA { return classColor[k%len(classColor)] }
 
-// saveFigure draws plots, a grid of rows of panels (nil panels left blank),
+// save draws plots, a grid of rows of panels (nil panels left blank),
 // into path+".png" and path+".svg", each written atomically.
-func saveFigure(path string, plots [][]*plot.Plot, w, h vg.Length) error {
+func save(path string, plots [][]*plot.Plot, w, h vg.Length) error {
 	tiles := draw.Tiles{Rows: len(plots), Cols: len(plots[0]),
 		PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2,

@@ -1,4 +1,4 @@
-package experiment
+package figure
 
 import (
 	"fmt"
@@ -36,24 +36,25 @@ func scatterByClass(p *plot.Plot, xy []float64, labels []int, radius vg.Length) 
 	return nil
 }
 
-// Figure1 draws the cascading moons coloured by class with a legend, the
-// paper's Figure 1, into path(.png|.svg).
-func Figure1(path string, xy []float64, labels []int) error {
+// Points draws 2-D points (x_i, y_i) = (xy[2i], xy[2i+1]) coloured by
+// their labels, with a legend, as the paper's Figure 1 draws the cascading
+// moons.
+func Points(path, title string, xy []float64, labels []int) error {
 	if len(xy) != 2*len(labels) || len(labels) == 0 {
-		return fmt.Errorf("figure 1: %d coordinates for %d labels", len(xy), len(labels))
+		return fmt.Errorf("points: %d coordinates for %d labels", len(xy), len(labels))
 	}
 	p := plot.New()
-	p.Title.Text = "Cascading moons"
+	p.Title.Text = title
 	p.X.Label.Text = "x1"
 	p.Y.Label.Text = "x2"
 	if err := scatterByClass(p, xy, labels, vg.Points(1.2)); err != nil {
-		return fmt.Errorf("figure 1: %w", err)
+		return fmt.Errorf("points: %w", err)
 	}
 	p.Legend.Top = true
 	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
 	equalAspect(p)
-	return saveFigure(path, [][]*plot.Plot{{p}}, 16*vg.Centimeter, 12*vg.Centimeter)
+	return save(path, [][]*plot.Plot{{p}}, 16*vg.Centimeter, 12*vg.Centimeter)
 }
 
 // equalAspect widens the shorter axis range so both axes span the same
@@ -69,18 +70,21 @@ func equalAspect(p *plot.Plot) {
 	}
 }
 
-// MoonsPanel is one trained moons model's samples for the sample figure.
-type MoonsPanel struct {
-	Title   string
-	Samples *Samples
+// SamplePanel is one trained 2-D model's samples: drawn from the whole
+// base, or for a GMM base from the component of each class of Classes.
+type SamplePanel struct {
+	Title         string
+	Unconditional [][]float64
+	Classes       []int
+	ByClass       [][][]float64
 }
 
-// FigureMoonsSamples draws, for each panel, the model's samples (black)
-// over the data (light, coloured by class), and, for GMM panels, the
-// class-conditional samples coloured by class.
-func FigureMoonsSamples(path string, xy []float64, labels []int, panels []MoonsPanel) error {
+// Samples draws, for each panel, the model's samples over the data xy
+// (light grey): the class-conditional samples coloured by class when the
+// panel has them, else the samples from the whole base in blue.
+func Samples(path string, xy []float64, labels []int, panels []SamplePanel) error {
 	if len(panels) == 0 {
-		return fmt.Errorf("moons samples: no panels")
+		return fmt.Errorf("samples: no panels")
 	}
 	cols := min(len(panels), 2)
 	rows := (len(panels) + cols - 1) / cols
@@ -93,31 +97,31 @@ func FigureMoonsSamples(path string, xy []float64, labels []int, panels []MoonsP
 		p.Title.Text = pn.Title
 		data, err := plotter.NewScatter(pointsXY(xy))
 		if err != nil {
-			return fmt.Errorf("moons samples: %w", err)
+			return fmt.Errorf("samples: %w", err)
 		}
 		data.GlyphStyle = draw.GlyphStyle{Color: lightGray, Radius: vg.Points(0.8), Shape: draw.CircleGlyph{}}
 		p.Add(data)
 		p.Legend.Add("data", data)
-		if len(pn.Samples.ByClass) > 0 {
+		if len(pn.ByClass) > 0 {
 			var sxy []float64
 			var sl []int
-			for j, k := range pn.Samples.Classes {
-				for _, s := range pn.Samples.ByClass[j] {
+			for j, k := range pn.Classes {
+				for _, s := range pn.ByClass[j] {
 					sxy = append(sxy, s[0], s[1])
 					sl = append(sl, k)
 				}
 			}
 			if err := scatterByClass(p, sxy, sl, vg.Points(1)); err != nil {
-				return fmt.Errorf("moons samples %s: %w", pn.Title, err)
+				return fmt.Errorf("samples %s: %w", pn.Title, err)
 			}
 		} else {
 			var sxy []float64
-			for _, s := range pn.Samples.Unconditional {
+			for _, s := range pn.Unconditional {
 				sxy = append(sxy, s[0], s[1])
 			}
 			sc, err := plotter.NewScatter(pointsXY(sxy))
 			if err != nil {
-				return fmt.Errorf("moons samples %s: %w", pn.Title, err)
+				return fmt.Errorf("samples %s: %w", pn.Title, err)
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(1), Shape: draw.CircleGlyph{}}
 			p.Add(sc)
@@ -127,7 +131,7 @@ func FigureMoonsSamples(path string, xy []float64, labels []int, panels []MoonsP
 		clampToData(p, xy)
 		grid[i/cols][i%cols] = p
 	}
-	return saveFigure(path, grid, vg.Length(cols)*12*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
+	return save(path, grid, vg.Length(cols)*12*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
 }
 
 // clampToData fixes the axes to the data's range plus a margin, so that a
@@ -141,6 +145,20 @@ func clampToData(p *plot.Plot, xy []float64) {
 	mx, my := 0.1*(xmax-xmin), 0.1*(ymax-ymin)
 	p.X.Min, p.X.Max = xmin-mx, xmax+mx
 	p.Y.Min, p.Y.Max = ymin-my, ymax+my
+}
+
+// Grid is a function sampled on a regular grid: Z[i][j] is the value at
+// (X[j], Y[i]).
+type Grid struct {
+	X []float64   `json:"x"`
+	Y []float64   `json:"y"`
+	Z [][]float64 `json:"z"`
+}
+
+// DensityPanel is one model's log-density on a grid.
+type DensityPanel struct {
+	Title string
+	Grid  *Grid
 }
 
 // gridXYZ adapts a Grid to plotter.GridXYZ.
@@ -164,9 +182,8 @@ func validGrid(g *Grid) bool {
 	return true
 }
 
-// FigureDensity draws each panel's learned density exp(log p) over the
-// moons plane as a heat map.
-func FigureDensity(path string, panels []MoonsPanel) error {
+// Density draws each panel's density exp(log p) as a heat map.
+func Density(path string, panels []DensityPanel) error {
 	cols := min(len(panels), 2)
 	if cols == 0 {
 		return fmt.Errorf("density: no panels")
@@ -177,7 +194,7 @@ func FigureDensity(path string, panels []MoonsPanel) error {
 		grid[i] = make([]*plot.Plot, cols)
 	}
 	for i, pn := range panels {
-		g := pn.Samples.Density
+		g := pn.Grid
 		if !validGrid(g) {
 			return fmt.Errorf("density %s: no density grid", pn.Title)
 		}
@@ -196,7 +213,7 @@ func FigureDensity(path string, panels []MoonsPanel) error {
 		p.Y.Min, p.Y.Max = g.Y[0], g.Y[len(g.Y)-1]
 		grid[i/cols][i%cols] = p
 	}
-	return saveFigure(path, grid, vg.Length(cols)*11*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
+	return save(path, grid, vg.Length(cols)*11*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
 }
 
 // pointsXY converts interleaved coordinates to plotter points.

@@ -1,0 +1,7 @@
+// Package figure draws the figures of trained flows and of the paper's
+// studies with gonum/plot, each written atomically as PNG and SVG: points
+// coloured by class, samples over data, densities on a grid, grids of
+// image samples, and bars of bits/dim per class or per evaluation set with
+// their spread over seeds. Its inputs are plain numbers; what to draw for
+// a study is decided by cnf/experiment.
+package figure
