@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"image"
-	"image/color"
 	"image/png"
 	"io"
 	"math"
 	"path/filepath"
 	"strings"
 
+	"github.com/mmcnf/mmcnf/cnf/figure"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
@@ -93,7 +92,18 @@ func encodeSamples(x []float64, shape []int, asPNG bool) ([]byte, error) {
 		d *= s
 	}
 	if asPNG {
-		err := png.Encode(&buf, imageGrid(x, len(x)/d, shape))
+		imgs := make([][]float64, len(x)/d)
+		for i := range imgs {
+			imgs[i] = x[i*d : (i+1)*d]
+			for j := range imgs[i] {
+				imgs[i][j] /= 256
+			}
+		}
+		img, err := figure.ImageGrid(imgs, shape, int(math.Ceil(math.Sqrt(float64(len(imgs))))))
+		if err != nil {
+			return nil, err
+		}
+		err = png.Encode(&buf, img)
 		return buf.Bytes(), err
 	}
 	writeCSV(&buf, x, d)
@@ -118,31 +128,4 @@ func writeCSV(w io.Writer, x []float64, d int) {
 		}
 		io.WriteString(w, "\n")
 	}
-}
-
-// imageGrid lays n images of shape [C, H, W] (values in [0, 256)) out on a
-// near-square grid with a one-pixel gap; C = 1 is grey, C = 3 colour.
-func imageGrid(x []float64, n int, shape []int) image.Image {
-	c, h, w := shape[0], shape[1], shape[2]
-	cols := int(math.Ceil(math.Sqrt(float64(n))))
-	rows := (n + cols - 1) / cols
-	img := image.NewRGBA(image.Rect(0, 0, cols*(w+1)+1, rows*(h+1)+1))
-	pix := func(v float64) uint8 { return uint8(max(0, min(255, math.Floor(v)))) }
-	for k := range n {
-		ox, oy := 1+(k%cols)*(w+1), 1+(k/cols)*(h+1)
-		im := x[k*c*h*w : (k+1)*c*h*w]
-		for y := range h {
-			for xx := range w {
-				var col color.RGBA
-				if c >= 3 {
-					col = color.RGBA{pix(im[y*w+xx]), pix(im[h*w+y*w+xx]), pix(im[2*h*w+y*w+xx]), 255}
-				} else {
-					g := pix(im[y*w+xx])
-					col = color.RGBA{g, g, g, 255}
-				}
-				img.SetRGBA(ox+xx, oy+y, col)
-			}
-		}
-	}
-	return img
 }

@@ -11,29 +11,49 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// imageGrid tiles single-channel images of size h x w (values in [0, 1],
-// clipped) into rows of cols images with a one-pixel gap, white on black.
-func imageGrid(imgs [][]float64, h, w, cols int) (*image.Gray, error) {
+// gapGrey is the grey of the gaps between the images of a grid.
+const gapGrey = 0x40
+
+// ImageGrid tiles images of shape [C, H, W] (C = 1 grey, C = 3 colour)
+// into rows of cols images, separated by a one-pixel dark grey gap. Values
+// lie in [0, 1], pixel values over 256 as samples.json stores them: a
+// dequantised 8-bit value p + u, u in [0, 1), is (p + u)/256 and is drawn
+// as level floor(256 v) = p, clipped to 0..255; NaN is drawn as 0.
+func ImageGrid(imgs [][]float64, shape []int, cols int) (*image.RGBA, error) {
+	if len(shape) != 3 || (shape[0] != 1 && shape[0] != 3) || shape[1] < 1 || shape[2] < 1 {
+		return nil, fmt.Errorf("image grid: shape %v is not [1 or 3, H, W]", shape)
+	}
 	if len(imgs) == 0 || cols < 1 {
 		return nil, fmt.Errorf("image grid: %d images, %d columns", len(imgs), cols)
 	}
+	c, h, w := shape[0], shape[1], shape[2]
 	rows := (len(imgs) + cols - 1) / cols
-	g := image.NewGray(image.Rect(0, 0, cols*(w+1)+1, rows*(h+1)+1))
+	g := image.NewRGBA(image.Rect(0, 0, cols*(w+1)+1, rows*(h+1)+1))
 	for i := range g.Pix {
-		g.Pix[i] = 0x40
+		g.Pix[i] = gapGrey
+		if i%4 == 3 {
+			g.Pix[i] = 0xff
+		}
+	}
+	level := func(v float64) uint8 {
+		if math.IsNaN(v) {
+			return 0
+		}
+		return uint8(math.Min(255, math.Max(0, math.Floor(256*v))))
 	}
 	for n, im := range imgs {
-		if len(im) != h*w {
-			return nil, fmt.Errorf("image grid: image %d has %d values, want %d", n, len(im), h*w)
+		if len(im) != c*h*w {
+			return nil, fmt.Errorf("image grid: image %d has %d values, want %d", n, len(im), c*h*w)
 		}
 		x0, y0 := 1+(n%cols)*(w+1), 1+(n/cols)*(h+1)
 		for y := range h {
 			for x := range w {
-				v := math.Round(255 * math.Min(1, math.Max(0, im[y*w+x])))
-				if math.IsNaN(v) {
-					v = 0
+				r := level(im[y*w+x])
+				col := color.RGBA{r, r, r, 0xff}
+				if c == 3 {
+					col.G, col.B = level(im[h*w+y*w+x]), level(im[2*h*w+y*w+x])
 				}
-				g.SetGray(x0+x, y0+y, color.Gray{Y: uint8(v)})
+				g.SetRGBA(x0+x, y0+y, col)
 			}
 		}
 	}
@@ -62,7 +82,7 @@ func ImageSamples(path string, shape []int, panels []ImagePanel) error {
 	row := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
 		cols := int(math.Ceil(math.Sqrt(float64(len(pn.Images)))))
-		g, err := imageGrid(pn.Images, shape[1], shape[2], cols)
+		g, err := ImageGrid(pn.Images, shape, cols)
 		if err != nil {
 			return fmt.Errorf("image samples %s: %w", pn.Title, err)
 		}
@@ -102,7 +122,7 @@ func ClassSamples(path, title string, shape []int, classes []int, byClass [][][]
 			}
 		}
 	}
-	g, err := imageGrid(imgs, shape[1], shape[2], cols)
+	g, err := ImageGrid(imgs, shape, cols)
 	if err != nil {
 		return fmt.Errorf("class samples: %w", err)
 	}
