@@ -2,13 +2,11 @@ package data
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Images is a stack of 8-bit grey-scale images, as held in an IDX file:
@@ -107,41 +105,6 @@ func DecodeImages(r io.Reader, name string) (*Images, error) {
 func DecodeLabels(r io.Reader, name string) ([]uint8, error) {
 	_, lab, err := decodeIDX(r, name, 1)
 	return lab, err
-}
-
-// ReadImages reads the IDX image file at path (gzip or plain).
-func ReadImages(path string) (*Images, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return DecodeImages(bytes.NewReader(b), path)
-}
-
-// ReadLabels reads the IDX label file at path (gzip or plain).
-func ReadLabels(path string) ([]uint8, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return DecodeLabels(bytes.NewReader(b), path)
-}
-
-// ReadLabelled reads an IDX image file and its label file and checks that
-// they agree: the same number of items, and every label below classes.
-func ReadLabelled(imagesPath, labelsPath string, classes int) (*Images, []uint8, error) {
-	im, err := ReadImages(imagesPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	lab, err := ReadLabels(labelsPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkLabelled(im, lab, classes, labelsPath); err != nil {
-		return nil, nil, fmt.Errorf("%w (images from %s)", err, imagesPath)
-	}
-	return im, lab, nil
 }
 
 // checkLabelled checks that labels has one entry per image, each below

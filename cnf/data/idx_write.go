@@ -40,18 +40,8 @@ func encodeIDX(w io.Writer, dims []int, payload []byte) error {
 	return err
 }
 
-// WriteImages writes im to path as an IDX image file, gzip-compressed when
-// path ends in ".gz", atomically.
-func WriteImages(path string, im *Images) error {
-	return writeIDXFile(path, func(w io.Writer) error { return EncodeImages(w, im) })
-}
-
-// WriteLabels writes labels to path as an IDX label file, gzip-compressed
-// when path ends in ".gz", atomically.
-func WriteLabels(path string, labels []uint8) error {
-	return writeIDXFile(path, func(w io.Writer) error { return EncodeLabels(w, labels) })
-}
-
+// writeIDXFile writes path atomically through encode, gzip-compressed
+// when path ends in ".gz".
 func writeIDXFile(path string, encode func(io.Writer) error) error {
 	return atomicfile.WriteFile(path, func(f *os.File) error {
 		bw := bufio.NewWriter(f)

@@ -180,12 +180,8 @@ func TestLoadSplitLookup(t *testing.T) {
 	d := synthetic(2)
 	ip := filepath.Join(dir, "sub", trainImagesName+".gz")
 	lp := filepath.Join(dir, trainLabelsName)
-	if err := WriteImages(ip, d.Images); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteLabels(lp, d.Labels); err != nil {
-		t.Fatal(err)
-	}
+	writeImages(t, ip, d.Images)
+	writeLabels(t, lp, d.Labels)
 	sums := map[string]string{}
 	for name, p := range map[string]string{trainImagesName: ip, trainLabelsName: lp} {
 		_, err := readIDXVerified(p, "")
