@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/mmcnf/mmcnf/internal/streams"
 	"github.com/mmcnf/mmcnf/kernels"
 	"github.com/mmcnf/mmcnf/ode"
 )
@@ -86,7 +87,7 @@ func New(cfg Config, seed uint64) (*Model, error) {
 		n += k*m.d + k
 	}
 	m.theta = make([]float64, n)
-	rng := rand.New(rand.NewPCG(seed, 0x6d6d636e66))
+	rng := rand.New(rand.NewPCG(seed, streams.ModelInit))
 	for b := range m.blocks {
 		m.initBlock(b, rng)
 	}

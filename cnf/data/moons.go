@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // MoonsClasses is the number of classes of the cascading moons.
@@ -12,9 +14,6 @@ const MoonsClasses = 6
 // MoonsNoise is the standard deviation of the Gaussian noise added to every
 // moons point.
 const MoonsNoise = 0.1
-
-// moonsStream is the PCG stream of class 0; class c uses moonsStream+c.
-const moonsStream = 0x6d6f6f6e73 // "moons"
 
 // moonPoint returns the noiseless point of the given class at angle theta in
 // [0, pi]: pair j = class/2 has radius r = 1 + j; class 2j is the upper arc
@@ -32,10 +31,10 @@ func moonPoint(class int, theta float64) (x, y float64) {
 // moons: theta ~ U[0, pi], the point moonPoint(class, theta), plus
 // N(0, MoonsNoise^2 I) noise. Points are returned as a flat row-major
 // len(classes)*n x 2 slice, class by class in the order given, with their
-// labels. Class c draws from its own PCG stream (seed, moonsStream+c), so a
+// labels. Class c draws from its own PCG stream (seed, streams.Moons+c), so a
 // class's points do not depend on which other classes are drawn.
 func Moons(n int, classes []int, seed uint64) (points []float64, labels []int, err error) {
-	return moons(n, classes, seed, moonsStream)
+	return moons(n, classes, seed, streams.Moons)
 }
 
 // moons is Moons drawing class c from the PCG stream (seed, stream+c).

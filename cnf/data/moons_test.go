@@ -3,6 +3,8 @@ package data
 import (
 	"math"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // TestMoonsSeparation checks on a fine grid of angles that any two classes
@@ -101,5 +103,13 @@ func TestMoonsDeterministic(t *testing.T) {
 	}
 	if _, _, err := Moons(-1, []int{0}, 1); err == nil {
 		t.Error("negative count accepted")
+	}
+}
+
+// TestMoonsStreams checks that the per-class streams of the moons cover
+// every class.
+func TestMoonsStreams(t *testing.T) {
+	if MoonsClasses > streams.Classes {
+		t.Errorf("%d moons classes but per-class streams of %d", MoonsClasses, streams.Classes)
 	}
 }

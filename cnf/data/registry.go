@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // Options configures Load. Zero values select the defaults.
@@ -136,7 +138,7 @@ func loadMoons(o Options) (*Set, error) {
 	}
 	set := &Set{Name: "moons", Dim: 2, Classes: classes, Train: Split{Name: "train", N: len(lab), Dim: 2, X: x, Labels: lab}}
 	for c := range MoonsClasses {
-		x, lab, _ := moons(nt, []int{c}, o.Seed, streamMoonsTest)
+		x, lab, _ := moons(nt, []int{c}, o.Seed, streams.MoonsTest)
 		s := Split{Name: fmt.Sprintf("class %d", c), N: nt, Dim: 2, X: x, Labels: lab}
 		if slices.Contains(classes, c) {
 			set.Test.X = append(set.Test.X, x...)

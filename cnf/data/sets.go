@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // Split is one collection of samples: N rows of Dim values, row-major in X,
@@ -63,17 +65,6 @@ const InstanceNoise = 0.2 * 255
 const (
 	InterpLow  = 0.25
 	InterpHigh = 0.75
-)
-
-// PCG streams of the random draws of each construction, so that no two
-// draw the same numbers for one seed.
-const (
-	streamInstanceTrain = 0x696e7374_00 + iota // "inst"
-	streamInstanceTest
-	streamInstanceOOD
-	streamInstanceInterp
-	streamSubsetInterp
-	streamMoonsTest = moonsStream + 0x100 // moons test and OOD draws; class c adds c
 )
 
 // quantise rounds each value to the nearest whole number and clips it to
@@ -175,15 +166,15 @@ func instanceMNIST(train Labelled, perClass, testPerClass int, seed uint64) (*Se
 		return s
 	}
 	interp := imageSplit("interpolation")
-	rng := rand.New(rand.NewPCG(seed, streamInstanceInterp))
+	rng := rand.New(rand.NewPCG(seed, streams.InstanceInterp))
 	for range testPerClass {
 		interp.appendImage(noisyCopy(interpolate(base[0], base[1], rng), rng), -1)
 	}
 	return &Set{
 		Name: "instance-mnist", Dim: ImageSide * ImageSide, Image: true, Classes: []int{0, 1},
-		Train: copies("train", []int{0, 1}, perClass, streamInstanceTrain),
-		Test:  copies("test", []int{0, 1}, testPerClass, streamInstanceTest),
-		OOD:   []Split{copies("classes 2-9", classesOf(2, 9), testPerClass, streamInstanceOOD), interp},
+		Train: copies("train", []int{0, 1}, perClass, streams.InstanceTrain),
+		Test:  copies("test", []int{0, 1}, testPerClass, streams.InstanceTest),
+		OOD:   []Split{copies("classes 2-9", classesOf(2, 9), testPerClass, streams.InstanceOOD), interp},
 	}, nil
 }
 
@@ -219,7 +210,7 @@ func subsetMNIST(train, test Labelled, perClass, testPerClass int, seed uint64) 
 		n = min(n, testPerClass)
 	}
 	interp := imageSplit("interpolation")
-	rng := rand.New(rand.NewPCG(seed, streamSubsetInterp))
+	rng := rand.New(rand.NewPCG(seed, streams.SubsetInterp))
 	for i := range n {
 		interp.appendImage(quantise(interpolate(resized(test, idx[0][i]), resized(test, idx[1][i]), rng)), -1)
 	}
@@ -274,7 +265,7 @@ func (s *Split) HoldOut(frac float64, seed uint64) (train, test Split, err error
 		return train, test, fmt.Errorf("%s: held-out fraction %g outside (0, 1)", s.Name, frac)
 	}
 	nt := min(max(1, int(math.Round(frac*float64(s.N)))), s.N-1)
-	perm := rand.New(rand.NewPCG(seed, 0x686f6c646f7574)).Perm(s.N)
+	perm := rand.New(rand.NewPCG(seed, streams.HoldOut)).Perm(s.N)
 	take := func(name string, idx []int) Split {
 		p := Split{Name: name, N: len(idx), Dim: s.Dim, X: make([]float64, 0, len(idx)*s.Dim), Labels: make([]int, 0, len(idx))}
 		for _, i := range idx {

@@ -17,12 +17,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
-)
-
-// PCG streams of the generators a unit uses besides training.
-const (
-	evalStream   = 0x65786576616c // per-sample evaluation noise
-	sampleStream = 0x657873616d70 // sampling
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // evalBatch is the number of points scored per solve at evaluation.
@@ -195,7 +190,7 @@ func evaluate(m *cnf.Model, st *Study, set *data.Set, u Unit, r *RunResult) erro
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(uint64(u.Seed), evalStream))
+	rng := rand.New(rand.NewPCG(uint64(u.Seed), streams.StudyEval))
 	per := make([][]float64, len(sets))
 	var nfe, solves int
 	for i, e := range sets {
@@ -246,7 +241,7 @@ const (
 // drawSamples draws the unit's samples: unconditional ones, per component
 // for the GMM base, and the density grid for 2-D data.
 func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) {
-	rng := rand.New(rand.NewPCG(uint64(u.Seed), sampleStream))
+	rng := rand.New(rand.NewPCG(uint64(u.Seed), streams.StudySample))
 	cfg := m.Config()
 	d := m.D()
 	scale := 1.0

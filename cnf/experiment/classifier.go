@@ -13,6 +13,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // ClassifierInfo describes the feature classifier behind a unit's FD
@@ -118,7 +119,7 @@ func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.W
 		return nil, nil, fmt.Errorf("feature classifier: %w", err)
 	}
 	fmt.Fprintf(progress, "  training the feature classifier on %d %s images (%s)\n", set.Train.N, want.Source, dir)
-	rng := rand.New(rand.NewPCG(classifierSeed, classifierStream))
+	rng := rand.New(rand.NewPCG(classifierSeed, streams.StudyClassifier))
 	c, err := metrics.TrainClassifier(dequantised(set.Train.X, rng), set.Train.Labels, want.Config, indent{progress})
 	if err != nil {
 		return nil, nil, fmt.Errorf("feature classifier: %w", err)

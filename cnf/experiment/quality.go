@@ -7,14 +7,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
-)
-
-// PCG streams of the dequantisation noise of the feature classifier's
-// images and of the real images that FD (classifier features) compares
-// samples with.
-const (
-	classifierStream = 0x6578636c6173 // "exclas"
-	qualityStream    = 0x657871756c74 // "exqult"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // ClassFD is the FD (classifier features) of one class's
@@ -61,7 +54,7 @@ func sampleFD(c *metrics.Classifier, gen, ref []float64, nReal int) (*float64, e
 // of set (all of them, or the class's), dequantised with noise seeded by
 // the unit's seed. The classifier sees both as it saw its training images.
 func sampleQuality(c *metrics.Classifier, set *data.Set, smp *Samples, u Unit, r *RunResult) error {
-	rng := rand.New(rand.NewPCG(uint64(u.Seed), qualityStream))
+	rng := rand.New(rand.NewPCG(uint64(u.Seed), streams.StudyQuality))
 	feats, err := c.Features(dequantised(set.Test.X, rng))
 	if err != nil {
 		return fmt.Errorf("features of the test images: %w", err)

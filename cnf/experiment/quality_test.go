@@ -11,6 +11,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // qualityTestSet is a two-class set of test images: class 0 dark (pixel
@@ -58,7 +59,7 @@ func TestSampleQualityIdentical(t *testing.T) {
 	set := qualityTestSet(20, 7)
 	c := metrics.NewClassifier(4, 8, 32, 3)
 	u := Unit{Seed: 5}
-	x := dequantised(set.Test.X, rand.New(rand.NewPCG(uint64(u.Seed), qualityStream)))
+	x := dequantised(set.Test.X, rand.New(rand.NewPCG(uint64(u.Seed), streams.StudyQuality)))
 	smp := &Samples{Unconditional: stored(x, 0, set.Test.N)}
 	var r RunResult
 	if err := sampleQuality(c, set, smp, u, &r); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/mmcnf/mmcnf/internal/streams"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 
@@ -34,7 +35,7 @@ const (
 // NewClassifier returns a classifier with weights drawn from N(0, 1/fan_in)
 // and zero biases, seeded.
 func NewClassifier(c1, c2, f int, seed uint64) *Classifier {
-	rng := rand.New(rand.NewPCG(seed, 0x636c6173)) // "clas"
+	rng := rand.New(rand.NewPCG(seed, streams.ClassifierInit))
 	init := func(n, fanIn int) []float64 {
 		w := make([]float64, n)
 		s := 1 / math.Sqrt(float64(fanIn))

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // TrainConfig configures TrainClassifier; zero values select the defaults
@@ -65,7 +67,7 @@ func TrainClassifier(images []float64, labels []int, cfg TrainConfig, progress i
 	c := NewClassifier(cfg.C1, cfg.C2, cfg.F, cfg.Seed)
 	grad := c.zeroLike()
 	m1, m2 := c.zeroLike(), c.zeroLike()
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6f72646572)) // "order"
+	rng := rand.New(rand.NewPCG(cfg.Seed, streams.ClassifierOrder))
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	step := 0
 	batchX := make([]float64, cfg.Batch*side*side)

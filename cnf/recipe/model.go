@@ -7,12 +7,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
-)
-
-// PCG streams of the noise of Evaluate and Sample.
-const (
-	evalStream   = 0x6576616c2d636c69
-	sampleStream = 0x73616d706c65
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // Score holds the log-likelihood (nats) and bits/dim of every point of one
@@ -43,7 +38,7 @@ func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, err
 			return nil, settingErrorf("data", "%s: split %s has %d values per point, the model %d", set.Name, s.Name, s.Dim, m.D())
 		}
 	}
-	rng := rand.New(rand.NewPCG(seed, evalStream))
+	rng := rand.New(rand.NewPCG(seed, streams.Eval))
 	var out []Score
 	for _, s := range splits {
 		if s.N == 0 {
@@ -98,7 +93,7 @@ func Sample(m *cnf.Model, n, component, batch int, seed uint64) ([]float64, erro
 	if err := positiveInt("batch", batch); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, sampleStream))
+	rng := rand.New(rand.NewPCG(seed, streams.Sample))
 	d := m.D()
 	x := make([]float64, n*d)
 	for lo := 0; lo < n; lo += batch {

@@ -4,10 +4,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
-
-// evalStream is the PCG stream of the held-out evaluation's noise.
-const evalStream = 0x6576616c
 
 // CNF adapts a flow to the loop. Held-out evaluation scores by the whole
 // base (the mixture for a GMM base) in chunks of EvalBatch points, with
@@ -30,7 +28,7 @@ func (c *CNF) LossGrad(x []float64, labels []int, rng *rand.Rand, grad []float64
 
 // Evaluate returns the mean NLL and bits/dim of the held-out set.
 func (c *CNF) Evaluate(h Dataset) (cnf.LossStats, error) {
-	rng := rand.New(rand.NewPCG(c.EvalSeed, evalStream))
+	rng := rand.New(rand.NewPCG(c.EvalSeed, streams.Heldout))
 	logp, nfe, err := c.Model.LogLikelihoods(h.X, c.EvalBatch, rng, c.logp)
 	c.logp = logp
 	if err != nil {

@@ -15,15 +15,12 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // ErrInterrupted is returned (wrapped) by Run when its context was cancelled;
 // a checkpoint of the last completed iteration has been written.
 var ErrInterrupted = errors.New("training interrupted")
-
-// rngStream is the PCG stream of the mini-batch and noise generator; the
-// seed picks the state.
-const rngStream = 0x6d6d636e66
 
 // Trainer runs the training loop of one model directory.
 type Trainer struct {
@@ -134,7 +131,7 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		params: params,
 		grad:   make([]float64, len(params)),
 		adam:   NewAdam(t.Config.Adam, len(params)),
-		pcg:    rand.NewPCG(t.Config.Seed, rngStream),
+		pcg:    rand.NewPCG(t.Config.Seed, streams.TrainLoop),
 		start:  time.Now(),
 	}
 	r.rng = rand.New(r.pcg)

@@ -6,10 +6,8 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
-
-// noiseStream is the PCG stream of the trace estimator's noise.
-const noiseStream = 0x6e6f697365
 
 // Stepper runs training steps of one workload on its fixed batch with the
 // training loop's defaults (train.DefaultConfig: Adam and clipping).
@@ -44,7 +42,7 @@ func NewStepper(w Workload, seed uint64) (*Stepper, error) {
 		x:      x,
 		params: params,
 		grad:   make([]float64, len(params)),
-		rng:    rand.New(rand.NewPCG(seed, noiseStream)),
+		rng:    rand.New(rand.NewPCG(seed, streams.BenchNoise)),
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/streams"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 
@@ -186,7 +187,7 @@ func TestStepIsTrainingStep(t *testing.T) {
 	}
 	tc := train.DefaultConfig()
 	adam := train.NewAdam(tc.Adam, len(m.Params()))
-	rng := rand.New(rand.NewPCG(seed, noiseStream))
+	rng := rand.New(rand.NewPCG(seed, streams.BenchNoise))
 	grad := make([]float64, len(m.Params()))
 	start := slices.Clone(m.Params())
 	for it := 1; it <= 2; it++ {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
+	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
 // Workload names.
@@ -90,16 +91,13 @@ func moonsBatch(batch int, seed uint64) ([]float64, error) {
 
 // uniformBatch returns n values uniform in [0, 1).
 func uniformBatch(n int, seed uint64) ([]float64, error) {
-	rng := rand.New(rand.NewPCG(seed, dataStream))
+	rng := rand.New(rand.NewPCG(seed, streams.BenchImages))
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = rng.Float64()
 	}
 	return x, nil
 }
-
-// dataStream is the PCG stream of uniform image data.
-const dataStream = 0x696d67
 
 // Inputs returns the workload's fixed batch (Batch x D, row by row) drawn
 // from seed.
