@@ -93,3 +93,14 @@ func (r *records) at(rec int) []float64 {
 	r.reserve(rec + 1)
 	return r.bufs[rec+1]
 }
+
+// storeTrace writes sample s's trace estimate t into tr and its Jacobian
+// Frobenius estimate fr into frob, each when asked for (not nil).
+func storeTrace(tr, frob []float64, s int, t, fr float64) {
+	if tr != nil {
+		tr[s] = t
+	}
+	if frob != nil {
+		frob[s] = fr
+	}
+}

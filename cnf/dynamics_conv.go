@@ -225,12 +225,7 @@ func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 			tt += kernels.Dot(v, u)
 			fr += kernels.SumSq(u)
 		}
-		if tr != nil {
-			tr[s] = tt
-		}
-		if frob != nil {
-			frob[s] = fr
-		}
+		storeTrace(tr, frob, s, tt, fr)
 	}
 }
 

@@ -249,12 +249,7 @@ func (p *planar) probeTrace(ch *chunkPlanar, z, probe, tr, frob []float64) {
 			t += kernels.Dot(v, jv)
 			fr += kernels.SumSq(jv)
 		}
-		if tr != nil {
-			tr[s] = t
-		}
-		if frob != nil {
-			frob[s] = fr
-		}
+		storeTrace(tr, frob, s, t, fr)
 	}
 }
 

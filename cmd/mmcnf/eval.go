@@ -17,10 +17,8 @@ import (
 
 // evalFlags binds the flags of `mmcnf eval`.
 type evalFlags struct {
-	data           recipe.DataOptions
-	model, out     string
-	seed           uint64
-	batch, threads int
+	modelFlags
+	data recipe.DataOptions
 }
 
 // newEvalFlags declares the flags of `mmcnf eval`.
@@ -33,11 +31,7 @@ of the training run (run.json in DIR); a .csv or .npy file of points is scored a
 one split. --out writes one line per point: split, index, label, log_likelihood,
 bits_per_dim.`)
 	dataFlags(f, &e.data)
-	f.StringVar(&e.model, "model", "", "model directory written by mmcnf train (required)")
-	f.StringVar(&e.out, "out", "", "CSV file of per-point values (none: not written)")
-	f.Uint64Var(&e.seed, "seed", 1, "seed of the dequantisation and trace noise")
-	f.IntVar(&e.batch, "batch", 1000, "points per solve")
-	f.IntVar(&e.threads, "threads", 0, "worker threads (0: all cores)")
+	e.bind(f, "CSV file of per-point values (none: not written)", "seed of the dequantisation and trace noise", "points per solve")
 	return f
 }
 
@@ -48,13 +42,10 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
 	}
-	switch err := f.nonNegativeInt("threads", e.threads); {
-	case err != nil:
-		return err
-	case e.out != "" && strings.ToLower(filepath.Ext(e.out)) != ".csv":
+	if e.out != "" && strings.ToLower(filepath.Ext(e.out)) != ".csv" {
 		return f.errorf("--out %s: per-sample values are written as .csv", e.out)
 	}
-	m, run, err := openModel(f, e.model)
+	m, run, err := e.open(f)
 	if err != nil {
 		return err
 	}
@@ -62,7 +53,6 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return f.failure(err)
 	}
-	setThreads(e.threads)
 	scores, err := recipe.Evaluate(m, set, e.batch, e.seed)
 	if err == nil && e.out != "" {
 		err = atomicfile.WriteBytes(e.out, scoresCSV(scores))

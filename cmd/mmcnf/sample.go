@@ -16,9 +16,8 @@ import (
 
 // sampleFlags binds the flags of `mmcnf sample`.
 type sampleFlags struct {
-	model, out               string
-	n, class, batch, threads int
-	seed                     uint64
+	modelFlags
+	n, class int
 }
 
 // newSampleFlags declares the flags of `mmcnf sample`.
@@ -29,13 +28,9 @@ base component of class K (class-conditional samples of a GMM base; K is a class
 the training data, e.g. 4 for a model trained on moons classes 4,5), integrated from
 t1 back to 0. Writes a .csv (one point per line, one column per coordinate) or, for
 image models, a PNG grid.`)
-	f.StringVar(&o.model, "model", "", "model directory written by mmcnf train (required)")
+	o.bind(f, "output file, .csv or (images only) .png (required)", "seed of the base draws", "samples per solve")
 	f.IntVar(&o.n, "n", 64, "number of samples")
 	f.IntVar(&o.class, "class", -1, "class whose base component to sample from (-1: the whole base)")
-	f.StringVar(&o.out, "out", "", "output file, .csv or (images only) .png (required)")
-	f.Uint64Var(&o.seed, "seed", 1, "seed of the base draws")
-	f.IntVar(&o.batch, "batch", 1000, "samples per solve")
-	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
 	return f
 }
 
@@ -47,15 +42,13 @@ func cmdSample(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	asPNG := strings.ToLower(filepath.Ext(o.out)) == ".png"
-	switch err := f.nonNegativeInt("threads", o.threads); {
-	case err != nil:
-		return err
+	switch {
 	case o.out == "":
 		return f.errorf("--out FILE is required")
 	case !asPNG && strings.ToLower(filepath.Ext(o.out)) != ".csv":
 		return f.errorf("--out %s: want a .csv or .png file", o.out)
 	}
-	m, run, err := openModel(f, o.model)
+	m, run, err := o.open(f)
 	if err != nil {
 		return err
 	}
@@ -67,7 +60,6 @@ func cmdSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return f.failure(err)
 	}
-	setThreads(o.threads)
 	x, err := recipe.Sample(m, o.n, component, o.batch, o.seed)
 	var b []byte
 	if err == nil {

@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
-	"github.com/mmcnf/mmcnf/internal/atomicfile"
 	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
@@ -95,13 +93,9 @@ func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.W
 	}
 	dir := filepath.Join(out, want.Dir)
 	infoPath := filepath.Join(dir, classifierInfo)
-	b, err := os.ReadFile(infoPath)
-	switch {
+	var have ClassifierInfo
+	switch err := readJSON(infoPath, &have); {
 	case err == nil:
-		var have ClassifierInfo
-		if err := json.Unmarshal(b, &have); err != nil {
-			return nil, nil, fmt.Errorf("feature classifier %s: %w", infoPath, err)
-		}
 		if have.Source != want.Source || have.TrainPerClass != want.TrainPerClass || have.Config != want.Config {
 			return nil, nil, fmt.Errorf("feature classifier %s was trained on %d %s images per class with %+v, want %d with %+v; remove it or use another --out",
 				dir, have.TrainPerClass, have.Source, have.Config, want.TrainPerClass, want.Config)
@@ -136,11 +130,7 @@ func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.W
 	if err := c.Save(filepath.Join(dir, classifierWeights)); err != nil {
 		return nil, nil, err
 	}
-	if err := atomicfile.WriteBuffered(infoPath, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(want)
-	}); err != nil {
+	if err := writeJSON(infoPath, want); err != nil {
 		return nil, nil, fmt.Errorf("feature classifier: %w", err)
 	}
 	return c, &want, nil

@@ -1,12 +1,10 @@
 package experiment
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 )
 
@@ -35,24 +33,17 @@ func (rep *Report) put(r *Results) {
 }
 
 // WriteJSON writes the report as indented JSON.
-func (rep *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
-}
+func (rep *Report) WriteJSON(w io.Writer) error { return encodeJSON(w, rep) }
 
 // ReadReport reads a results.json file; a missing file is an empty report.
 func ReadReport(path string) (*Report, error) {
-	b, err := os.ReadFile(path)
+	var rep Report
+	err := readJSON(path, &rep)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Report{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read report: %w", err)
-	}
-	var rep Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		return nil, fmt.Errorf("read report %s: %w", path, err)
 	}
 	return &rep, nil
 }

@@ -2,12 +2,10 @@ package experiment
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -45,16 +43,13 @@ type Options struct {
 
 // readDone returns the result of a finished unit, or nil if it is not done.
 func readDone(dir string) (*RunResult, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ResultFile))
+	var r RunResult
+	err := readJSON(filepath.Join(dir, ResultFile), &r)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read finished unit: %w", err)
-	}
-	var r RunResult
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("read finished unit %s: %w", filepath.Join(dir, ResultFile), err)
 	}
 	return &r, nil
 }
@@ -104,11 +99,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		if rel, err := filepath.Rel(o.Out, samples); err == nil {
 			r.Samples = rel
 		}
-		if err := atomicfile.WriteBuffered(filepath.Join(dir, ResultFile), func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(r)
-		}); err != nil {
+		if err := writeJSON(filepath.Join(dir, ResultFile), r); err != nil {
 			return nil, fmt.Errorf("%s: %w", u, err)
 		}
 		runs = append(runs, *r)

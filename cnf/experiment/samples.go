@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/mmcnf/mmcnf/cnf/figure"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
@@ -33,13 +32,9 @@ func writeSamples(path string, s *Samples) error {
 
 // readSamples reads a samples file.
 func readSamples(path string) (*Samples, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read samples: %w", err)
-	}
 	var s Samples
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("read samples %s: %w", path, err)
+	if err := readJSON(path, &s); err != nil {
+		return nil, fmt.Errorf("read samples: %w", err)
 	}
 	return &s, nil
 }

@@ -66,25 +66,23 @@ func sameTraining(a, b Settings) bool {
 
 // Validate reports the first setting that cannot work.
 func (s Settings) Validate() error {
+	for _, c := range []struct {
+		name     string
+		v        int
+		positive bool
+	}{{"seeds", s.Seeds, true}, {"iters", s.Iters, true}, {"batch", s.Batch, true}, {"threads", s.Threads, false},
+		{"train-per-class", s.TrainPerClass, true}, {"eval-per-set", s.EvalPerSet, true},
+		{"samples", s.Samples, true}, {"checkpoint-every", s.CheckpointEvery, true}} {
+		switch {
+		case c.positive && c.v < 1:
+			return fmt.Errorf("%s must be positive, got %d", c.name, c.v)
+		case c.v < 0:
+			return fmt.Errorf("%s must not be negative, got %d", c.name, c.v)
+		}
+	}
 	switch {
-	case s.Seeds < 1:
-		return fmt.Errorf("seeds must be positive, got %d", s.Seeds)
-	case s.Iters < 1:
-		return fmt.Errorf("iters must be positive, got %d", s.Iters)
-	case s.Batch < 1:
-		return fmt.Errorf("batch must be positive, got %d", s.Batch)
 	case !(s.LR > 0):
 		return fmt.Errorf("lr must be positive, got %g", s.LR)
-	case s.Threads < 0:
-		return fmt.Errorf("threads must not be negative, got %d", s.Threads)
-	case s.TrainPerClass < 1:
-		return fmt.Errorf("train-per-class must be positive, got %d", s.TrainPerClass)
-	case s.EvalPerSet < 1:
-		return fmt.Errorf("eval-per-set must be positive, got %d", s.EvalPerSet)
-	case s.Samples < 1:
-		return fmt.Errorf("samples must be positive, got %d", s.Samples)
-	case s.CheckpointEvery < 1:
-		return fmt.Errorf("checkpoint-every must be positive, got %d", s.CheckpointEvery)
 	case s.Trace != "exact" && s.Trace != "hutchinson":
 		return fmt.Errorf("trace must be exact or hutchinson, got %q", s.Trace)
 	}

@@ -8,14 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
-
-func TestMain(m *testing.M) {
-	atomicfile.SetSync(false)
-	os.Exit(m.Run())
-}
 
 // TestImageGrid checks the layout (a one-pixel gap around every image),
 // the gap's grey, and the level of each value: floor(256 v) clipped to

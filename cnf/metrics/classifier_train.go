@@ -24,20 +24,10 @@ var DefaultTrainConfig = TrainConfig{C1: 16, C2: 32, F: 64, Epochs: 2, Batch: 64
 
 func (c TrainConfig) withDefaults() TrainConfig {
 	d := DefaultTrainConfig
-	if c.C1 == 0 {
-		c.C1 = d.C1
-	}
-	if c.C2 == 0 {
-		c.C2 = d.C2
-	}
-	if c.F == 0 {
-		c.F = d.F
-	}
-	if c.Epochs == 0 {
-		c.Epochs = d.Epochs
-	}
-	if c.Batch == 0 {
-		c.Batch = d.Batch
+	for _, f := range []struct{ v, def *int }{{&c.C1, &d.C1}, {&c.C2, &d.C2}, {&c.F, &d.F}, {&c.Epochs, &d.Epochs}, {&c.Batch, &d.Batch}} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
 	}
 	if c.LR == 0 {
 		c.LR = d.LR

@@ -214,35 +214,30 @@ func (o *Options) Validate() error {
 }
 
 // positiveInt checks that the setting holds a value > 0.
-func positiveInt(name string, v int) error {
-	if v <= 0 {
-		return settingErrorf(name, "must be positive, got %d", v)
-	}
-	return nil
-}
+func positiveInt(name string, v int) error { return atLeastZero(name, v, true) }
 
 // nonNegativeInt checks that the setting holds a value >= 0.
-func nonNegativeInt(name string, v int) error {
-	if v < 0 {
-		return settingErrorf(name, "must not be negative, got %d", v)
-	}
-	return nil
-}
+func nonNegativeInt(name string, v int) error { return atLeastZero(name, v, false) }
 
 // positiveFloat checks that the setting holds a finite value > 0.
-func positiveFloat(name string, v float64) error {
-	if !(v > 0) || math.IsInf(v, 1) {
-		return settingErrorf(name, "must be positive and finite, got %v", v)
-	}
-	return nil
-}
+func positiveFloat(name string, v float64) error { return atLeastZero(name, v, true) }
 
 // nonNegativeFloat checks that the setting holds a finite value >= 0.
-func nonNegativeFloat(name string, v float64) error {
-	if !(v >= 0) || math.IsInf(v, 1) {
-		return settingErrorf(name, "must be non-negative and finite, got %v", v)
+func nonNegativeFloat(name string, v float64) error { return atLeastZero(name, v, false) }
+
+// atLeastZero checks that the setting holds a value >= 0, or > 0 when
+// positive, and for floats that it is finite.
+func atLeastZero[T int | float64](name string, v T, positive bool) error {
+	f := float64(v)
+	if (f > 0 || (f == 0 && !positive)) && !math.IsInf(f, 1) {
+		return nil
 	}
-	return nil
+	_, isInt := any(v).(int)
+	what := map[[2]bool]string{
+		{true, true}: "must be positive", {true, false}: "must not be negative",
+		{false, true}: "must be positive and finite", {false, false}: "must be non-negative and finite",
+	}[[2]bool{isInt, positive}]
+	return settingErrorf(name, "%s, got %v", what, v)
 }
 
 // unitInterval checks that the setting lies in [0, 1).
