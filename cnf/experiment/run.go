@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/dirlock"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 
@@ -66,11 +68,14 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	unlock, err := lockDir(o.Out)
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
+	}
+	lock, err := dirlock.Acquire(o.Out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
 	}
-	defer unlock()
+	defer lock.Release()
 	started := time.Now()
 	units := o.Study.Units(o.Settings.Seeds)
 	var runs []RunResult
