@@ -20,7 +20,7 @@ var updateBits = flag.Bool("update-bits", false, "rewrite testdata/bits.json fro
 // signOfTime is y' = y for t > 0 or t = +0 and y' = -y for t < 0 or
 // t = -0: a fixed-step solve from 1 to -1 in two steps lands on t = 0 in
 // the middle, where the sign of that zero decides the result.
-var signOfTime = &funcSystem{1, func(t float64, y, dydt []float64) { dydt[0] = math.Copysign(1, t) * y[0] }}
+var signOfTime = Func(1, func(t float64, y, dydt []float64) { dydt[0] = math.Copysign(1, t) * y[0] })
 
 // bitsCase is one solve whose results are pinned bit for bit.
 type bitsCase struct {

@@ -8,24 +8,24 @@ import (
 )
 
 // blowUp is y' = y^2, whose solution 1/(1 - t) from y(0) = 1 ends at t = 1.
-var blowUp = &funcSystem{1, func(t float64, y, dydt []float64) { dydt[0] = y[0] * y[0] }}
+var blowUp = Func(1, func(t float64, y, dydt []float64) { dydt[0] = y[0] * y[0] })
 
 // jump has a derivative jumping by 1e200 at t = 1.5: no step across it
 // passes the error test until t + h == t.
-var jump = &funcSystem{1, func(t float64, y, dydt []float64) {
+var jump = Func(1, func(t float64, y, dydt []float64) {
 	dydt[0] = 0
 	if t >= 1.5 {
 		dydt[0] = 1e200
 	}
-}}
+})
 
 // nanAfter returns NaN derivatives after t = 0.5.
-var nanAfter = &funcSystem{1, func(t float64, y, dydt []float64) {
+var nanAfter = Func(1, func(t float64, y, dydt []float64) {
 	dydt[0] = -y[0]
 	if t > 0.5 {
 		dydt[0] = math.NaN()
 	}
-}}
+})
 
 func TestFailures(t *testing.T) {
 	adaptive := Options{RTol: 1e-6, ATol: 1e-6}

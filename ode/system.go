@@ -29,3 +29,22 @@ type Differentiable interface {
 	// NumParams). It must not modify a.
 	VJP(rec int, a, ay, gtheta []float64)
 }
+
+// Func returns the System of dimension dim whose derivative f writes into
+// dydt. It keeps no records, so it serves Solve and SolveAt, not the
+// gradients, which need a Differentiable.
+func Func(dim int, f func(t float64, y, dydt []float64)) System {
+	return funcSystem{dim: dim, f: f}
+}
+
+// funcSystem is the System of Func.
+type funcSystem struct {
+	dim int
+	f   func(t float64, y, dydt []float64)
+}
+
+// Dim is the length of the state.
+func (s funcSystem) Dim() int { return s.dim }
+
+// Eval writes f(t, y) into dydt; there is nothing to record.
+func (s funcSystem) Eval(t float64, y, dydt []float64, _ int) { s.f(t, y, dydt) }
