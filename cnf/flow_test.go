@@ -76,7 +76,7 @@ func TestNoAllocs(t *testing.T) {
 	// A solve's own allocations, measured on the solver alone.
 	y1 := make([]float64, fl.Dim())
 	solver := testing.AllocsPerRun(5, func() {
-		if _, err := r.solvers[0].SolveRecord(fl, 0, 1, y, y1); err != nil {
+		if _, err := r.solvers[0].SolveRecord(fl, 0, y, 1, y1); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := r.solvers[0].Backward(fl, a, ay, gtheta); err != nil {

@@ -263,7 +263,7 @@ func (m *Model) Sample(n, class int, rng *rand.Rand, out []float64) error {
 	m.base.sample(class, rng, out)
 	t1 := m.cfg.Solver.T1
 	for b := len(r.flows) - 1; b >= 0; b-- {
-		if _, err := r.solvers[b].Solve(r.flows[b], t1, 0, out, out); err != nil {
+		if _, err := r.solvers[b].Solve(r.flows[b], t1, out, 0, out); err != nil {
 			return fmt.Errorf("cnf: sample: block %d: %w", b, err)
 		}
 	}

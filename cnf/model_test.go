@@ -92,7 +92,7 @@ func TestSampleInverts(t *testing.T) {
 			t.Fatal(err)
 		}
 		z := append([]float64(nil), x...)
-		if _, err := r.solvers[0].Solve(r.flows[0], 0, m.Config().Solver.T1, z, z); err != nil {
+		if _, err := r.solvers[0].Solve(r.flows[0], 0, z, m.Config().Solver.T1, z); err != nil {
 			t.Fatal(err)
 		}
 		var worst, moved float64

@@ -126,9 +126,9 @@ func (r *run) forward(m *Model, x []float64, labels []int, rng *rand.Rand, recor
 		var sst ode.Stats
 		var err error
 		if record {
-			sst, err = r.solvers[b].SolveRecord(fl, 0, t1, y0, y1)
+			sst, err = r.solvers[b].SolveRecord(fl, 0, y0, t1, y1)
 		} else {
-			sst, err = r.solvers[b].Solve(fl, 0, t1, y0, y1)
+			sst, err = r.solvers[b].Solve(fl, 0, y0, t1, y1)
 		}
 		st.NFEForward += sst.NFE
 		st.StepsForward += sst.Accepted

@@ -14,7 +14,7 @@ func solveTol(t *testing.T, tb *Tableau, sys System, tol, t0, t1 float64, y0 []f
 		t.Fatal(err)
 	}
 	y := make([]float64, len(y0))
-	st, err := s.Solve(sys, t0, t1, y0, y)
+	st, err := s.Solve(sys, t0, y0, t1, y)
 	if err != nil {
 		t.Fatal(err)
 	}

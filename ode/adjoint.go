@@ -67,7 +67,7 @@ func (s *Solver) AdjointAt(sys Differentiable, t0 float64, ts []float64, ys, gys
 			tb = ts[j-1]
 		}
 		aug.vjps = 0
-		st, err := aug.inner.Solve(aug, ts[j], tb, z, z)
+		st, err := aug.inner.Solve(aug, ts[j], z, tb, z)
 		st.VJP = aug.vjps
 		total.add(st)
 		if err != nil {

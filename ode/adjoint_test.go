@@ -115,7 +115,7 @@ func TestLinearAnalytic(t *testing.T) {
 			t.Fatal(err)
 		}
 		y1 := make([]float64, d)
-		if _, err := s.SolveRecord(sys, 0, T, y0, y1); err != nil {
+		if _, err := s.SolveRecord(sys, 0, y0, T, y1); err != nil {
 			t.Fatal(err)
 		}
 		bp := make([]float64, d+d*d)

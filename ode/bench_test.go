@@ -53,10 +53,10 @@ func TestNoAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := func() {
-			if _, err := s.Solve(sys, 0, 5, benchY0, y); err != nil {
+			if _, err := s.Solve(sys, 0, benchY0, 5, y); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.SolveRecord(sys, 0, 5, benchY0, y); err != nil {
+			if _, err := s.SolveRecord(sys, 0, benchY0, 5, y); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.Backward(sys, y, g, gt); err != nil {
@@ -115,7 +115,7 @@ func benchSolve(b *testing.B, opt Options) {
 	var st Stats
 	b.ReportAllocs()
 	for b.Loop() {
-		st, err = s.Solve(sys, 0, 5, benchY0, y)
+		st, err = s.Solve(sys, 0, benchY0, 5, y)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func BenchmarkGradient(b *testing.B) {
 	b.Run("backprop", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := s.SolveRecord(sys, 0, 5, benchY0, y); err != nil {
+			if _, err := s.SolveRecord(sys, 0, benchY0, 5, y); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := s.Backward(sys, y, g, gt); err != nil {
@@ -147,7 +147,7 @@ func BenchmarkGradient(b *testing.B) {
 		}
 	})
 	b.Run("adjoint", func(b *testing.B) {
-		if _, err := s.Solve(sys, 0, 5, benchY0, y); err != nil {
+		if _, err := s.Solve(sys, 0, benchY0, 5, y); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()

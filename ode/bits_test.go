@@ -131,7 +131,7 @@ func computeBits(t *testing.T) map[string]bitsRecord {
 		t.Fatal(err)
 	}
 	y := []float64{1}
-	st, err := s.Solve(signOfTime, 1, -1, y, y)
+	st, err := s.Solve(signOfTime, 1, y, -1, y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func computeBits(t *testing.T) map[string]bitsRecord {
 				t.Fatal(err)
 			}
 			y1 := make([]float64, 2)
-			st1, err := s.SolveRecord(vdp, 0, 13, benchY0, y1)
+			st1, err := s.SolveRecord(vdp, 0, benchY0, 13, y1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +155,7 @@ func computeBits(t *testing.T) map[string]bitsRecord {
 				t.Fatal(err)
 			}
 			back := make([]float64, 2)
-			st2, err := s.Solve(vdp, 13, 0, y1, back)
+			st2, err := s.Solve(vdp, 13, y1, 0, back)
 			if err != nil {
 				t.Fatal(err)
 			}

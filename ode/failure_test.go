@@ -56,7 +56,7 @@ func TestFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		y := []float64{1}
-		_, err = s.Solve(c.sys, c.t0, c.t1, y, y)
+		_, err = s.Solve(c.sys, c.t0, y, c.t1, y)
 		var se *StepError
 		if !errors.Is(err, c.kind) || !errors.As(err, &se) {
 			t.Errorf("%s: error %v, want a *StepError wrapping %v", c.name, err, c.kind)
@@ -79,7 +79,7 @@ func TestBlowUpEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	y := []float64{1}
-	st, err := s.Solve(blowUp, 0, 2, y, y)
+	st, err := s.Solve(blowUp, 0, y, 2, y)
 	var se *StepError
 	if !errors.As(err, &se) || math.Abs(se.T-1) > 1e-3 {
 		t.Fatalf("error %v after %+v, want a *StepError near t = 1", err, st)
@@ -98,11 +98,11 @@ func TestArgumentErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"y0 NaN", second(s.Solve(decay, 0, 1, []float64{math.NaN()}, y)), "y0[0] = NaN is not finite"},
-		{"y0 length", second(s.Solve(decay, 0, 1, []float64{1, 2}, y)), "y0 has length 2, want 1"},
-		{"dimension", second(s.Solve(oscillator, 0, 1, y, y)), "system dimension 2, solver dimension 1"},
-		{"t1 = t0", second(s.Solve(decay, 1, 1, y, y)), "output time 0 (1) does not move away from 1"},
-		{"t1 NaN", second(s.Solve(decay, 0, math.NaN(), y, y)), "output time 0 (NaN) is not finite"},
+		{"y0 NaN", second(s.Solve(decay, 0, []float64{math.NaN()}, 1, y)), "y0[0] = NaN is not finite"},
+		{"y0 length", second(s.Solve(decay, 0, []float64{1, 2}, 1, y)), "y0 has length 2, want 1"},
+		{"dimension", second(s.Solve(oscillator, 0, y, 1, y)), "system dimension 2, solver dimension 1"},
+		{"t1 = t0", second(s.Solve(decay, 1, y, 1, y)), "output time 0 (1) does not move away from 1"},
+		{"t1 NaN", second(s.Solve(decay, 0, y, math.NaN(), y)), "output time 0 (NaN) is not finite"},
 		{"order", second(s.SolveAt(decay, 0, y, []float64{1, 0.5}, [][]float64{{0}, {0}})), "output time 1 (0.5) does not move away from 1"},
 		{"buffers", second(s.SolveAt(decay, 0, y, []float64{1, 2}, [][]float64{{0}})), "1 output buffers for 2 output times"},
 	}
@@ -112,7 +112,7 @@ func TestArgumentErrors(t *testing.T) {
 		err  error
 		want string
 	}{"backward without record", second(s.Backward(net, y, y, make([]float64, 3))), "no successful SolveRecord"})
-	if _, err := s.SolveRecord(net, 0, 1, []float64{1}, y); err != nil {
+	if _, err := s.SolveRecord(net, 0, []float64{1}, 1, y); err != nil {
 		t.Fatal(err)
 	}
 	checks = append(checks, struct {

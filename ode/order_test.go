@@ -55,7 +55,7 @@ func TestConvergenceOrder(t *testing.T) {
 					t.Fatal(err)
 				}
 				y := make([]float64, len(p.y0))
-				if _, err := s.Solve(p.sys, 0, p.T, p.y0, y); err != nil {
+				if _, err := s.Solve(p.sys, 0, p.y0, p.T, y); err != nil {
 					t.Fatal(err)
 				}
 				var e float64

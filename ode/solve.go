@@ -7,7 +7,7 @@ import (
 
 // Solve integrates sys from (t0, y0) to t1, either direction in time,
 // writing y(t1) into y1 (which may alias y0). It keeps no records.
-func (s *Solver) Solve(sys System, t0, t1 float64, y0, y1 []float64) (Stats, error) {
+func (s *Solver) Solve(sys System, t0 float64, y0 []float64, t1 float64, y1 []float64) (Stats, error) {
 	s.ts1[0], s.ys1[0] = t1, y1
 	defer func() { s.ys1[0] = nil }()
 	return s.SolveAt(sys, t0, y0, s.ts1[:], s.ys1[:])
@@ -24,7 +24,7 @@ func (s *Solver) SolveAt(sys System, t0 float64, y0 []float64, ts []float64, ys 
 // SolveRecord is Solve keeping what Backward needs: a system record for
 // every stage evaluation of every accepted step, or, with
 // Options.Recompute, the state at the start of every step.
-func (s *Solver) SolveRecord(sys Differentiable, t0, t1 float64, y0, y1 []float64) (Stats, error) {
+func (s *Solver) SolveRecord(sys Differentiable, t0 float64, y0 []float64, t1 float64, y1 []float64) (Stats, error) {
 	s.ts1[0], s.ys1[0] = t1, y1
 	defer func() { s.ys1[0] = nil }()
 	return s.SolveRecordAt(sys, t0, y0, s.ts1[:], s.ys1[:])

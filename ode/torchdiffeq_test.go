@@ -18,7 +18,7 @@ func TestTorchdiffeqCrossCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	y := []float64{1}
-	st, err := s.Solve(decay, 0, 1, y, y)
+	st, err := s.Solve(decay, 0, y, 1, y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestClippedLastStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	y := []float64{1}
-	st, err := s.Solve(decay, 0, 1, y, y)
+	st, err := s.Solve(decay, 0, y, 1, y)
 	if err != nil {
 		t.Fatal(err)
 	}
