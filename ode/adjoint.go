@@ -93,8 +93,12 @@ func (s *Solver) augmented(sys Differentiable) (*adjoint, error) {
 		if err := checkGroups("ParamGroups", s.opt.ParamGroups, p); err != nil {
 			return nil, err
 		}
+		groups := s.opt.Groups
+		if groups == nil {
+			groups = []int{s.dim}
+		}
 		opt := s.opt
-		opt.Groups = append(append(append([]int(nil), s.groups...), s.groups...), s.opt.ParamGroups...)
+		opt.Groups = append(append(append([]int(nil), groups...), groups...), s.opt.ParamGroups...)
 		if s.opt.ParamGroups == nil && p > 0 {
 			opt.Groups = append(opt.Groups, p)
 		}

@@ -103,17 +103,17 @@ func frozen(tb *Tableau, steps []tapeStep, outs []tapeOut, sys System, y0 []floa
 		panic(err)
 	}
 	copy(r.y, y0)
-	k0ok := false
+	firstStage := false
 	oi := 0
 	for n, st := range steps {
-		if !k0ok {
+		if !firstStage {
 			r.eval(sys, st.t, r.y, r.k[0], -1)
 		}
-		r.stages(sys, n, st.t, st.h, st.tn)
+		r.step(sys, n, st.t, st.h, st.tn, false)
 		for ; oi < len(outs) && outs[oi].dense && outs[oi].step == n; oi++ {
 			r.interpolate(outs[oi].x, st.h, ys[oi])
 		}
-		k0ok = r.advance()
+		firstStage = r.advance()
 		for ; oi < len(outs) && !outs[oi].dense && outs[oi].step == n+1; oi++ {
 			copy(ys[oi], r.y)
 		}

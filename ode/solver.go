@@ -1,47 +1,43 @@
 package ode
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Solver integrates systems of one dimension with one set of Options. It
 // owns every buffer it uses, so repeated solves allocate nothing once the
 // tape has grown to its working size. A Solver is not safe for concurrent
 // use.
 type Solver struct {
-	opt    Options
-	tb     *Tableau
-	dim    int
-	groups []int
+	opt  Options
+	dim  int
+	ctrl controller
 
-	k                     [][]float64 // stage derivatives
-	y, ynew, ystage, errv []float64
-	theta                 []float64 // dense-output weights
+	// The solve in progress: where it starts and its direction of time
+	// (+1 or -1), fixed once by run.
+	t0, dir float64
 
-	stats    Stats
-	mode     recordMode
-	rsys     Differentiable
-	reserved int
-	tape     tape
+	// The stepper's state (stepper.go).
+	tb                       *Tableau
+	k                        [][]float64 // stage derivatives, k[0] = f(t, y)
+	y, ynew, ystage, errEst  []float64
+	denseW                   []float64 // dense-output weights, one per stage
+	stats                    Stats
+	rsys                     Differentiable
+	reserved                 int // records the system was asked to make room for
+	mode                     recordMode
+	tape                     tape
+	stageBar                 [][]float64 // reverse pass: adjoints of the stage derivatives
+	ybar, ystageBar, fsalBar []float64
+	stageBarLive             []bool // stageBar[i] may be nonzero
+	adj                      *adjoint
 
-	ts1 [1]float64
-	ys1 [1][]float64
-
-	kbar                 [][]float64 // reverse-pass stage adjoints
-	ybar, ystageBar, cry []float64
-	nz                   []bool
-	gys1                 [1][]float64
-
-	adj *adjoint
+	// One-element views for Solve, SolveRecord and Backward.
+	oneTime [1]float64
+	oneOut  [1][]float64
+	oneGrad [1][]float64
 }
-
-// recordMode says what the forward pass keeps for the reverse pass.
-type recordMode int
-
-const (
-	recordNone   recordMode = iota // nothing
-	recordTape                     // a system record for every stage evaluation
-	recordStates                   // the state at the start of every step
-	recordReplay                   // the reverse pass's recomputation: records 0..stages-1
-)
 
 // NewSolver returns a solver for states of length dim; it rejects invalid
 // options.
@@ -49,22 +45,24 @@ func NewSolver(dim int, opt Options) (*Solver, error) {
 	if err := opt.check(dim); err != nil {
 		return nil, err
 	}
-	s := &Solver{opt: opt, tb: opt.Method, dim: dim, groups: opt.Groups}
-	if s.groups == nil {
-		s.groups = []int{dim}
+	s := &Solver{opt: opt, tb: opt.Method, dim: dim}
+	if opt.adaptive() {
+		s.ctrl = newErrorControl(opt, dim)
+	} else {
+		s.ctrl = &constantSteps{steps: opt.Steps, size: opt.Step, maxSteps: opt.MaxSteps}
 	}
 	st := s.tb.Stages()
 	s.k = matrix(st, dim)
-	s.kbar = matrix(st, dim)
+	s.stageBar = matrix(st, dim)
 	s.y = make([]float64, dim)
 	s.ynew = make([]float64, dim)
 	s.ystage = make([]float64, dim)
-	s.errv = make([]float64, dim)
+	s.errEst = make([]float64, dim)
 	s.ybar = make([]float64, dim)
 	s.ystageBar = make([]float64, dim)
-	s.cry = make([]float64, dim)
-	s.theta = make([]float64, st)
-	s.nz = make([]bool, st)
+	s.fsalBar = make([]float64, dim)
+	s.denseW = make([]float64, st)
+	s.stageBarLive = make([]bool, st)
 	return s, nil
 }
 
@@ -80,38 +78,96 @@ func matrix(rows, cols int) [][]float64 {
 	return m
 }
 
-// eval evaluates f, counting it and making room for its record.
-func (s *Solver) eval(sys System, t float64, y, dydt []float64, rec int) {
-	if rec >= s.reserved {
-		n := max(rec+1, 2*s.reserved, 16)
-		s.rsys.Reserve(n)
-		s.reserved = n
-	}
-	s.stats.NFE++
-	sys.Eval(t, y, dydt, rec)
+// Solve integrates sys from (t0, y0) to t1, either direction in time,
+// writing y(t1) into y1 (which may alias y0). It keeps no records.
+func (s *Solver) Solve(sys System, t0 float64, y0 []float64, t1 float64, y1 []float64) (Stats, error) {
+	s.oneTime[0], s.oneOut[0] = t1, y1
+	defer func() { s.oneOut[0] = nil }()
+	return s.SolveAt(sys, t0, y0, s.oneTime[:], s.oneOut[:])
 }
 
-// recOf is the record of stage i of accepted step n in the current mode.
-// On a tape, a step's first stage of an FSAL method is the previous step's
-// last one, and record 0 is f(t0, y0).
-func (s *Solver) recOf(n, i int) int {
-	switch s.mode {
-	case recordNone, recordStates:
-		return -1
-	case recordReplay:
-		return i
+// SolveAt integrates sys from (t0, y0) through the output times ts, strictly
+// monotone and all on one side of t0, writing y(ts[j]) into ys[j].
+func (s *Solver) SolveAt(sys System, t0 float64, y0 []float64, ts []float64, ys [][]float64) (Stats, error) {
+	s.tape.valid = false
+	s.mode = recordNone
+	return s.run(sys, t0, y0, ts, ys)
+}
+
+// SolveRecord is Solve keeping what Backward needs: a system record for
+// every stage evaluation of every accepted step, or, with
+// Options.Recompute, the state at the start of every step.
+func (s *Solver) SolveRecord(sys Differentiable, t0 float64, y0 []float64, t1 float64, y1 []float64) (Stats, error) {
+	s.oneTime[0], s.oneOut[0] = t1, y1
+	defer func() { s.oneOut[0] = nil }()
+	return s.SolveRecordAt(sys, t0, y0, s.oneTime[:], s.oneOut[:])
+}
+
+// SolveRecordAt is SolveAt keeping what BackwardAt needs.
+func (s *Solver) SolveRecordAt(sys Differentiable, t0 float64, y0 []float64, ts []float64, ys [][]float64) (Stats, error) {
+	s.mode = recordTape
+	if s.opt.Recompute {
+		s.mode = recordStates
 	}
-	st := s.tb.Stages()
-	if !s.tb.fsal {
-		return n*st + i
+	s.tape.begin(sys, s.mode)
+	s.rsys, s.reserved = sys, 0
+	defer func() { s.rsys = nil }()
+	st, err := s.run(sys, t0, y0, ts, ys)
+	s.tape.valid = err == nil
+	s.tape.noutputs = len(ts)
+	return st, err
+}
+
+// run checks the arguments, fixes the direction of time and integrates.
+func (s *Solver) run(sys System, t0 float64, y0 []float64, ts []float64, ys [][]float64) (Stats, error) {
+	s.stats = Stats{}
+	if err := s.checkRun(sys, t0, y0, ts, ys); err != nil {
+		return s.stats, err
 	}
-	if i == 0 {
-		if n == 0 {
-			return 0
+	copy(s.y, y0)
+	s.t0, s.dir = t0, 1
+	if ts[0] < t0 {
+		s.dir = -1
+	}
+	err := s.integrate(sys, ts, ys)
+	return s.stats, err
+}
+
+func (s *Solver) checkRun(sys System, t0 float64, y0 []float64, ts []float64, ys [][]float64) error {
+	if d := sys.Dim(); d != s.dim {
+		return fmt.Errorf("ode: system dimension %d, solver dimension %d", d, s.dim)
+	}
+	if err := s.checkState("y0", y0); err != nil {
+		return err
+	}
+	for i, v := range y0 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("ode: y0[%d] = %g is not finite", i, v)
 		}
-		n, i = n-1, st-1
 	}
-	return 1 + n*(st-1) + i - 1
+	if len(ts) == 0 {
+		return fmt.Errorf("ode: no output times")
+	}
+	if len(ys) != len(ts) {
+		return fmt.Errorf("ode: %d output buffers for %d output times", len(ys), len(ts))
+	}
+	if math.IsNaN(t0) || math.IsInf(t0, 0) {
+		return fmt.Errorf("ode: t0 = %g is not finite", t0)
+	}
+	prev := t0
+	for j, t := range ts {
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return fmt.Errorf("ode: output time %d (%g) is not finite", j, t)
+		}
+		if (ts[0] > t0 && t <= prev) || (ts[0] < t0 && t >= prev) || t == t0 {
+			return fmt.Errorf("ode: output time %d (%g) does not move away from %g in the direction of the first", j, t, prev)
+		}
+		if len(ys[j]) != s.dim {
+			return fmt.Errorf("ode: output %d has length %d, want %d", j, len(ys[j]), s.dim)
+		}
+		prev = t
+	}
+	return nil
 }
 
 // checkState validates a state vector argument.
@@ -120,21 +176,4 @@ func (s *Solver) checkState(what string, v []float64) error {
 		return fmt.Errorf("ode: %s has length %d, want %d", what, len(v), s.dim)
 	}
 	return nil
-}
-
-// axpy adds alpha*x to y.
-func axpy(alpha float64, x, y []float64) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += alpha * v
-	}
-}
-
-// finite is zero when every entry of v is finite and NaN otherwise.
-func finite(v []float64) float64 {
-	var c float64
-	for _, x := range v {
-		c += x - x
-	}
-	return c
 }
