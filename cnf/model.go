@@ -209,7 +209,7 @@ func (m *Model) LossGrad(x []float64, labels []int, rng *rand.Rand, grad []float
 	if err != nil {
 		return st, err
 	}
-	if err := r.forward(m, x, labels, rng, m.cfg.Solver.Gradient == GradBackprop, &st); err != nil {
+	if err := r.forward(m, x, labels, rng, true, &st); err != nil {
 		return st, err
 	}
 	clear(grad)

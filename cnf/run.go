@@ -43,7 +43,6 @@ type run struct {
 	gy, gy0 []float64
 	gbase   []float64 // weights of the base log-density terms
 	gz      []float64
-	gparams []float64 // scratch of length NumParams for the adjoint
 }
 
 // run returns the cached run for n samples in the given mode, building it
@@ -59,6 +58,10 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 	jacob := mode == modeTrain && cfg.Regularize.Jacobian > 0
 	r := &run{n: n}
 	parts := runtime.GOMAXPROCS(0)
+	grad, err := ode.GradientByName(cfg.Solver.Gradient)
+	if err != nil {
+		return nil, fmt.Errorf("cnf: solver: %w", err)
+	}
 	for _, blk := range m.blocks {
 		dyn := m.newDynamics(blk.prefix)
 		k := 0
@@ -72,6 +75,7 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 			ATol:     cfg.Solver.ATol,
 			MaxSteps: cfg.Solver.MaxSteps,
 			Groups:   fl.groups(),
+			Gradient: grad,
 		}
 		if !m.method.Adaptive() {
 			opt.Steps = cfg.Solver.Steps
@@ -98,14 +102,13 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 	r.gy0 = make([]float64, dim)
 	r.gbase = make([]float64, n)
 	r.gz = make([]float64, nd)
-	r.gparams = make([]float64, len(m.theta))
 	m.runs[key] = r
 	return r, nil
 }
 
-// forward preprocesses x, solves every block from 0 to T1 (keeping records
-// when record is set) and scores the result by the base, filling
-// r.logpx and the statistics.
+// forward preprocesses x, solves every block from 0 to T1 (keeping what
+// the gradient method needs when record is set) and scores the result by
+// the base, filling r.logpx and the statistics.
 func (r *run) forward(m *Model, x []float64, labels []int, rng *rand.Rand, record bool, st *LossStats) error {
 	n, d := r.n, m.d
 	nd := n * d
@@ -186,7 +189,6 @@ func (r *run) backward(m *Model, labels []int, grad []float64, st *LossStats) er
 		gmu, glogits = grad[m.offMeans:m.offLogits], grad[m.offLogits:]
 	}
 	m.base.logDensityGrad(zEnd, labels, r.logpu, r.gbase, r.gz, gmu, glogits)
-	t1 := m.cfg.Solver.T1
 	for b := len(r.flows) - 1; b >= 0; b-- {
 		fl := r.flows[b]
 		gy := r.gy
@@ -204,13 +206,7 @@ func (r *run) backward(m *Model, labels []int, grad []float64, st *LossStats) er
 		}
 		blk := m.blocks[b]
 		gtheta := grad[blk.off : blk.off+blk.n]
-		var sst ode.Stats
-		var err error
-		if m.cfg.Solver.Gradient == GradBackprop {
-			sst, err = r.solvers[b].Backward(fl, gy, r.gy0, gtheta)
-		} else {
-			sst, err = r.solvers[b].Adjoint(fl, 0, t1, r.ys[b+1], gy, r.gy0, gtheta)
-		}
+		sst, err := r.solvers[b].Backward(fl, gy, r.gy0, gtheta)
 		st.NFEBackward += sst.NFE
 		st.VJPBackward += sst.VJP
 		if err != nil {

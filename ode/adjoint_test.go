@@ -50,8 +50,17 @@ func TestAdjointGradient(t *testing.T) {
 			if _, err := s.BackwardAt(net, w, bp[:netDim], bp[netDim:]); err != nil {
 				t.Fatal(err)
 			}
+			opt := c.opt
+			opt.Gradient = ContinuousAdjoint
+			a, err := NewSolver(netDim, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
+				t.Fatal(err)
+			}
 			adj := make([]float64, n)
-			ast, err := s.AdjointAt(net, c.t0, c.ts, ys, w, adj[:netDim], adj[netDim:])
+			ast, err := a.BackwardAt(net, w, adj[:netDim], adj[netDim:])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,8 +131,15 @@ func TestLinearAnalytic(t *testing.T) {
 		if _, err := s.Backward(sys, c, bp[:d], bp[d:]); err != nil {
 			t.Fatal(err)
 		}
+		a, err := NewSolver(d, Options{Method: tb, RTol: tight, ATol: tight, Gradient: ContinuousAdjoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SolveRecord(sys, 0, y0, T, y1); err != nil {
+			t.Fatal(err)
+		}
 		adj := make([]float64, d+d*d)
-		if _, err := s.Adjoint(sys, 0, T, y1, c, adj[:d], adj[d:]); err != nil {
+		if _, err := a.Backward(sys, c, adj[:d], adj[d:]); err != nil {
 			t.Fatal(err)
 		}
 		rb, ra := relErr(bp, want), relErr(adj, want)

@@ -1,131 +1,41 @@
 package ode
 
-import "fmt"
+// backprop is Backprop, or BackpropRecompute when recompute is set.
+type backprop struct{ recompute bool }
 
-// recordMode says what the forward pass keeps for the reverse pass.
-type recordMode int
-
-const (
-	recordNone   recordMode = iota // nothing
-	recordTape                     // a system record for every stage evaluation
-	recordStates                   // the state at the start of every step
-	recordReplay                   // the reverse pass's recomputation: records 0..stages-1
-)
-
-// tape is what SolveRecord keeps of a solve for the reverse pass.
-type tape struct {
-	valid    bool
-	sys      Differentiable
-	mode     recordMode
-	steps    []tapeStep
-	states   []float64 // the state at the start of each step (recordStates)
-	outs     []tapeOut
-	nparams  int
-	noutputs int
-}
-
-// tapeStep is an accepted step from t to tn with signed size h.
-type tapeStep struct{ t, h, tn float64 }
-
-// tapeOut locates an output: the state after step-1 when dense is false,
-// else the dense output at the fraction x of step.
-type tapeOut struct {
-	step  int
-	x     float64
-	dense bool
-}
-
-// begin clears the tape for a new recorded solve.
-func (tp *tape) begin(sys Differentiable, mode recordMode) {
-	tp.valid = false
-	tp.sys = sys
-	tp.mode = mode
-	tp.steps = tp.steps[:0]
-	tp.states = tp.states[:0]
-	tp.outs = tp.outs[:0]
-	tp.nparams = sys.NumParams()
-}
-
-// recOf is the record of stage i of accepted step n in the current mode.
-// On a tape, a step's first stage of an FSAL method is the previous step's
-// last one, and record 0 is f(t0, y0).
-func (s *Solver) recOf(n, i int) int {
-	switch s.mode {
-	case recordNone, recordStates:
-		return -1
-	case recordReplay:
-		return i
+func (g backprop) Name() string {
+	if g.recompute {
+		return "backprop-recompute"
 	}
-	st := s.tb.Stages()
-	if !s.tb.fsal {
-		return n*st + i
-	}
-	if i == 0 {
-		if n == 0 {
-			return 0
-		}
-		n, i = n-1, st-1
-	}
-	return 1 + n*(st-1) + i - 1
+	return "backprop"
 }
 
-// keepStep records the accepted step from (t, s.y) to tn of signed size h.
-func (s *Solver) keepStep(t, h, tn float64) {
-	switch s.mode {
-	case recordTape:
-		s.tape.steps = append(s.tape.steps, tapeStep{t, h, tn})
-	case recordStates:
-		s.tape.steps = append(s.tape.steps, tapeStep{t, h, tn})
-		s.tape.states = append(s.tape.states, s.y...)
+func (g backprop) keeps() recordMode {
+	if g.recompute {
+		return recordStates
 	}
+	return recordStages
 }
 
-// keepOutput records where an output came from.
-func (s *Solver) keepOutput(step int, x float64, dense bool) {
-	if s.mode != recordNone {
-		s.tape.outs = append(s.tape.outs, tapeOut{step: step, x: x, dense: dense})
-	}
-}
-
-// Backward backpropagates gy1 = dL/dy(t1) through the last SolveRecord of
-// sys: it overwrites gy0 with dL/dy(t0) and adds dL/dtheta to gtheta. Step
-// sizes are constants, so the result is the exact gradient of the computed
-// y(t1), to rounding.
-func (s *Solver) Backward(sys Differentiable, gy1, gy0, gtheta []float64) (Stats, error) {
-	s.oneGrad[0] = gy1
-	defer func() { s.oneGrad[0] = nil }()
-	return s.BackwardAt(sys, s.oneGrad[:], gy0, gtheta)
-}
-
-// BackwardAt is Backward after SolveRecordAt, with gys[j] = dL/dy(ts[j])
-// (nil for zero).
-func (s *Solver) BackwardAt(sys Differentiable, gys [][]float64, gy0, gtheta []float64) (Stats, error) {
+// backward runs the reverse pass of the solver's arithmetic over the
+// accepted steps, last to first. The step sizes and accept decisions are
+// constants, so the result is the exact gradient of the computed outputs,
+// to rounding. Per step, the adjoint of the new state seeds the adjoints
+// of the stage derivatives (stageBar[i] = h b_i ybar, plus h w_i g for a
+// dense output inside the step), and each live stage, last to first,
+// passes its adjoint through the system's VJP into ybar, the parameters
+// and the earlier stages. An FSAL method's first stage is the previous
+// step's last: its adjoint is carried there (fsalBar) rather than
+// evaluated twice.
+func (backprop) backward(s *Solver, sys Differentiable, gys [][]float64, gy0, gtheta []float64) (Stats, error) {
 	s.stats = Stats{}
 	tp := &s.tape
-	switch {
-	case !tp.valid:
-		return s.stats, fmt.Errorf("ode: backward: no successful SolveRecord to differentiate")
-	case sys != tp.sys:
-		return s.stats, fmt.Errorf("ode: backward: system differs from the one recorded")
-	case len(gys) != tp.noutputs:
-		return s.stats, fmt.Errorf("ode: backward: %d output gradients for %d outputs", len(gys), tp.noutputs)
-	case len(gtheta) != tp.nparams:
-		return s.stats, fmt.Errorf("ode: backward: gtheta has length %d, want %d", len(gtheta), tp.nparams)
-	}
-	for j, g := range gys {
-		if g != nil && len(g) != s.dim {
-			return s.stats, fmt.Errorf("ode: backward: output gradient %d has length %d, want %d", j, len(g), s.dim)
-		}
-	}
-	if err := s.checkState("backward: gy0", gy0); err != nil {
-		return s.stats, err
-	}
 	if tp.mode == recordStates {
 		s.mode = recordReplay
 		s.rsys, s.reserved = sys, 0
 		defer func() { s.rsys = nil }()
 	} else {
-		s.mode = recordTape
+		s.mode = recordStages
 	}
 	tb := s.tb
 	last := tb.Stages() - 1

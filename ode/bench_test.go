@@ -46,9 +46,14 @@ func TestNoAllocations(t *testing.T) {
 		{Method: RK4, Steps: 50},
 		{Method: Dopri5, RTol: 1e-8, ATol: 1e-8},
 		{Method: Tsit5, RTol: 1e-8, ATol: 1e-8, Interpolate: true},
-		{Method: Dopri5, RTol: 1e-8, ATol: 1e-8, Recompute: true},
+		{Method: Dopri5, RTol: 1e-8, ATol: 1e-8, Gradient: BackpropRecompute},
 	} {
 		s, err := NewSolver(2, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Gradient = ContinuousAdjoint
+		a, err := NewSolver(2, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +67,10 @@ func TestNoAllocations(t *testing.T) {
 			if _, err := s.Backward(sys, y, g, gt); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Adjoint(sys, 0, 5, y, y, g, gt); err != nil {
+			if _, err := a.SolveRecord(sys, 0, benchY0, 5, y); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Backward(sys, y, g, gt); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -147,12 +155,16 @@ func BenchmarkGradient(b *testing.B) {
 		}
 	})
 	b.Run("adjoint", func(b *testing.B) {
-		if _, err := s.Solve(sys, 0, benchY0, 5, y); err != nil {
+		a, err := NewSolver(2, Options{Method: Dopri5, RTol: 1e-8, ATol: 1e-8, Gradient: ContinuousAdjoint})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.SolveRecord(sys, 0, benchY0, 5, y); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := s.Adjoint(sys, 0, 5, y, y, g, gt); err != nil {
+			if _, err := a.Backward(sys, y, g, gt); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -68,8 +68,8 @@ type bitsRecord struct {
 }
 
 // computeBits runs every case: the forward solve, and the gradient of
-// sum_j w_j . y(ts[j]) by backprop with a full tape, with recomputation,
-// and (for adaptive cases) by the continuous adjoint.
+// sum_j w_j . y(ts[j]) by every gradient method (the continuous adjoint
+// for adaptive cases only).
 func computeBits(t *testing.T) map[string]bitsRecord {
 	out := map[string]bitsRecord{}
 	for seed, c := range bitsCases {
@@ -85,9 +85,12 @@ func computeBits(t *testing.T) map[string]bitsRecord {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		rec.Y = bitsOf(ys...)
-		for _, recompute := range []bool{false, true} {
+		for _, grad := range Gradients() {
+			if grad == ContinuousAdjoint && (c.opt.Steps != 0 || c.opt.Step != 0) {
+				continue
+			}
 			opt := c.opt
-			opt.Recompute = recompute
+			opt.Gradient = grad
 			s, err := NewSolver(netDim, opt)
 			if err != nil {
 				t.Fatal(err)
@@ -100,28 +103,14 @@ func computeBits(t *testing.T) map[string]bitsRecord {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if recompute {
-				rec.Recompute, rec.RecomputeSt = bitsOf(ys...), st
-				rec.Recompute = append(rec.Recompute, bitsOf(g)...)
-			} else {
-				rec.Backprop, rec.BackpropStats = bitsOf(ys...), st
-				rec.Backprop = append(rec.Backprop, bitsOf(g)...)
+			switch grad {
+			case Backprop:
+				rec.Backprop, rec.BackpropStats = append(bitsOf(ys...), bitsOf(g)...), st
+			case BackpropRecompute:
+				rec.Recompute, rec.RecomputeSt = append(bitsOf(ys...), bitsOf(g)...), st
+			case ContinuousAdjoint:
+				rec.Adjoint, rec.AdjointStats = bitsOf(g), st
 			}
-		}
-		if c.opt.Steps == 0 && c.opt.Step == 0 {
-			s, err := NewSolver(netDim, c.opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.SolveAt(net, c.t0, y0, c.ts, ys); err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			g := make([]float64, netDim+net.NumParams())
-			st, err := s.AdjointAt(net, c.t0, c.ts, ys, w, g[:netDim], g[netDim:])
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			rec.Adjoint, rec.AdjointStats = bitsOf(g), st
 		}
 		out[c.name] = rec
 	}

@@ -18,13 +18,13 @@ var gradCases = []gradCase{
 	{"euler", Options{Method: Euler, Steps: 10}, 0, []float64{1}},
 	{"rk4", Options{Method: RK4, Steps: 7}, 0, []float64{0.3, 0.7, 1}},
 	{"rk38-step", Options{Method: RK38, Step: 0.13}, 0, []float64{0.5, 1}},
-	{"rk4-recompute", Options{Method: RK4, Steps: 5, Recompute: true}, 0, []float64{0.4, 1}},
+	{"rk4-recompute", Options{Method: RK4, Steps: 5, Gradient: BackpropRecompute}, 0, []float64{0.4, 1}},
 	{"dopri5", Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-8}, 0, []float64{0.3, 0.7, 1.5}},
 	{"dopri5-backwards", Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-8}, 1, []float64{0.2, -0.5}},
 	{"dopri5-interpolate", Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-8, Interpolate: true}, 0, []float64{0.3, 0.35, 1.5}},
-	{"dopri5-recompute", Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-8, Recompute: true}, 0, []float64{0.3, 0.7, 1.5}},
+	{"dopri5-recompute", Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-8, Gradient: BackpropRecompute}, 0, []float64{0.3, 0.7, 1.5}},
 	{"tsit5", Options{Method: Tsit5, RTol: 1e-7, ATol: 1e-9}, 0, []float64{1.5}},
-	{"tsit5-interpolate-recompute", Options{Method: Tsit5, RTol: 1e-7, ATol: 1e-9, Interpolate: true, Recompute: true}, 0, []float64{0.6, 1.5}},
+	{"tsit5-interpolate-recompute", Options{Method: Tsit5, RTol: 1e-7, ATol: 1e-9, Interpolate: true, Gradient: BackpropRecompute}, 0, []float64{0.6, 1.5}},
 }
 
 const netDim = 3
@@ -141,7 +141,7 @@ func TestBackwardExact(t *testing.T) {
 			}
 			steps := append([]tapeStep(nil), s.tape.steps...)
 			outs := append([]tapeOut(nil), s.tape.outs...)
-			if c.opt.Recompute {
+			if c.opt.Gradient == BackpropRecompute {
 				net.invalidate()
 			}
 			g := make([]float64, netDim+net.NumParams())

@@ -19,19 +19,28 @@ type Solver struct {
 	t0, dir float64
 
 	// The stepper's state (stepper.go).
-	tb                       *Tableau
-	k                        [][]float64 // stage derivatives, k[0] = f(t, y)
-	y, ynew, ystage, errEst  []float64
-	denseW                   []float64 // dense-output weights, one per stage
-	stats                    Stats
-	rsys                     Differentiable
-	reserved                 int // records the system was asked to make room for
-	mode                     recordMode
-	tape                     tape
-	stageBar                 [][]float64 // reverse pass: adjoints of the stage derivatives
-	ybar, ystageBar, fsalBar []float64
+	tb                      *Tableau
+	k                       [][]float64 // stage derivatives, k[0] = f(t, y)
+	y, ynew, ystage, errEst []float64
+	denseW                  []float64 // dense-output weights, one per stage
+	stats                   Stats
+
+	// What a recorded solve keeps (gradient.go), and the system whose
+	// records it makes room for.
+	mode     recordMode
+	tape     tape
+	rsys     Differentiable
+	reserved int
+
+	// Backprop's reverse pass (backprop.go): the adjoints of the stage
+	// derivatives, of the state and of a stage's input, and the adjoint an
+	// FSAL method carries to the previous step's last stage.
+	stageBar                 [][]float64
 	stageBarLive             []bool // stageBar[i] may be nonzero
-	adj                      *adjoint
+	ybar, ystageBar, fsalBar []float64
+
+	// The continuous adjoint's augmented system (adjoint.go).
+	adj *adjoint
 
 	// One-element views for Solve, SolveRecord and Backward.
 	oneTime [1]float64
@@ -94,9 +103,10 @@ func (s *Solver) SolveAt(sys System, t0 float64, y0 []float64, ts []float64, ys 
 	return s.run(sys, t0, y0, ts, ys)
 }
 
-// SolveRecord is Solve keeping what Backward needs: a system record for
-// every stage evaluation of every accepted step, or, with
-// Options.Recompute, the state at the start of every step.
+// SolveRecord is Solve keeping what Backward needs, as Options.Gradient
+// says: a system record of every stage evaluation (Backprop), the state at
+// the start of every step (BackpropRecompute), or the output
+// (ContinuousAdjoint).
 func (s *Solver) SolveRecord(sys Differentiable, t0 float64, y0 []float64, t1 float64, y1 []float64) (Stats, error) {
 	s.oneTime[0], s.oneOut[0] = t1, y1
 	defer func() { s.oneOut[0] = nil }()
@@ -105,16 +115,14 @@ func (s *Solver) SolveRecord(sys Differentiable, t0 float64, y0 []float64, t1 fl
 
 // SolveRecordAt is SolveAt keeping what BackwardAt needs.
 func (s *Solver) SolveRecordAt(sys Differentiable, t0 float64, y0 []float64, ts []float64, ys [][]float64) (Stats, error) {
-	s.mode = recordTape
-	if s.opt.Recompute {
-		s.mode = recordStates
-	}
+	s.mode = s.opt.Gradient.keeps()
 	s.tape.begin(sys, s.mode)
 	s.rsys, s.reserved = sys, 0
 	defer func() { s.rsys = nil }()
 	st, err := s.run(sys, t0, y0, ts, ys)
-	s.tape.valid = err == nil
-	s.tape.noutputs = len(ts)
+	if err == nil {
+		s.tape.end(t0, ts, ys)
+	}
 	return st, err
 }
 
