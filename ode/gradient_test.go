@@ -161,3 +161,28 @@ func TestBackwardExact(t *testing.T) {
 		})
 	}
 }
+
+func TestGradientByName(t *testing.T) {
+	for _, g := range Gradients() {
+		got, err := GradientByName(g.Name())
+		if err != nil || got != g {
+			t.Errorf("GradientByName(%q) = %v, %v", g.Name(), got, err)
+		}
+	}
+	for name, want := range map[string]Gradient{"backprop": Backprop, "backprop-recompute": BackpropRecompute, "adjoint": ContinuousAdjoint} {
+		if got, err := GradientByName(name); err != nil || got != want {
+			t.Errorf("GradientByName(%q) = %v, %v", name, got, err)
+		}
+	}
+	const msg = `ode: unknown gradient method "Adjoint" (want backprop, backprop-recompute or adjoint)`
+	if _, err := GradientByName("Adjoint"); err == nil || err.Error() != msg {
+		t.Errorf("GradientByName(Adjoint): error %v, want %s", err, msg)
+	}
+	s, err := NewSolver(1, Options{Method: RK4, Steps: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Options().Gradient != Backprop {
+		t.Errorf("default gradient method %v, want Backprop", s.Options().Gradient)
+	}
+}

@@ -1,5 +1,24 @@
 package ode
 
+import "fmt"
+
+// Methods returns the built-in methods, fixed-step ones first.
+func Methods() []*Tableau { return []*Tableau{Euler, RK4, RK38, Dopri5, Tsit5} }
+
+// MethodByName returns the built-in method called name: "euler", "rk4",
+// "rk38", "dopri5" or "tsit5". Tableau.Adaptive says whether it can
+// control its step size.
+func MethodByName(name string) (*Tableau, error) {
+	var names []string
+	for _, tb := range Methods() {
+		if tb.Name == name {
+			return tb, nil
+		}
+		names = append(names, tb.Name)
+	}
+	return nil, fmt.Errorf("ode: unknown method %q (want %s)", name, orList(names))
+}
+
 // Euler is the explicit Euler method, order 1.
 var Euler = mustTableau(NewTableau("euler", 1,
 	[]float64{0},

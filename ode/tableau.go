@@ -103,14 +103,3 @@ func sum(v []float64) float64 {
 	}
 	return s
 }
-
-// MethodByName returns the tableau called name: "euler", "rk4", "rk38",
-// "dopri5" or "tsit5".
-func MethodByName(name string) (*Tableau, error) {
-	for _, tb := range []*Tableau{Euler, RK4, RK38, Dopri5, Tsit5} {
-		if tb.Name == name {
-			return tb, nil
-		}
-	}
-	return nil, fmt.Errorf("ode: unknown method %q (want euler, rk4, rk38, dopri5 or tsit5)", name)
-}

@@ -130,13 +130,29 @@ func TestNewTableauRejects(t *testing.T) {
 }
 
 func TestMethodByName(t *testing.T) {
+	adaptive := map[string]bool{"dopri5": true, "tsit5": true}
+	var names []string
+	for _, m := range Methods() {
+		names = append(names, m.Name)
+	}
+	if got := strings.Join(names, " "); got != "euler rk4 rk38 dopri5 tsit5" {
+		t.Errorf("Methods() = %s", got)
+	}
 	for _, name := range []string{"euler", "rk4", "rk38", "dopri5", "tsit5"} {
 		tb, err := MethodByName(name)
 		if err != nil || tb.Name != name {
 			t.Errorf("MethodByName(%q) = %v, %v", name, tb, err)
+			continue
+		}
+		if tb.Adaptive() != adaptive[name] {
+			t.Errorf("%s: Adaptive() = %v", name, tb.Adaptive())
 		}
 	}
 	if _, err := MethodByName("rk45"); err == nil || !strings.Contains(err.Error(), `"rk45"`) {
 		t.Errorf("MethodByName(rk45): error %v", err)
+	}
+	const want = `ode: unknown method "RK4" (want euler, rk4, rk38, dopri5 or tsit5)`
+	if _, err := MethodByName("RK4"); err == nil || err.Error() != want {
+		t.Errorf("MethodByName(RK4): error %v, want %s", err, want)
 	}
 }
