@@ -10,8 +10,9 @@ import (
 // gradient of the flow.
 const tight = 1e-12
 
-// TestAdjointGradient checks the continuous adjoint, and backpropagation
-// through an adaptive solve, against central differences of the adaptive
+// TestAdjointGradient checks every gradient method (the continuous
+// adjoint, and backpropagation through an adaptive solve with a full tape
+// and with recomputation) against central differences of the adaptive
 // solve, all at tolerance 1e-12, and against each other. Each differs from
 // the gradient of the exact flow by the global error of its own solve, a
 // small multiple of the tolerance (the accuracy tests below measure the
@@ -36,31 +37,29 @@ func TestAdjointGradient(t *testing.T) {
 	for seed, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			theta, y0, w := netProblem(uint64(100+seed), len(c.ts))
-			net := newTanhNet(netDim, theta)
-			s, err := NewSolver(netDim, c.opt)
-			if err != nil {
-				t.Fatal(err)
-			}
 			ys := outputs(len(c.ts))
-			if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
-				t.Fatal(err)
+			n := netDim + len(theta)
+			grads := map[Gradient][]float64{}
+			for _, method := range Gradients() {
+				net := newTanhNet(netDim, theta)
+				opt := c.opt
+				opt.Gradient = method
+				s, err := NewSolver(netDim, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
+					t.Fatal(err)
+				}
+				g := make([]float64, n)
+				st, err := s.BackwardAt(net, w, g[:netDim], g[netDim:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s: %+v", method.Name(), st)
+				grads[method] = g
 			}
-			n := netDim + net.NumParams()
-			bp := make([]float64, n)
-			if _, err := s.BackwardAt(net, w, bp[:netDim], bp[netDim:]); err != nil {
-				t.Fatal(err)
-			}
-			opt := c.opt
-			opt.Gradient = ContinuousAdjoint
-			a, err := NewSolver(netDim, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
-				t.Fatal(err)
-			}
-			adj := make([]float64, n)
-			ast, err := a.BackwardAt(net, w, adj[:netDim], adj[netDim:])
+			s, err := NewSolver(netDim, c.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,17 +69,24 @@ func TestAdjointGradient(t *testing.T) {
 				}
 				return loss(w, ys)
 			})
-			rb, ra, rab := relErr(bp, fd), relErr(adj, fd), relErr(adj, bp)
-			t.Logf("adjoint %+v; relative errors: backprop %.2e, adjoint %.2e, adjoint vs backprop %.2e", ast, rb, ra, rab)
-			if rb > 1e-6 || ra > 1e-6 || rab > 1e-6 {
-				t.Errorf("relative errors backprop %.3g, adjoint %.3g, between them %.3g; want <= 1e-6", rb, ra, rab)
+			for i, a := range Gradients() {
+				r := relErr(grads[a], fd)
+				t.Logf("%s against finite differences: relative error %.2e", a.Name(), r)
+				if !(r <= 1e-6) {
+					t.Errorf("%s against finite differences: relative error %.3g; want <= 1e-6", a.Name(), r)
+				}
+				for _, b := range Gradients()[i+1:] {
+					if r := relErr(grads[a], grads[b]); !(r <= 1e-6) {
+						t.Errorf("%s against %s: relative error %.3g; want <= 1e-6", a.Name(), b.Name(), r)
+					}
+				}
 			}
 		})
 	}
 }
 
-// TestLinearAnalytic compares both gradients of L = c . y(T) for y' = A y
-// with the analytic ones: dL/dy0 = exp(A^T T) c and dL/dA = T times the
+// TestLinearAnalytic compares the gradients of L = c . y(T) for y' = A y
+// by every method with the analytic ones: dL/dy0 = exp(A^T T) c and dL/dA = T times the
 // upper right block of exp([[A^T T, c y0^T], [0, A^T T]]) (Van Loan 1978).
 // The solves use tolerance 1e-12 and the error of each gradient is that of
 // a linear solve with ||A|| T < 2, about the tolerance times a growth factor
@@ -118,34 +124,62 @@ func TestLinearAnalytic(t *testing.T) {
 	}
 
 	for _, tb := range []*Tableau{Dopri5, Tsit5} {
-		sys := &linear{d: d, a: a}
-		s, err := NewSolver(d, Options{Method: tb, RTol: tight, ATol: tight})
+		for _, method := range Gradients() {
+			sys := &linear{d: d, a: a}
+			s, err := NewSolver(d, Options{Method: tb, RTol: tight, ATol: tight, Gradient: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			y1 := make([]float64, d)
+			if _, err := s.SolveRecord(sys, 0, y0, T, y1); err != nil {
+				t.Fatal(err)
+			}
+			g := make([]float64, d+d*d)
+			if _, err := s.Backward(sys, c, g[:d], g[d:]); err != nil {
+				t.Fatal(err)
+			}
+			r := relErr(g, want)
+			t.Logf("%s %s: relative error %.2e", tb.Name, method.Name(), r)
+			if !(r <= 1e-8) {
+				t.Errorf("%s %s: relative error %.3g against the analytic gradient; want <= 1e-8", tb.Name, method.Name(), r)
+			}
+		}
+	}
+}
+
+// TestAdjointKeepsOutputs: the continuous adjoint starts from the state
+// the recorded solve returned, not from the caller's buffer, which may have
+// changed since.
+func TestAdjointKeepsOutputs(t *testing.T) {
+	theta, y0, w := netProblem(7, 2)
+	ts := []float64{0.5, 1.2}
+	gradient := func(clobber bool) []float64 {
+		net := newTanhNet(netDim, theta)
+		s, err := NewSolver(netDim, Options{Method: Dopri5, RTol: 1e-8, ATol: 1e-8, Gradient: ContinuousAdjoint})
 		if err != nil {
 			t.Fatal(err)
 		}
-		y1 := make([]float64, d)
-		if _, err := s.SolveRecord(sys, 0, y0, T, y1); err != nil {
+		ys := outputs(len(ts))
+		if _, err := s.SolveRecordAt(net, 0, y0, ts, ys); err != nil {
 			t.Fatal(err)
 		}
-		bp := make([]float64, d+d*d)
-		if _, err := s.Backward(sys, c, bp[:d], bp[d:]); err != nil {
+		if clobber {
+			for _, y := range ys {
+				for i := range y {
+					y[i] = 1e3
+				}
+			}
+		}
+		g := make([]float64, netDim+len(theta))
+		if _, err := s.BackwardAt(net, w, g[:netDim], g[netDim:]); err != nil {
 			t.Fatal(err)
 		}
-		a, err := NewSolver(d, Options{Method: tb, RTol: tight, ATol: tight, Gradient: ContinuousAdjoint})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.SolveRecord(sys, 0, y0, T, y1); err != nil {
-			t.Fatal(err)
-		}
-		adj := make([]float64, d+d*d)
-		if _, err := a.Backward(sys, c, adj[:d], adj[d:]); err != nil {
-			t.Fatal(err)
-		}
-		rb, ra := relErr(bp, want), relErr(adj, want)
-		t.Logf("%s: relative error backprop %.2e, adjoint %.2e", tb.Name, rb, ra)
-		if rb > 1e-8 || ra > 1e-8 {
-			t.Errorf("%s: relative errors backprop %.3g, adjoint %.3g against the analytic gradient; want <= 1e-8", tb.Name, rb, ra)
+		return g
+	}
+	want, got := gradient(false), gradient(true)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("gradient %d is %.17g after the outputs were overwritten, %.17g before", i, got[i], want[i])
 		}
 	}
 }

@@ -49,6 +49,12 @@ func TestFailures(t *testing.T) {
 			[]string{"non-finite state or derivative at t = 0.6", "with h = 0.1"}},
 		{"non-finite backwards", Options{Method: Euler, Steps: 10}, nanAfter, 1, 0, ErrNonFinite,
 			[]string{"non-finite state or derivative at t = 1 with h = -0.1"}},
+		{"underflow fixed", Options{Method: RK4, Steps: 100}, decay, 1e20, 1e20 + 1e5, ErrStepUnderflow,
+			[]string{"step size underflow at t = 1e+20 with h = 0"}},
+		{"min step backwards", Options{RTol: 1e-6, ATol: 1e-6, MinStep: 1e-6}, blowUp, 0, -2, ErrStepUnderflow,
+			[]string{"step size underflow at t = -0.99999", "with h = -9.", "below MinStep = 1e-06"}},
+		{"max steps backwards", Options{RTol: 1e-6, ATol: 1e-6, MaxSteps: 3}, decay, 1, 0, ErrMaxSteps,
+			[]string{"maximum number of steps reached at t = 0.", "with h = -", "MaxSteps = 3"}},
 	}
 	for _, c := range cases {
 		s, err := NewSolver(1, c.opt)
@@ -56,6 +62,9 @@ func TestFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		y := []float64{1}
+		if c.sys == blowUp && c.t1 < c.t0 {
+			y[0] = -1 // 1/(-1 - t), which blows up at t = -1
+		}
 		_, err = s.Solve(c.sys, c.t0, y, c.t1, y)
 		var se *StepError
 		if !errors.Is(err, c.kind) || !errors.As(err, &se) {
@@ -66,6 +75,46 @@ func TestFailures(t *testing.T) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
 			}
+		}
+		t.Logf("%s: %v", c.name, err)
+	}
+}
+
+// TestFailuresBetweenOutputs: the limit on steps counts the whole solve,
+// not one output interval, for both controllers.
+func TestFailuresBetweenOutputs(t *testing.T) {
+	cases := []struct {
+		name string
+		opt  Options
+		want string
+	}{
+		{"fixed", Options{Method: RK4, Steps: 10, MaxSteps: 15},
+			"maximum number of steps reached at t = 0.5 with h = 0.05 (MaxSteps = 15)"},
+		{"fixed step size", Options{Method: RK4, Step: 0.05, MaxSteps: 15},
+			"maximum number of steps reached at t = 0.5 with h = 0.05 (10 steps of 0.05 to cover 0.5 exceed MaxSteps = 15)"},
+		{"adaptive", Options{RTol: 1e-10, ATol: 1e-10, MaxSteps: 16, Interpolate: true},
+			"maximum number of steps reached at t = 0."},
+	}
+	for _, c := range cases {
+		s, err := NewSolver(1, c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ys := [][]float64{{0}, {0}}
+		_, err = s.SolveAt(decay, 0, []float64{1}, []float64{0.5, 1}, ys)
+		var se *StepError
+		if !errors.Is(err, ErrMaxSteps) || !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want a *StepError containing %q", c.name, err, c.want)
+			continue
+		}
+		// The fixed-step controller checks the limit at the start of each
+		// output interval; the adaptive one at each attempt, 12 of which
+		// reach t = 0.5 at this tolerance.
+		if (c.opt.Method == RK4 && se.T != 0.5) || !(se.T >= 0.5 && se.T < 1) {
+			t.Errorf("%s: failed at t = %g, want the second output interval", c.name, se.T)
+		}
+		if e := math.Abs(ys[0][0] - math.Exp(-0.5)); !(e < 1e-6) {
+			t.Errorf("%s: first output %g, want exp(-0.5)", c.name, ys[0][0])
 		}
 		t.Logf("%s: %v", c.name, err)
 	}

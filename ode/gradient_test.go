@@ -186,3 +186,43 @@ func TestGradientByName(t *testing.T) {
 		t.Errorf("default gradient method %v, want Backprop", s.Options().Gradient)
 	}
 }
+
+// TestRecomputeMatchesTape: recomputing each step's stages from its initial
+// state repeats the forward arithmetic exactly, so BackpropRecompute gives
+// Backprop's gradient bit for bit, for one more evaluation per stage.
+func TestRecomputeMatchesTape(t *testing.T) {
+	for seed, c := range gradCases {
+		theta, y0, w := netProblem(uint64(seed), len(c.ts))
+		var grads [2][]float64
+		var stats [2]Stats
+		for k, method := range []Gradient{Backprop, BackpropRecompute} {
+			net := newTanhNet(netDim, theta)
+			opt := c.opt
+			opt.Gradient = method
+			s, err := NewSolver(netDim, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, outputs(len(c.ts))); err != nil {
+				t.Fatal(err)
+			}
+			if method == BackpropRecompute {
+				// The reverse pass must not use the forward pass's records.
+				net.invalidate()
+			}
+			grads[k] = make([]float64, netDim+len(theta))
+			if stats[k], err = s.BackwardAt(net, w, grads[k][:netDim], grads[k][netDim:]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range grads[0] {
+			if grads[0][i] != grads[1][i] {
+				t.Errorf("%s: gradient %d is %.17g with the tape, %.17g recomputed", c.name, i, grads[0][i], grads[1][i])
+				break
+			}
+		}
+		if stats[0].VJP != stats[1].VJP || stats[0].NFE != 0 || stats[1].NFE == 0 {
+			t.Errorf("%s: reverse passes %+v with the tape, %+v recomputed", c.name, stats[0], stats[1])
+		}
+	}
+}

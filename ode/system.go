@@ -34,7 +34,7 @@ type Differentiable interface {
 // dydt. It keeps no records, so it serves Solve and SolveAt, not the
 // gradients, which need a Differentiable.
 func Func(dim int, f func(t float64, y, dydt []float64)) System {
-	return funcSystem{dim: dim, f: f}
+	return &funcSystem{dim: dim, f: f}
 }
 
 // funcSystem is the System of Func.
@@ -44,7 +44,7 @@ type funcSystem struct {
 }
 
 // Dim is the length of the state.
-func (s funcSystem) Dim() int { return s.dim }
+func (s *funcSystem) Dim() int { return s.dim }
 
 // Eval writes f(t, y) into dydt; there is nothing to record.
-func (s funcSystem) Eval(t float64, y, dydt []float64, _ int) { s.f(t, y, dydt) }
+func (s *funcSystem) Eval(t float64, y, dydt []float64, _ int) { s.f(t, y, dydt) }
