@@ -136,6 +136,12 @@ func (c *errorControl) propose(tau, target float64) (end, size float64, lands bo
 	if !c.interpolate && end-target >= 0 {
 		end, size, lands = target, target-tau, true
 	}
+	if math.IsNaN(c.size) {
+		// Only the first size can be NaN (nextStep keeps a finite size
+		// finite): f(t0, y0), or the evaluation that chose the first
+		// step, was not finite.
+		return end, size, lands, &StepError{Err: ErrNonFinite, Detail: "choosing the first step"}
+	}
 	if !(c.size > 0) {
 		return end, size, lands, &StepError{Err: ErrStepUnderflow}
 	}

@@ -49,6 +49,8 @@ func TestFailures(t *testing.T) {
 			[]string{"non-finite state or derivative at t = 0.6", "with h = 0.1"}},
 		{"non-finite backwards", Options{Method: Euler, Steps: 10}, nanAfter, 1, 0, ErrNonFinite,
 			[]string{"non-finite state or derivative at t = 1 with h = -0.1"}},
+		{"non-finite adaptive backwards", adaptive, nanAfter, 1, 0, ErrNonFinite,
+			[]string{"non-finite state or derivative at t = 1 with h = NaN (choosing the first step)"}},
 		{"underflow fixed", Options{Method: RK4, Steps: 100}, decay, 1e20, 1e20 + 1e5, ErrStepUnderflow,
 			[]string{"step size underflow at t = 1e+20 with h = 0"}},
 		{"min step backwards", Options{RTol: 1e-6, ATol: 1e-6, MinStep: 1e-6}, blowUp, 0, -2, ErrStepUnderflow,
