@@ -23,12 +23,7 @@ const tight = 1e-12
 // truncation delta^2/6 times the third derivative of L, ~1e-8; 1e-6 is the bound required and the
 // agreement is expected to be much better.
 func TestAdjointGradient(t *testing.T) {
-	cases := []struct {
-		name string
-		opt  Options
-		t0   float64
-		ts   []float64
-	}{
+	cases := []gradCase{
 		{"dopri5", Options{Method: Dopri5, RTol: tight, ATol: tight}, 0, []float64{1.5}},
 		{"dopri5-outputs", Options{Method: Dopri5, RTol: tight, ATol: tight}, 0, []float64{0.3, 0.7, 1.5}},
 		{"dopri5-backwards-interpolate", Options{Method: Dopri5, RTol: tight, ATol: tight, Interpolate: true}, 1, []float64{0.2, -0.5}},
@@ -37,27 +32,14 @@ func TestAdjointGradient(t *testing.T) {
 	for seed, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			theta, y0, w := netProblem(uint64(100+seed), len(c.ts))
-			ys := outputs(len(c.ts))
-			n := netDim + len(theta)
 			grads := map[Gradient][]float64{}
+			var ys [][]float64
 			for _, method := range Gradients() {
-				net := newTanhNet(netDim, theta)
-				opt := c.opt
-				opt.Gradient = method
-				s, err := NewSolver(netDim, opt)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
-					t.Fatal(err)
-				}
-				g := make([]float64, n)
-				st, err := s.BackwardAt(net, w, g[:netDim], g[netDim:])
-				if err != nil {
-					t.Fatal(err)
-				}
+				g := c
+				g.opt.Gradient = method
+				var st Stats
+				ys, grads[method], st = solveGradient(t, g, theta, y0, w, false)
 				t.Logf("%s: %+v", method.Name(), st)
-				grads[method] = g
 			}
 			s, err := NewSolver(netDim, c.opt)
 			if err != nil {

@@ -22,15 +22,8 @@ var updateBits = flag.Bool("update-bits", false, "rewrite testdata/bits.json fro
 // the middle, where the sign of that zero decides the result.
 var signOfTime = Func(1, func(t float64, y, dydt []float64) { dydt[0] = math.Copysign(1, t) * y[0] })
 
-// bitsCase is one solve whose results are pinned bit for bit.
-type bitsCase struct {
-	name string
-	opt  Options
-	t0   float64
-	ts   []float64
-}
-
-var bitsCases = []bitsCase{
+// bitsCases are the solves whose results are pinned bit for bit.
+var bitsCases = []gradCase{
 	{"euler", Options{Method: Euler, Steps: 10}, 0, []float64{1}},
 	{"rk4-outputs", Options{Method: RK4, Steps: 7}, 0, []float64{0.3, 0.7, 1}},
 	{"rk38-step", Options{Method: RK38, Step: 0.13}, 0, []float64{0.5, 1}},
@@ -89,27 +82,16 @@ func computeBits(t *testing.T) map[string]bitsRecord {
 			if grad == ContinuousAdjoint && (c.opt.Steps != 0 || c.opt.Step != 0) {
 				continue
 			}
-			opt := c.opt
-			opt.Gradient = grad
-			s, err := NewSolver(netDim, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			g := make([]float64, netDim+net.NumParams())
-			st, err := s.BackwardAt(net, w, g[:netDim], g[netDim:])
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
+			g := c
+			g.opt.Gradient = grad
+			ys, gradient, st := solveGradient(t, g, theta, y0, w, false)
 			switch grad {
 			case Backprop:
-				rec.Backprop, rec.BackpropStats = append(bitsOf(ys...), bitsOf(g)...), st
+				rec.Backprop, rec.BackpropStats = append(bitsOf(ys...), bitsOf(gradient)...), st
 			case BackpropRecompute:
-				rec.Recompute, rec.RecomputeSt = append(bitsOf(ys...), bitsOf(g)...), st
+				rec.Recompute, rec.RecomputeSt = append(bitsOf(ys...), bitsOf(gradient)...), st
 			case ContinuousAdjoint:
-				rec.Adjoint, rec.AdjointStats = bitsOf(g), st
+				rec.Adjoint, rec.AdjointStats = bitsOf(gradient), st
 			}
 		}
 		out[c.name] = rec

@@ -68,6 +68,32 @@ func outputs(n int) [][]float64 {
 	return ys
 }
 
+// solveGradient records the solve of case c for the tanhNet system with
+// parameters theta from y0 and returns the outputs, the gradient of
+// sum_j w_j . y(ts[j]) with respect to (y0, theta) by c.opt.Gradient, and
+// the statistics of the reverse pass. With forget, the system's records
+// are invalidated between the passes.
+func solveGradient(t *testing.T, c gradCase, theta, y0 []float64, w [][]float64, forget bool) (ys [][]float64, g []float64, st Stats) {
+	t.Helper()
+	net := newTanhNet(netDim, theta)
+	s, err := NewSolver(netDim, c.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ys = outputs(len(c.ts))
+	if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, ys); err != nil {
+		t.Fatalf("%s: %v", c.name, err)
+	}
+	if forget {
+		net.invalidate()
+	}
+	g = make([]float64, netDim+net.NumParams())
+	if st, err = s.BackwardAt(net, w, g[:netDim], g[netDim:]); err != nil {
+		t.Fatalf("%s: %v", c.name, err)
+	}
+	return ys, g, st
+}
+
 // centralDiff differentiates L with respect to (y0, theta) by central
 // differences of step delta.
 func centralDiff(y0, theta []float64, delta float64, L func(y0, theta []float64) float64) []float64 {
@@ -196,24 +222,10 @@ func TestRecomputeMatchesTape(t *testing.T) {
 		var grads [2][]float64
 		var stats [2]Stats
 		for k, method := range []Gradient{Backprop, BackpropRecompute} {
-			net := newTanhNet(netDim, theta)
-			opt := c.opt
-			opt.Gradient = method
-			s, err := NewSolver(netDim, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.SolveRecordAt(net, c.t0, y0, c.ts, outputs(len(c.ts))); err != nil {
-				t.Fatal(err)
-			}
-			if method == BackpropRecompute {
-				// The reverse pass must not use the forward pass's records.
-				net.invalidate()
-			}
-			grads[k] = make([]float64, netDim+len(theta))
-			if stats[k], err = s.BackwardAt(net, w, grads[k][:netDim], grads[k][netDim:]); err != nil {
-				t.Fatal(err)
-			}
+			c.opt.Gradient = method
+			// The recomputing reverse pass must not use the forward pass's
+			// records.
+			_, grads[k], stats[k] = solveGradient(t, c, theta, y0, w, method == BackpropRecompute)
 		}
 		for i := range grads[0] {
 			if grads[0][i] != grads[1][i] {
