@@ -80,7 +80,7 @@ func (s *Solver) augmented(sys Differentiable) (*adjoint, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ode: adjoint: %w", err)
 		}
-		s.adj = &adjoint{d: s.dim, p: p, inner: inner, z: make([]float64, 2*s.dim+p), na: make([]float64, s.dim)}
+		s.adj = &adjoint{d: s.dim, p: p, inner: inner, z: make([]float64, 2*s.dim+p), negA: make([]float64, s.dim)}
 	}
 	s.adj.sys = sys
 	return s.adj, nil
@@ -90,7 +90,7 @@ func (s *Solver) augmented(sys Differentiable) (*adjoint, error) {
 type adjoint struct {
 	sys   Differentiable
 	d, p  int
-	na    []float64 // -a
+	negA  []float64
 	z     []float64
 	vjps  int
 	inner *Solver
@@ -104,10 +104,10 @@ func (a *adjoint) Eval(t float64, z, dz []float64, _ int) {
 	d := a.d
 	a.sys.Eval(t, z[:d], dz[:d], 0)
 	for i, v := range z[d : 2*d] {
-		a.na[i] = -v
+		a.negA[i] = -v
 	}
 	g := dz[2*d:]
 	clear(g)
-	a.sys.VJP(0, a.na, dz[d:2*d], g)
+	a.sys.VJP(0, a.negA, dz[d:2*d], g)
 	a.vjps++
 }

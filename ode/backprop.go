@@ -41,23 +41,23 @@ func (backprop) backward(s *Solver, sys Differentiable, gys [][]float64, gy0, gt
 	last := tb.Stages() - 1
 	ybar := s.ybar
 	clear(ybar)
-	carry := false // FSAL: stageBar[last] starts from the next step's stageBar[0]
-	oi := len(tp.outs) - 1
+	carry := false         // FSAL: stageBar[last] starts from the next step's stageBar[0]
+	oi := len(tp.outs) - 1 // the last output not yet seeded
 	for n := len(tp.steps) - 1; n >= 0; n-- {
 		for ; oi >= 0 && !tp.outs[oi].dense && tp.outs[oi].step == n+1; oi-- {
 			if g := gys[oi]; g != nil {
 				axpy(1, g, ybar)
 			}
 		}
-		st := tp.steps[n]
+		step := tp.steps[n]
 		if tp.mode == recordStates {
-			s.replay(sys, n, st)
+			s.replay(sys, n, step)
 		}
 		for i, b := range tb.B {
 			s.stageBarLive[i] = b != 0
 			if s.stageBarLive[i] {
 				for r, v := range ybar {
-					s.stageBar[i][r] = b * st.h * v
+					s.stageBar[i][r] = b * step.h * v
 				}
 			} else {
 				clear(s.stageBar[i])
@@ -75,31 +75,31 @@ func (backprop) backward(s *Solver, sys Differentiable, gys [][]float64, gy0, gt
 			s.denseWeights(tp.outs[oi].x)
 			for i, w := range s.denseW {
 				if w != 0 {
-					axpy(w*st.h, g, s.stageBar[i])
+					axpy(w*step.h, g, s.stageBar[i])
 					s.stageBarLive[i] = true
 				}
 			}
 			axpy(1, g, ybar)
 		}
-		lo := 0
+		first := 0 // the first stage evaluated in this step
 		if tb.fsal && n > 0 {
-			lo = 1
+			first = 1
 		}
-		for i := last; i >= lo; i-- {
+		for i := last; i >= first; i-- {
 			if !s.stageBarLive[i] {
 				continue
 			}
 			s.stats.VJP++
-			sys.VJP(s.recOf(n, i), s.stageBar[i], s.ystageBar, gtheta)
+			sys.VJP(s.recordOf(n, i), s.stageBar[i], s.ystageBar, gtheta)
 			axpy(1, s.ystageBar, ybar)
 			for j, a := range tb.A[i] {
 				if a != 0 {
-					axpy(a*st.h, s.ystageBar, s.stageBar[j])
+					axpy(a*step.h, s.ystageBar, s.stageBar[j])
 					s.stageBarLive[j] = true
 				}
 			}
 		}
-		carry = lo == 1 && s.stageBarLive[0]
+		carry = first == 1 && s.stageBarLive[0]
 		if carry {
 			copy(s.fsalBar, s.stageBar[0])
 		}
@@ -111,12 +111,12 @@ func (backprop) backward(s *Solver, sys Differentiable, gys [][]float64, gy0, gt
 // replay recomputes the stages of accepted step n from its recorded initial
 // state, keeping records 0..stages-1; an FSAL method's first stage after the
 // first step is the previous step's last and needs no record.
-func (s *Solver) replay(sys Differentiable, n int, st tapeStep) {
+func (s *Solver) replay(sys Differentiable, n int, step tapeStep) {
 	copy(s.y, s.tape.states[n*s.dim:(n+1)*s.dim])
 	rec := 0
 	if s.tb.fsal && n > 0 {
 		rec = -1
 	}
-	s.eval(sys, st.t, s.y, s.k[0], rec)
-	s.step(sys, n, st.t, st.h, st.tn, false)
+	s.eval(sys, step.t, s.y, s.k[0], rec)
+	s.step(sys, n, step.t, step.h, step.tn, false)
 }

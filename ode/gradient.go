@@ -131,27 +131,27 @@ func (tp *tape) end(t0 float64, ts []float64, ys [][]float64) {
 // output is the kept state y(ts[j]) of a tape with recordOutputs.
 func (tp *tape) output(j, dim int) []float64 { return tp.ystore[j*dim : (j+1)*dim] }
 
-// recOf is the record of stage i of accepted step n in the current mode.
+// recordOf is the record of stage i of accepted step n in the current mode.
 // With recordStages, a step's first stage of an FSAL method is the
 // previous step's last one, and record 0 is f(t0, y0).
-func (s *Solver) recOf(n, i int) int {
+func (s *Solver) recordOf(n, i int) int {
 	switch s.mode {
 	case recordNone, recordStates, recordOutputs:
 		return -1
 	case recordReplay:
 		return i
 	}
-	st := s.tb.Stages()
+	stages := s.tb.Stages()
 	if !s.tb.fsal {
-		return n*st + i
+		return n*stages + i
 	}
 	if i == 0 {
 		if n == 0 {
 			return 0
 		}
-		n, i = n-1, st-1
+		n, i = n-1, stages-1
 	}
-	return 1 + n*(st-1) + i - 1
+	return 1 + n*(stages-1) + i - 1
 }
 
 // keepStep records the accepted step from (t, s.y) to tn of signed size h.

@@ -13,7 +13,7 @@ package ode
 func (s *Solver) integrate(sys System, ts []float64, ys [][]float64) error {
 	dir, t := s.dir, s.t0
 	tau := dir * t
-	s.eval(sys, t, s.y, s.k[0], s.recOf(0, 0))
+	s.eval(sys, t, s.y, s.k[0], s.recordOf(0, 0))
 	firstStage := true // k[0] holds f(t, y)
 	s.ctrl.begin(s, sys)
 	estimate := s.ctrl.estimatesError()
@@ -33,7 +33,7 @@ func (s *Solver) integrate(sys System, ts []float64, ys [][]float64) error {
 			tn = dir*end + 0
 		}
 		if !firstStage {
-			s.eval(sys, t, s.y, s.k[0], s.recOf(n, 0))
+			s.eval(sys, t, s.y, s.k[0], s.recordOf(n, 0))
 			firstStage = true
 		}
 		s.step(sys, n, t, h, tn, estimate)

@@ -23,10 +23,10 @@ func (s *Solver) eval(sys System, t float64, y, dydt []float64, rec int) {
 // among the accepted ones, naming its records.
 func (s *Solver) step(sys System, n int, t, h, tn float64, estimate bool) {
 	tb := s.tb
-	st := tb.Stages()
-	for i := 1; i < st; i++ {
+	stages := tb.Stages()
+	for i := 1; i < stages; i++ {
 		yi := s.ystage
-		if tb.fsal && i == st-1 {
+		if tb.fsal && i == stages-1 {
 			yi = s.ynew
 		}
 		copy(yi, s.y)
@@ -39,7 +39,7 @@ func (s *Solver) step(sys System, n int, t, h, tn float64, estimate bool) {
 		if tb.C[i] == 1 {
 			ti = tn
 		}
-		s.eval(sys, ti, yi, s.k[i], s.recOf(n, i))
+		s.eval(sys, ti, yi, s.k[i], s.recordOf(n, i))
 	}
 	if !tb.fsal {
 		copy(s.ynew, s.y)
