@@ -118,5 +118,6 @@ func (s *Solver) replay(sys Differentiable, n int, step tapeStep) {
 		rec = -1
 	}
 	s.eval(sys, step.t, s.y, s.k[0], rec)
-	s.step(sys, n, step.t, step.h, step.tn, false)
+	s.firstStage = true
+	s.step(sys, n, step.t, step.h, step.tn)
 }

@@ -14,17 +14,16 @@ import (
 type controller interface {
 	// begin starts a solve from s.y, with k[0] = f(t0, y0) in place.
 	begin(s *Solver, sys System)
-	// estimatesError reports whether the steps must compute an error
-	// estimate for judge.
-	estimatesError() bool
 	// propose returns where the next step from tau ends and its size;
 	// lands reports that it ends exactly on target, the next output time.
 	// On failure the size is the one the message reports.
 	propose(tau, target float64) (end, size float64, lands bool, fail *StepError)
-	// judge decides whether the step of the given size just taken from
-	// y0 to y1, with error estimate errEst, is kept, and readies the next
-	// proposal.
-	judge(y0, y1, errEst []float64, size float64, lands bool) (accept bool, fail *StepError)
+	// judge decides whether the step of the given size just taken is
+	// kept, and readies the next proposal. It reads only what the stepper
+	// returned: the states before and after the step, s.y and s.ynew, and,
+	// for a controller that estimates errors, the estimate s.errEst. (A
+	// pointer rather than three slices: this call is made at every step.)
+	judge(s *Solver, size float64, lands bool) (accept bool, fail *StepError)
 }
 
 // constantSteps divides each output interval into equal steps, a number of
@@ -44,45 +43,52 @@ type constantSteps struct {
 
 func (c *constantSteps) begin(*Solver, System) { c.count, c.i, c.taken = 0, 0, 0 }
 
-func (c *constantSteps) estimatesError() bool { return false }
-
+// propose counts the step it proposes as taken: a constant step is kept
+// unless the solve fails.
 func (c *constantSteps) propose(tau, target float64) (end, size float64, lands bool, fail *StepError) {
 	if c.i == c.count {
-		c.start, c.span, c.i = tau, target-tau, 0
-		if c.size > 0 {
-			q := math.Ceil(c.span / c.size)
-			if q+float64(c.taken) > float64(c.maxSteps) {
-				return 0, c.size, false, &StepError{Err: ErrMaxSteps,
-					Detail: fmt.Sprintf("%.0f steps of %g to cover %g exceed MaxSteps = %d", q, c.size, c.span, c.maxSteps)}
-			}
-			c.count = max(int(q), 1)
-		} else {
-			if c.taken+c.steps > c.maxSteps {
-				return 0, c.span / float64(c.steps), false, &StepError{Err: ErrMaxSteps,
-					Detail: fmt.Sprintf("MaxSteps = %d", c.maxSteps)}
-			}
-			c.count = c.steps
+		if size, fail := c.plan(tau, target); fail != nil {
+			return 0, size, false, fail
 		}
-	}
-	i := c.i + 1
-	switch {
-	case i == c.count:
-		end = target
-	case c.size > 0:
-		end = c.start + float64(i)*c.size
-	default:
-		end = c.start + float64(i)*c.span/float64(c.count)
-	}
-	return end, end - tau, i == c.count, nil
-}
-
-func (c *constantSteps) judge(_, y1, _ []float64, _ float64, _ bool) (bool, *StepError) {
-	if !allFinite(y1) {
-		return false, &StepError{Err: ErrNonFinite}
 	}
 	c.i++
 	c.taken++
-	return true, nil
+	switch {
+	case c.i == c.count:
+		return target, target - tau, true, nil
+	case c.size > 0:
+		end = c.start + float64(c.i)*c.size
+	default:
+		end = c.start + float64(c.i)*c.span/float64(c.count)
+	}
+	return end, end - tau, false, nil
+}
+
+// plan divides the output interval from tau to target into steps; on
+// failure it returns the step size the message names.
+func (c *constantSteps) plan(tau, target float64) (float64, *StepError) {
+	c.start, c.span, c.i = tau, target-tau, 0
+	if c.size > 0 {
+		q := math.Ceil(c.span / c.size)
+		if q+float64(c.taken) > float64(c.maxSteps) {
+			return c.size, &StepError{Err: ErrMaxSteps,
+				Detail: fmt.Sprintf("%.0f steps of %g to cover %g exceed MaxSteps = %d", q, c.size, c.span, c.maxSteps)}
+		}
+		c.count = max(int(q), 1)
+		return c.size, nil
+	}
+	if c.taken+c.steps > c.maxSteps {
+		return c.span / float64(c.steps), &StepError{Err: ErrMaxSteps, Detail: fmt.Sprintf("MaxSteps = %d", c.maxSteps)}
+	}
+	c.count = c.steps
+	return c.span / float64(c.steps), nil
+}
+
+func (c *constantSteps) judge(s *Solver, _ float64, _ bool) (bool, *StepError) {
+	if allFinite(s.ynew) {
+		return true, nil
+	}
+	return false, &StepError{Err: ErrNonFinite}
 }
 
 // errorControl is torchdiffeq's step-size control: the error ratio of a
@@ -122,8 +128,6 @@ func (c *errorControl) begin(s *Solver, sys System) {
 	}
 }
 
-func (c *errorControl) estimatesError() bool { return true }
-
 func (c *errorControl) propose(tau, target float64) (end, size float64, lands bool, fail *StepError) {
 	if c.attempts == c.maxSteps {
 		return 0, c.size, false, &StepError{Err: ErrMaxSteps, Detail: fmt.Sprintf("MaxSteps = %d", c.maxSteps)}
@@ -148,8 +152,8 @@ func (c *errorControl) propose(tau, target float64) (end, size float64, lands bo
 	return end, size, lands, nil
 }
 
-func (c *errorControl) judge(y0, y1, errEst []float64, size float64, lands bool) (bool, *StepError) {
-	ratio := c.errorRatio(y0, y1, errEst)
+func (c *errorControl) judge(s *Solver, size float64, lands bool) (bool, *StepError) {
+	ratio := c.errorRatio(s.y, s.ynew, s.errEst)
 	if math.IsNaN(ratio) {
 		return false, &StepError{Err: ErrNonFinite}
 	}

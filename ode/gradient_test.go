@@ -129,17 +129,14 @@ func frozen(tb *Tableau, steps []tapeStep, outs []tapeOut, sys System, y0 []floa
 		panic(err)
 	}
 	copy(r.y, y0)
-	firstStage := false
+	r.firstStage = false
 	oi := 0
 	for n, st := range steps {
-		if !firstStage {
-			r.eval(sys, st.t, r.y, r.k[0], -1)
-		}
-		r.step(sys, n, st.t, st.h, st.tn, false)
+		r.step(sys, n, st.t, st.h, st.tn)
 		for ; oi < len(outs) && outs[oi].dense && outs[oi].step == n; oi++ {
 			r.interpolate(outs[oi].x, st.h, ys[oi])
 		}
-		firstStage = r.advance()
+		r.advance()
 		for ; oi < len(outs) && !outs[oi].dense && outs[oi].step == n+1; oi++ {
 			copy(ys[oi], r.y)
 		}

@@ -14,9 +14,8 @@ func (s *Solver) integrate(sys System, ts []float64, ys [][]float64) error {
 	dir, t := s.dir, s.t0
 	tau := dir * t
 	s.eval(sys, t, s.y, s.k[0], s.recordOf(0, 0))
-	firstStage := true // k[0] holds f(t, y)
+	s.firstStage = true
 	s.ctrl.begin(s, sys)
-	estimate := s.ctrl.estimatesError()
 	n := 0 // accepted steps, which name the tape's records
 	for j := 0; j < len(ts); {
 		end, size, lands, fail := s.ctrl.propose(tau, dir*ts[j])
@@ -32,12 +31,8 @@ func (s *Solver) integrate(sys System, ts []float64, ys [][]float64) error {
 		if !lands {
 			tn = dir*end + 0
 		}
-		if !firstStage {
-			s.eval(sys, t, s.y, s.k[0], s.recordOf(n, 0))
-			firstStage = true
-		}
-		s.step(sys, n, t, h, tn, estimate)
-		accept, fail := s.ctrl.judge(s.y, s.ynew, s.errEst, size, lands)
+		s.step(sys, n, t, h, tn)
+		accept, fail := s.ctrl.judge(s, size, lands)
 		if fail != nil {
 			fail.T, fail.H = t, h
 			return fail
@@ -54,7 +49,7 @@ func (s *Solver) integrate(sys System, ts []float64, ys [][]float64) error {
 			s.keepOutput(n, x, true)
 			j++
 		}
-		firstStage = s.advance()
+		s.advance()
 		n++
 		t, tau = tn, end
 		if lands {

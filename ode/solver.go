@@ -22,6 +22,8 @@ type Solver struct {
 	tb                      *Tableau
 	k                       [][]float64 // stage derivatives, k[0] = f(t, y)
 	y, ynew, ystage, errEst []float64
+	estimate                bool      // steps compute errEst, for the controller
+	firstStage              bool      // k[0] holds f(t, y) for the current y
 	denseW                  []float64 // dense-output weights, one per stage
 	stats                   Stats
 
@@ -57,6 +59,7 @@ func NewSolver(dim int, opt Options) (*Solver, error) {
 	s := &Solver{opt: opt, tb: opt.Method, dim: dim}
 	if opt.adaptive() {
 		s.ctrl = newErrorControl(opt, dim)
+		s.estimate = true
 	} else {
 		s.ctrl = &constantSteps{steps: opt.Steps, size: opt.Step, maxSteps: opt.MaxSteps}
 	}

@@ -1,10 +1,10 @@
 package ode
 
 // The stepper: one generic explicit Runge-Kutta step for every tableau. A
-// step from (t, s.y), with k[0] = f(t, y) in place, returns the new state
-// in s.ynew, the error estimate in s.errEst when asked for, and, for an
-// FSAL method, f(tn, ynew) in its last stage, which advance makes the next
-// step's first.
+// step from (t, s.y) returns the new state in s.ynew, the error estimate in
+// s.errEst when the controller uses one, and, for an FSAL method,
+// f(tn, ynew) in its last stage, which advance makes the next step's
+// first.
 
 // eval evaluates f, counting it and making room for its record.
 func (s *Solver) eval(sys System, t float64, y, dydt []float64, rec int) {
@@ -17,11 +17,16 @@ func (s *Solver) eval(sys System, t float64, y, dydt []float64, rec int) {
 	sys.Eval(t, y, dydt, rec)
 }
 
-// step computes stages 1.. of the step of signed size h from (t, s.y) to
-// tn, the new state into s.ynew and, when estimate is set, the error
-// estimate h sum_j BErr_j k_j into s.errEst. n is the index of the step
-// among the accepted ones, naming its records.
-func (s *Solver) step(sys System, n int, t, h, tn float64, estimate bool) {
+// step computes the stages of the step of signed size h from (t, s.y) to
+// tn (the first only when s.firstStage says k[0] is stale), the new state
+// into s.ynew and, when s.estimate is set, the error estimate
+// h sum_j BErr_j k_j into s.errEst. n is the index of the step among the
+// accepted ones, naming its records.
+func (s *Solver) step(sys System, n int, t, h, tn float64) {
+	if !s.firstStage {
+		s.eval(sys, t, s.y, s.k[0], s.recordOf(n, 0))
+		s.firstStage = true
+	}
 	tb := s.tb
 	stages := tb.Stages()
 	for i := 1; i < stages; i++ {
@@ -29,12 +34,7 @@ func (s *Solver) step(sys System, n int, t, h, tn float64, estimate bool) {
 		if tb.fsal && i == stages-1 {
 			yi = s.ynew
 		}
-		copy(yi, s.y)
-		for j, a := range tb.A[i] {
-			if a != 0 {
-				axpy(a*h, s.k[j], yi)
-			}
-		}
+		s.combine(yi, s.y, tb.A[i], h)
 		ti := t + tb.C[i]*h
 		if tb.C[i] == 1 {
 			ti = tn
@@ -42,35 +42,53 @@ func (s *Solver) step(sys System, n int, t, h, tn float64, estimate bool) {
 		s.eval(sys, ti, yi, s.k[i], s.recordOf(n, i))
 	}
 	if !tb.fsal {
-		copy(s.ynew, s.y)
-		for j, b := range tb.B {
-			if b != 0 {
-				axpy(b*h, s.k[j], s.ynew)
-			}
+		s.combine(s.ynew, s.y, tb.B, h)
+	}
+	if s.estimate {
+		s.combine(s.errEst, nil, tb.BErr, h)
+	}
+}
+
+// combine writes y + sum_j (w_j h) k_j into out, adding the terms in the
+// order of j, each rounded once as axpy rounds it; a nil y stands for 0.
+// The first term is added while copying y, which saves a pass.
+func (s *Solver) combine(out, y, w []float64, h float64) {
+	j := 0
+	for j < len(w) && w[j] == 0 {
+		j++
+	}
+	switch {
+	case j == len(w) && y == nil:
+		clear(out)
+	case j == len(w):
+		copy(out, y)
+	case y == nil:
+		alpha, k := w[j]*h, s.k[j][:len(out)]
+		for i, v := range k {
+			out[i] = 0 + alpha*v // as clearing out and adding: -0 becomes +0
+		}
+	default:
+		alpha, k, y := w[j]*h, s.k[j][:len(out)], y[:len(out)]
+		for i, v := range k {
+			out[i] = y[i] + alpha*v
 		}
 	}
-	if estimate {
-		e := s.errEst
-		clear(e)
-		for j, be := range tb.BErr {
-			if be != 0 {
-				axpy(be*h, s.k[j], e)
-			}
+	for j++; j < len(w); j++ {
+		if w[j] != 0 {
+			axpy(w[j]*h, s.k[j], out)
 		}
 	}
 }
 
-// advance makes the new state current and reports whether k[0] holds its
-// derivative: for an FSAL method the last stage becomes the next step's
-// first, otherwise the first stage must be evaluated again.
-func (s *Solver) advance() (firstStage bool) {
+// advance makes the new state current: for an FSAL method the last stage
+// becomes the next step's first, otherwise the first stage is stale.
+func (s *Solver) advance() {
 	s.y, s.ynew = s.ynew, s.y
+	s.firstStage = s.tb.fsal
 	if s.tb.fsal {
 		last := s.tb.Stages() - 1
 		s.k[0], s.k[last] = s.k[last], s.k[0]
-		return true
 	}
-	return false
 }
 
 // probe returns f after an Euler step of forward size from (t0, y0), for
