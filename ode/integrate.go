@@ -6,9 +6,9 @@ package ode
 // The controller works in forward time tau = dir t, so that it never sees
 // the direction of the solve; the stepper works in real time with signed
 // step sizes. The two are related exactly, since negation is exact and
-// rounding symmetric: a step of forward size hτ from tau has signed size
-// dir hτ and ends at dir (tau + hτ), the real sum t + dir hτ. A sum that
-// cancels is +0 in either frame, so the real end is dir (tau + hτ) + 0,
+// rounding symmetric: a step of forward size d from tau has signed size
+// dir d and ends at dir (tau + d), which is the real sum t + dir d. A sum
+// that cancels is +0 in either frame, so the real end is dir (tau + d) + 0,
 // which keeps that +0 when dir is -1 (adding +0 changes no other value).
 func (s *Solver) integrate(sys System, ts []float64, ys [][]float64) error {
 	dir, t := s.dir, s.t0

@@ -63,9 +63,9 @@ func NewSolver(dim int, opt Options) (*Solver, error) {
 	} else {
 		s.ctrl = &constantSteps{steps: opt.Steps, size: opt.Step, maxSteps: opt.MaxSteps}
 	}
-	st := s.tb.Stages()
-	s.k = matrix(st, dim)
-	s.stageBar = matrix(st, dim)
+	stages := s.tb.Stages()
+	s.k = matrix(stages, dim)
+	s.stageBar = matrix(stages, dim)
 	s.y = make([]float64, dim)
 	s.ynew = make([]float64, dim)
 	s.ystage = make([]float64, dim)
@@ -73,14 +73,15 @@ func NewSolver(dim int, opt Options) (*Solver, error) {
 	s.ybar = make([]float64, dim)
 	s.ystageBar = make([]float64, dim)
 	s.fsalBar = make([]float64, dim)
-	s.denseW = make([]float64, st)
-	s.stageBarLive = make([]bool, st)
+	s.denseW = make([]float64, stages)
+	s.stageBarLive = make([]bool, stages)
 	return s, nil
 }
 
 // Options returns the options in effect, defaults filled in.
 func (s *Solver) Options() Options { return s.opt }
 
+// matrix returns rows slices of length cols sharing one allocation.
 func matrix(rows, cols int) [][]float64 {
 	backing := make([]float64, rows*cols)
 	m := make([][]float64, rows)
