@@ -3,15 +3,16 @@ package cnf
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 
-	"codeberg.org/sbinet/npyio/npz"
-
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/npy"
+	"github.com/mmcnf/mmcnf/internal/strictjson"
 )
 
 // Files of a model directory.
@@ -19,6 +20,10 @@ const (
 	ConfigFile  = "config.json"
 	WeightsFile = "weights.npz"
 )
+
+// maxConfigBytes bounds config.json: room for the means of a thousand
+// components of 2^14 dimensions, written in full.
+const maxConfigBytes = 1 << 29
 
 // namedArray is one array of weights.npz: its name, shape and values (a
 // view into the parameter vector or the base).
@@ -63,9 +68,9 @@ func (m *Model) Save(dir string) error {
 		return fmt.Errorf("cnf: save: %w", err)
 	}
 	var buf bytes.Buffer
-	w := npz.NewWriter(&buf)
+	w := npy.NewArchiveWriter(&buf, true)
 	for _, a := range m.arrays() {
-		if err := w.Write(a.name+".npy", nest(a.v, a.shape)); err != nil {
+		if err := w.Write(a.name+".npy", a.shape, a.v); err != nil {
 			return fmt.Errorf("cnf: save: array %s: %w", a.name, err)
 		}
 	}
@@ -81,112 +86,129 @@ func (m *Model) Save(dir string) error {
 	return nil
 }
 
-// nest reshapes v to nested slices of the given rank (1 to 4), the form the
-// npy writer takes shapes from.
-func nest(v []float64, shape []int) any {
-	if len(shape) == 1 {
-		return v
-	}
-	rows := shape[0]
-	size := len(v) / max(1, rows)
-	switch len(shape) {
-	case 2:
-		out := make([][]float64, rows)
-		for i := range out {
-			out[i] = v[i*size : (i+1)*size]
-		}
-		return out
-	case 3:
-		out := make([][][]float64, rows)
-		for i := range out {
-			out[i] = nest(v[i*size:(i+1)*size], shape[1:]).([][]float64)
-		}
-		return out
-	default:
-		out := make([][][][]float64, rows)
-		for i := range out {
-			out[i] = nest(v[i*size:(i+1)*size], shape[1:]).([][][]float64)
-		}
-		return out
-	}
-}
-
 // Load reads a model directory written by Save (or by the Python recipe in
-// the repository's docs/formats.md). It fails naming the file or the array
-// that is missing, misshaped or not finite.
-func Load(dir string) (*Model, error) {
-	js, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+// the repository's docs/formats.md). It fails naming the file, and the array,
+// that is missing, misshaped, not of a dtype that converts exactly to
+// float64, not finite, or inconsistent with config.json. config.json is
+// decoded strictly (no unknown fields, nothing after the object), and its
+// sizes are checked against what weights.npz can hold before the model is
+// built.
+func Load(dir string) (m *Model, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("cnf: load %s: internal error: %v", dir, p)
+		}
+	}()
+	cfgPath := filepath.Join(dir, ConfigFile)
+	js, err := strictjson.ReadFile(cfgPath, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("cnf: load: %w", err)
 	}
 	var cfg Config
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("cnf: load %s: %w", filepath.Join(dir, ConfigFile), err)
-	}
-	m, err := New(cfg, 0)
-	if err != nil {
-		return nil, fmt.Errorf("cnf: load %s: %w", filepath.Join(dir, ConfigFile), err)
+	if err := strictjson.Unmarshal(js, &cfg); err != nil {
+		return nil, fmt.Errorf("cnf: load %s: %w", cfgPath, err)
 	}
 	path := filepath.Join(dir, WeightsFile)
-	data, err := os.ReadFile(path)
+	z, err := npy.OpenArchive(path)
 	if err != nil {
 		return nil, fmt.Errorf("cnf: load: %w", err)
 	}
-	r, err := npz.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("cnf: load %s: %w", path, err)
+	defer z.Close()
+	if err := checkSizes(&cfg, z.UncompressedSize()); err != nil {
+		return nil, fmt.Errorf("cnf: load %s: %w", cfgPath, err)
 	}
-	keys := map[string]string{}
-	for _, k := range r.Keys() {
-		keys[k] = k
-		keys[trimNpy(k)] = k
+	if m, err = New(cfg, 0); err != nil {
+		return nil, fmt.Errorf("cnf: load %s: %w", cfgPath, err)
 	}
 	for _, a := range m.arrays() {
-		if err := readArray(r, keys, a); err != nil {
-			return nil, fmt.Errorf("cnf: load %s: %w", path, err)
+		if err := readArray(z, path, a); err != nil {
+			return nil, fmt.Errorf("cnf: load: %w", err)
 		}
+	}
+	if err := sameBase(&cfg, m); err != nil {
+		return nil, fmt.Errorf("cnf: load %s: %w", dir, err)
 	}
 	return m, nil
 }
 
-func trimNpy(k string) string {
-	if len(k) > 4 && k[len(k)-4:] == ".npy" {
-		return k[:len(k)-4]
+// checkSizes refuses the sizes of cfg that no weights archive of held
+// uncompressed bytes can match: each dimension of a point, their product,
+// the number of blocks and each layer width is the length of an array the
+// archive must hold, at one byte or more per value. The memory the model
+// needs is another matter, for its callers to weigh.
+func checkSizes(cfg *Config, held int64) error {
+	tooMany := func(what string, v int64) error {
+		return fmt.Errorf("config: %s = %d, but %s holds only %d bytes of arrays", what, v, WeightsFile, held)
 	}
-	return k
-}
-
-// readArray reads the array a.name of r into a.v, checking its type,
-// shape and values.
-func readArray(r *npz.Reader, keys map[string]string, a namedArray) error {
-	key, ok := keys[a.name]
-	if !ok {
-		return fmt.Errorf("array %s is missing", a.name)
+	d := int64(1)
+	for i, s := range cfg.Shape {
+		if int64(s) > held {
+			return tooMany(fmt.Sprintf("shape[%d]", i), int64(s))
+		}
+		if s > 0 && d > held/int64(s) {
+			return fmt.Errorf("config: shape %v, but %s holds only %d bytes of arrays", cfg.Shape, WeightsFile, held)
+		}
+		d *= int64(max(s, 0))
 	}
-	h := r.Header(key)
-	if h == nil {
-		return fmt.Errorf("array %s: unreadable header", a.name)
+	dc := cfg.Dynamics
+	sizes := []struct {
+		what string
+		v    int
+	}{{"blocks", cfg.Blocks}, {"dynamics hidden", dc.Hidden}, {"dynamics width", dc.Width}}
+	for i, w := range dc.Dims {
+		sizes = append(sizes, struct {
+			what string
+			v    int
+		}{fmt.Sprintf("dynamics dims[%d]", i), w})
 	}
-	if h.Descr.Fortran {
-		return fmt.Errorf("array %s is in Fortran order, want C order", a.name)
-	}
-	if !slices.Equal(h.Descr.Shape, a.shape) {
-		return fmt.Errorf("array %s has shape %v, want %v", a.name, h.Descr.Shape, a.shape)
-	}
-	var v []float64
-	if err := r.Read(key, &v); err != nil {
-		return fmt.Errorf("array %s: %w (want float64)", a.name, err)
-	}
-	if len(v) != len(a.v) {
-		return fmt.Errorf("array %s has %d values, want %d", a.name, len(v), len(a.v))
-	}
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("array %s element %d is %v", a.name, i, x)
+	for _, s := range sizes {
+		if int64(s.v) > held {
+			return tooMany(s.what, int64(s.v))
 		}
 	}
-	copy(a.v, v)
+	return nil
+}
+
+// sameBase checks that the base means and log-weights config.json states,
+// if any, are those weights.npz holds: one model, one set of numbers.
+func sameBase(cfg *Config, m *Model) error {
+	for j, mean := range cfg.Base.Means {
+		for i, v := range mean {
+			if w := m.base.mu[j*m.d+i]; math.Float64bits(w) != math.Float64bits(v) {
+				return fmt.Errorf("%s gives base mean %d element %d as %v, %s as %v", ConfigFile, j, i, v, WeightsFile, w)
+			}
+		}
+	}
+	for j, v := range cfg.Base.LogWeights {
+		if w := m.base.logits[j]; math.Float64bits(w) != math.Float64bits(v) {
+			return fmt.Errorf("%s gives base log-weight %d as %v, %s as %v", ConfigFile, j, v, WeightsFile, w)
+		}
+	}
+	return nil
+}
+
+// readArray reads the array a.name of z (the archive at path) into a.v,
+// checking its shape and values.
+func readArray(z *npy.Archive, path string, a namedArray) error {
+	h, err := z.Header(a.name)
+	if errors.Is(err, npy.ErrMissing) {
+		return fmt.Errorf("%s: array %s is missing", path, a.name)
+	}
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(h.Shape, a.shape) {
+		return fmt.Errorf("%s: array %s has shape %v, want %v", path, a.name, h.Shape, a.shape)
+	}
+	arr, err := z.Read(a.name, len(a.v))
+	if err != nil {
+		return err
+	}
+	for i, x := range arr.Data {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("%s: array %s element %d is %v", path, a.name, i, x)
+		}
+	}
+	copy(a.v, arr.Data)
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio/npz"
+	"github.com/mmcnf/mmcnf/internal/npy"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -68,7 +68,7 @@ func TestSaveNames(t *testing.T) {
 	if err := m.Save(dir); err != nil {
 		t.Fatal(err)
 	}
-	f, err := npz.Open(filepath.Join(dir, WeightsFile))
+	f, err := npy.OpenArchive(filepath.Join(dir, WeightsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,39 +83,39 @@ func TestSaveNames(t *testing.T) {
 		t.Errorf("archive holds %v", f.Keys())
 	}
 	for k, shape := range want {
-		h := f.Header(k)
-		if h == nil {
-			t.Errorf("array %s missing", k)
+		h, err := f.Header(k)
+		if err != nil {
+			t.Errorf("array %s: %v", k, err)
 			continue
 		}
-		if !slices.Equal(h.Descr.Shape, shape) {
-			t.Errorf("array %s has shape %v, want %v", k, h.Descr.Shape, shape)
+		if h.Descr != "<f8" || h.Fortran || !slices.Equal(h.Shape, shape) {
+			t.Errorf("array %s is %s (Fortran order %v) of shape %v, want <f8 in C order of shape %v", k, h.Descr, h.Fortran, h.Shape, shape)
 		}
 	}
 }
 
 // rewrite copies the weights of dir into a new archive after edit has
-// changed the name -> array map, then writes it back.
-func rewrite(t *testing.T, dir string, edit func(map[string]any)) {
+// changed the member name -> array map, then writes it back.
+func rewrite(t *testing.T, dir string, edit func(map[string]*npy.Array)) {
 	t.Helper()
-	f, err := npz.Open(filepath.Join(dir, WeightsFile))
+	f, err := npy.OpenArchive(filepath.Join(dir, WeightsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	arrays := map[string]any{}
+	arrays := map[string]*npy.Array{}
 	for _, k := range f.Keys() {
-		var v []float64
-		if err := f.Read(k, &v); err != nil {
+		a, err := f.Read(k, 0)
+		if err != nil {
 			t.Fatal(err)
 		}
-		arrays[k] = nest(v, f.Header(k).Descr.Shape)
+		arrays[k+".npy"] = a
 	}
 	f.Close()
 	edit(arrays)
 	var buf bytes.Buffer
-	w := npz.NewWriter(&buf)
+	w := npy.NewArchiveWriter(&buf, true)
 	for _, k := range slices.Sorted(maps.Keys(arrays)) {
-		if err := w.Write(k, arrays[k]); err != nil {
+		if err := w.Write(k, arrays[k].Shape, arrays[k].Data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,21 +149,23 @@ func TestLoadFailures(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, WeightsFile), []byte("not a zip"), 0o644)
 		}, "weights.npz"},
 		{"missing array", func(t *testing.T, dir string) {
-			rewrite(t, dir, func(a map[string]any) { delete(a, "hyper_net.fc2.bias.npy") })
+			rewrite(t, dir, func(a map[string]*npy.Array) { delete(a, "hyper_net.fc2.bias.npy") })
 		}, "array hyper_net.fc2.bias is missing"},
 		{"misshaped array", func(t *testing.T, dir string) {
-			rewrite(t, dir, func(a map[string]any) { a["hyper_net.fc1.weight.npy"] = make([]float64, 8) })
+			rewrite(t, dir, func(a map[string]*npy.Array) {
+				a["hyper_net.fc1.weight.npy"] = &npy.Array{Shape: []int{8}, Data: make([]float64, 8)}
+			})
 		}, "array hyper_net.fc1.weight has shape [8], want [8 1]"},
 		{"non-finite array", func(t *testing.T, dir string) {
-			rewrite(t, dir, func(a map[string]any) {
+			rewrite(t, dir, func(a map[string]*npy.Array) {
 				v := make([]float64, 8)
 				v[3] = math.NaN()
-				a["hyper_net.fc2.bias.npy"] = v
+				a["hyper_net.fc2.bias.npy"] = &npy.Array{Shape: []int{8}, Data: v}
 			})
 		}, "array hyper_net.fc2.bias element 3 is NaN"},
-		{"wrong type", func(t *testing.T, dir string) {
-			rewrite(t, dir, func(a map[string]any) { a["base.log_weights.npy"] = []float32{0, 0} })
-		}, "array base.log_weights"},
+		{"base disagrees with config.json", func(t *testing.T, dir string) {
+			rewrite(t, dir, func(a map[string]*npy.Array) { a["base.log_weights.npy"].Data[1] = 0.5 })
+		}, "config.json gives base log-weight 1 as 0, weights.npz as 0.5"},
 		{"bare names", nil, ""},
 	}
 	for _, tc := range cases {
@@ -174,7 +176,7 @@ func TestLoadFailures(t *testing.T) {
 			}
 			if tc.break_ == nil {
 				// Arrays named without the .npy suffix load too.
-				rewrite(t, dir, func(a map[string]any) {
+				rewrite(t, dir, func(a map[string]*npy.Array) {
 					for k, v := range a {
 						delete(a, k)
 						a[strings.TrimSuffix(k, ".npy")] = v

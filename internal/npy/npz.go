@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 )
@@ -21,6 +22,7 @@ const maxDeflateRatio = 1032
 type Archive struct {
 	name    string
 	size    int64
+	held    int64 // the members' declared uncompressed sizes, summed
 	closer  io.Closer
 	keys    []string
 	members map[string]*zip.File
@@ -85,6 +87,7 @@ func newArchive(r io.ReaderAt, size int64, name string) (*Archive, error) {
 		}
 		a.members[key] = f
 		a.keys = append(a.keys, key)
+		a.held = min(a.held+int64(f.UncompressedSize64), math.MaxInt64/2)
 	}
 	return a, nil
 }
@@ -121,6 +124,11 @@ func (a *Archive) Close() error {
 	}
 	return a.closer.Close()
 }
+
+// UncompressedSize returns the total size of the members as the
+// archive's directory declares it (each declaration checked against the
+// archive's size): no array in the archive has more values.
+func (a *Archive) UncompressedSize() int64 { return a.held }
 
 // Keys returns the names of the members in archive order, without their
 // ".npy" suffix, as numpy.load names them.

@@ -1,0 +1,207 @@
+package cnf
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// zipMember is one raw member of an archive.
+type zipMember struct {
+	name string
+	data []byte
+}
+
+// readMembers returns the members of the archive at path, raw.
+func readMembers(t *testing.T, path string) []zipMember {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	var out []zipMember
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, zipMember{f.Name, b})
+	}
+	return out
+}
+
+// writeMembers writes the members, stored, as the archive at path.
+func writeMembers(t *testing.T, path string, members []zipMember) {
+	t.Helper()
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	for _, m := range members {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: m.name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(m.data)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// npyOf returns an .npy file with the given header dictionary, padded as
+// NumPy pads it, followed by data.
+func npyOf(dict string, data []byte) []byte {
+	pad := 64 - (10+len(dict)+1)%64
+	h := dict + strings.Repeat(" ", pad) + "\n"
+	b := binary.LittleEndian.AppendUint16([]byte("\x93NUMPY\x01\x00"), uint16(len(h)))
+	return append(append(b, h...), data...)
+}
+
+// TestLoadHostile: damaged, inconsistent or oversized model directories
+// fail with one error naming the file (and member), without a panic and
+// without allocating what they declare.
+func TestLoadHostile(t *testing.T) {
+	m, err := New(planarConfig(BaseGMM, 2), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first bytes of a header, cut inside it.
+	cutHeader := append([]byte("\x93NUMPY\x01\x00\x76\x00"), "{'descr'"...)
+	replace := func(name string, data []byte) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			p := filepath.Join(dir, WeightsFile)
+			ms := readMembers(t, p)
+			for i := range ms {
+				if ms[i].name == name {
+					ms[i].data = data
+				}
+			}
+			writeMembers(t, p, ms)
+		}
+	}
+	editConfig := func(edit func(string) string) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			p := filepath.Join(dir, ConfigFile)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, []byte(edit(string(b))), 0o644)
+		}
+	}
+	cases := []struct {
+		name   string
+		break_ func(t *testing.T, dir string)
+		want   []string
+	}{
+		{"member cut in its header", replace("base.log_weights.npy", cutHeader),
+			[]string{"weights.npz: base.log_weights.npy: truncated"}},
+		{"member data cut short", replace("hyper_net.fc2.weight.npy",
+			npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (8, 8), }", make([]byte, 10))),
+			[]string{"weights.npz: hyper_net.fc2.weight.npy: truncated: shape (8, 8) of <f8 needs 512 bytes of data, but 10 follow"}},
+		{"member declaring 10^10 values", replace("hyper_net.fc2.weight.npy",
+			npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", make([]byte, 2))),
+			[]string{"weights.npz: array hyper_net.fc2.weight has shape [100000 100000], want [8 8]"}},
+		{"duplicate member", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, WeightsFile)
+			ms := readMembers(t, p)
+			writeMembers(t, p, append(ms, ms[0]))
+		}, []string{"weights.npz", "duplicate member"}},
+		{"complex member", replace("base.log_weights.npy",
+			npyOf("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", make([]byte, 32))),
+			[]string{"weights.npz: base.log_weights.npy: unsupported dtype '<c16' (complex)"}},
+		{"trailing data after config.json", editConfig(func(s string) string { return s + "{}\n" }),
+			[]string{"config.json", "data after the JSON value"}},
+		{"absurd hidden width", editConfig(func(s string) string {
+			return strings.Replace(s, `"hidden": 8`, `"hidden": 1000000000000`, 1)
+		}), []string{"config.json: config: dynamics hidden = 1000000000000, but weights.npz holds only"}},
+		{"absurd shape", editConfig(func(s string) string {
+			s = strings.Replace(s, `"shape": [`+"\n    2\n  ]", `"shape": [4294967296]`, 1)
+			s = strings.Replace(s, `"kind": "gmm"`, `"kind": "gaussian"`, 1)
+			return s[:strings.Index(s, `"means"`)] + `"learnable": false}, "trace": "exact", "solver": {"method": "rk4", "steps": 4}}`
+		}), []string{"config.json: config: shape[0] = 4294967296, but weights.npz holds only"}},
+		{"absurd point size", editConfig(func(s string) string {
+			return strings.Replace(s, `"shape": [`+"\n    2\n  ]", `"shape": [4000, 4000]`, 1)
+		}), []string{"config.json: config: shape [4000 4000], but weights.npz holds only"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := m.Save(dir); err != nil {
+				t.Fatal(err)
+			}
+			tc.break_(t, dir)
+			var err error
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err = Load(dir)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				t.Fatal("Load succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+				t.Errorf("allocated %d bytes", n)
+			}
+		})
+	}
+}
+
+// TestLoadConverts: arrays of another dtype that converts exactly to
+// float64 (float32, as PyTorch saves by default) load as their values.
+func TestLoadConverts(t *testing.T) {
+	m, err := New(planarConfig(BaseGaussian, 1), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.theta {
+		m.theta[i] = float64(float32(m.theta[i]))
+	}
+	dir := t.TempDir()
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, WeightsFile)
+	ms := readMembers(t, p)
+	for i, mb := range ms {
+		if mb.name != "hyper_net.fc3.weight.npy" {
+			continue
+		}
+		// The same values as big-endian float32, in Fortran order.
+		rows, cols := 3*6*2+6, 8
+		v := m.theta[len(m.theta)-rows*cols-rows : len(m.theta)-rows]
+		data := make([]byte, 0, 4*len(v))
+		for c := range cols {
+			for r := range rows {
+				data = binary.BigEndian.AppendUint32(data, math.Float32bits(float32(v[r*cols+c])))
+			}
+		}
+		ms[i].data = npyOf("{'descr': '>f4', 'fortran_order': True, 'shape': (42, 8), }", data)
+	}
+	writeMembers(t, p, ms)
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.theta {
+		if got.theta[i] != m.theta[i] {
+			t.Fatalf("parameter %d is %v, want %v", i, got.theta[i], m.theta[i])
+		}
+	}
+}
