@@ -1,20 +1,17 @@
 package train
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"codeberg.org/sbinet/npyio"
-
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/npy"
+	"github.com/mmcnf/mmcnf/internal/strictjson"
 )
 
 // CheckpointFile is the name of the checkpoint inside a model directory.
@@ -22,6 +19,9 @@ const CheckpointFile = "checkpoint.npz"
 
 // checkpointFormat names the layout of state.json; readers reject others.
 const checkpointFormat = "mmcnf-checkpoint/1"
+
+// maxStateBytes bounds state.json: a few numbers and the run's settings.
+const maxStateBytes = 1 << 20
 
 // Checkpoint is everything a run needs to continue exactly: the parameters,
 // Adam's moments, the iteration, the generator's state and the settings.
@@ -52,24 +52,16 @@ func WriteCheckpoint(dir string, c *Checkpoint) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, CheckpointFile), func(f *os.File) error {
-		z := zip.NewWriter(f)
+		z := npy.NewArchiveWriter(f, false)
 		for _, a := range []struct {
 			name string
 			v    []float64
 		}{{"params.npy", c.Params}, {"adam_m.npy", c.AdamM}, {"adam_v.npy", c.AdamV}} {
-			w, err := z.CreateHeader(&zip.FileHeader{Name: a.name, Method: zip.Store})
-			if err != nil {
+			if err := z.Write(a.name, []int{len(a.v)}, a.v); err != nil {
 				return err
 			}
-			if err := npyio.Write(w, a.v); err != nil {
-				return fmt.Errorf("%s: %w", a.name, err)
-			}
 		}
-		w, err := z.CreateHeader(&zip.FileHeader{Name: "state.json", Method: zip.Store})
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(state); err != nil {
+		if err := z.WriteBytes("state.json", state); err != nil {
 			return err
 		}
 		return z.Close()
@@ -77,66 +69,63 @@ func WriteCheckpoint(dir string, c *Checkpoint) error {
 }
 
 // ReadCheckpoint reads dir/checkpoint.npz and checks that it is complete and
-// consistent: a known format, three finite vectors of one length, a
-// non-negative iteration and a generator state.
-func ReadCheckpoint(dir string) (*Checkpoint, error) {
+// consistent: a known format, state.json decoded strictly (no unknown
+// fields, nothing after the object) with no negative count, three finite
+// vectors of one length, and a generator state. Every size the archive
+// declares is checked before it is allocated.
+func ReadCheckpoint(dir string) (c *Checkpoint, err error) {
 	path := filepath.Join(dir, CheckpointFile)
-	z, err := zip.OpenReader(path)
+	defer func() {
+		if p := recover(); p != nil {
+			c, err = nil, fmt.Errorf("read checkpoint %s: internal error: %v", path, p)
+		}
+	}()
+	z, err := npy.OpenArchive(path)
 	if err != nil {
-		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
+		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}
 	defer z.Close()
-	members := map[string]*zip.File{}
-	for _, f := range z.File {
-		members[f.Name] = f
-	}
-	read := func(name string) ([]byte, error) {
-		f, ok := members[name]
-		if !ok {
-			return nil, fmt.Errorf("read checkpoint %s: %s is missing", path, name)
-		}
-		r, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("read checkpoint %s: %s: %w", path, name, err)
-		}
-		defer r.Close()
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return nil, fmt.Errorf("read checkpoint %s: %s: %w", path, name, err)
-		}
-		return b, nil
-	}
-	var c Checkpoint
-	state, err := read("state.json")
+	state, err := z.ReadBytes("state.json", maxStateBytes)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}
-	if err := json.Unmarshal(state, &c); err != nil {
+	c = &Checkpoint{}
+	if err := strictjson.Unmarshal(state, c); err != nil {
 		return nil, fmt.Errorf("read checkpoint %s: state.json: %w", path, err)
 	}
-	if c.Format != checkpointFormat {
+	switch {
+	case c.Format != checkpointFormat:
 		return nil, fmt.Errorf("read checkpoint %s: format %q, want %q", path, c.Format, checkpointFormat)
+	case c.LogOffset < 0:
+		return nil, fmt.Errorf("read checkpoint %s: state.json: negative log_offset %d", path, c.LogOffset)
+	case !(c.Seconds >= 0) || math.IsInf(c.Seconds, 1):
+		return nil, fmt.Errorf("read checkpoint %s: state.json: elapsed_seconds %v is not a non-negative number", path, c.Seconds)
+	case c.Window.Steps < 0:
+		return nil, fmt.Errorf("read checkpoint %s: state.json: negative log_window steps %d", path, c.Window.Steps)
 	}
 	for _, a := range []struct {
 		name string
 		dst  *[]float64
 	}{{"params.npy", &c.Params}, {"adam_m.npy", &c.AdamM}, {"adam_v.npy", &c.AdamV}} {
-		b, err := read(a.name)
+		// The moments have as many values as the parameters.
+		arr, err := z.Read(a.name, len(c.Params))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read checkpoint: %w", err)
 		}
-		if err := npyio.Read(bytes.NewReader(b), a.dst); err != nil {
-			return nil, fmt.Errorf("read checkpoint %s: %s: %w", path, a.name, err)
+		if len(arr.Shape) != 1 {
+			return nil, fmt.Errorf("read checkpoint %s: %s has shape %v, want a vector", path, a.name, arr.Shape)
 		}
-		for i, v := range *a.dst {
+		if len(arr.Data) == 0 {
+			return nil, fmt.Errorf("read checkpoint %s: %s is empty", path, a.name)
+		}
+		for i, v := range arr.Data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("read checkpoint %s: %s[%d] is %v", path, a.name, i, v)
 			}
 		}
+		*a.dst = arr.Data
 	}
 	switch {
-	case len(c.Params) == 0:
-		return nil, fmt.Errorf("read checkpoint %s: params.npy is empty", path)
 	case len(c.AdamM) != len(c.Params) || len(c.AdamV) != len(c.Params):
 		return nil, fmt.Errorf("read checkpoint %s: %d params but Adam moments of length %d and %d", path, len(c.Params), len(c.AdamM), len(c.AdamV))
 	case c.Iteration < 0:
@@ -147,7 +136,7 @@ func ReadCheckpoint(dir string) (*Checkpoint, error) {
 	if err := c.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
 	}
-	return &c, nil
+	return c, nil
 }
 
 // HasCheckpoint reports whether dir holds a checkpoint file.

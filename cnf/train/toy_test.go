@@ -8,9 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"codeberg.org/sbinet/npyio"
-
 	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/internal/npy"
 )
 
 // toyModel is a diagonal Gaussian N(mu, exp(2 s)) with parameters
@@ -92,7 +91,7 @@ func (m *toyModel) Save(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := npyio.Write(f, m.theta); err != nil {
+	if err := npy.Write(f, []int{len(m.theta)}, m.theta); err != nil {
 		f.Close()
 		return err
 	}
