@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/internal/regularfile"
 )
 
 // maxDeflateRatio bounds how many times larger than its compressed form a
@@ -36,18 +37,11 @@ func OpenArchive(path string) (a *Archive, err error) {
 			a, err = nil, recovered(p, path, "")
 		}
 	}()
-	f, err := os.Open(path)
+	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = &Error{File: path, Err: fmt.Errorf("%w: not a regular file", ErrFormat)}
-	}
-	if err == nil {
-		a, err = newArchive(f, st.Size(), path)
-	}
-	if err != nil {
+	if a, err = newArchive(f, size, path); err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
+
+	"github.com/mmcnf/mmcnf/internal/regularfile"
 )
 
 // Array is an n-dimensional float64 array in C (row-major) order.
@@ -26,21 +27,14 @@ func ReadFile(path string, limit int) (a *Array, err error) {
 			a, err = nil, recovered(p, path, "")
 		}
 	}()
-	f, err := os.Open(path)
+	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &Error{File: path, Err: fmt.Errorf("%w: not a regular file", ErrFormat)}
-	}
 	// Read no more than the size measured, even if the file grows.
-	r := bufio.NewReaderSize(io.LimitReader(f, st.Size()), chunkBytes)
-	a, err = read(r, st.Size(), true, limit)
+	r := bufio.NewReaderSize(io.LimitReader(f, size), chunkBytes)
+	a, err = read(r, size, true, limit)
 	return a, wrap(err, path, "")
 }
 

@@ -9,7 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/mmcnf/mmcnf/internal/regularfile"
 )
 
 // Unmarshal decodes data into v: exactly one JSON value, with no object
@@ -41,23 +42,16 @@ func Unmarshal(data []byte, v any) error {
 // ReadFile reads the regular file at path, refusing one of more than max
 // bytes before reading it.
 func ReadFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d accepted", path, st.Size(), max)
+	if size > max {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d accepted", path, size, max)
 	}
 	// Read no more than measured, even if the file grows meanwhile.
-	b, err := io.ReadAll(io.LimitReader(f, st.Size()))
+	b, err := io.ReadAll(io.LimitReader(f, size))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
