@@ -4,15 +4,19 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"codeberg.org/sbinet/npyio"
-	"gonum.org/v1/gonum/mat"
+	"github.com/mmcnf/mmcnf/internal/npy"
+	"github.com/mmcnf/mmcnf/internal/regularfile"
 )
+
+// maxCSVLine bounds a line of a CSV point file: room for tens of
+// thousands of coordinates.
+const maxCSVLine = 1 << 20
 
 // LoadPoints reads a file of points as a split named after the file:
 //   - .csv: one point per line, comma-separated numbers, at least one
@@ -21,11 +25,21 @@ import (
 //     (any case), that column holds each point's class, a non-negative
 //     integer. Without such a header every point has label 0. Blank lines
 //     are skipped; every other line must have as many fields as the first.
-//   - .npy: a 2-D array (points x coordinates) of any numeric type, read as
-//     float64; every point has label 0.
+//   - .npy: a 2-D array (points x coordinates) of a dtype that converts
+//     exactly to float64 (float64, float32, float16, int8/16/32, uint8/16/32,
+//     bool, and int64/uint64 whose values float64 holds exactly), either
+//     byte order, C or Fortran order; every point has label 0.
 //
-// Every value must be finite.
-func LoadPoints(path string) (*Split, error) {
+// Every value must be finite. The file must be a regular file; it is read
+// no further than its size when opened, a CSV line may be at most
+// maxCSVLine bytes, and every size an .npy header declares is checked
+// against the file's size before anything is allocated.
+func LoadPoints(path string) (s *Split, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s, err = nil, fmt.Errorf("%s: internal error: %v", path, p)
+		}
+	}()
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		return loadCSV(path)
@@ -36,14 +50,15 @@ func LoadPoints(path string) (*Split, error) {
 }
 
 func loadCSV(path string) (*Split, error) {
-	f, err := os.Open(path)
+	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	s := &Split{Name: filepath.Base(path)}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	// Reading no further than the size measured bounds the rows by it.
+	sc := bufio.NewScanner(io.LimitReader(f, size))
+	sc.Buffer(make([]byte, 0, 64*1024), maxCSVLine)
 	cols, labelled, line := 0, false, 0
 	for sc.Scan() {
 		line++
@@ -92,7 +107,9 @@ func loadCSV(path string) (*Split, error) {
 		s.N++
 		s.Dim = nc
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s: line %d: longer than %d bytes", path, line+1, maxCSVLine)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: line %d: %w", path, line+1, err)
 	}
 	if s.N == 0 {
@@ -111,43 +128,19 @@ func isHeader(fields []string) bool {
 	return false
 }
 
-func loadNPY(path string) (s *Split, err error) {
-	f, err := os.Open(path)
+func loadNPY(path string) (*Split, error) {
+	a, err := npy.ReadFile(path, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := npyio.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if len(a.Shape) != 2 || a.Shape[0] == 0 || a.Shape[1] == 0 {
+		return nil, fmt.Errorf("%s: array of shape %v, want 2-D (points, coordinates) and not empty", path, a.Shape)
 	}
-	shape := r.Header.Descr.Shape
-	if len(shape) != 2 || shape[0] == 0 || shape[1] == 0 {
-		return nil, fmt.Errorf("%s: array of shape %v, want 2-D (points, coordinates) and not empty", path, shape)
-	}
-	var m mat.Dense
-	defer func() {
-		// The reader panics on some malformed payloads; report them as errors.
-		if p := recover(); p != nil {
-			s, err = nil, fmt.Errorf("%s: malformed array data: %v", path, p)
-		}
-	}()
-	if err := r.Read(&m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	n, d := m.Dims()
-	s = &Split{Name: filepath.Base(path), N: n, Dim: d, X: make([]float64, 0, n*d), Labels: make([]int, n)}
-	for i := range n {
-		for j := range d {
-			v := m.At(i, j)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s: point %d, coordinate %d: %v is not finite", path, i, j, v)
-			}
-			s.X = append(s.X, v)
+	n, d := a.Shape[0], a.Shape[1]
+	for i, v := range a.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s: point %d, coordinate %d: %v is not finite", path, i/d, i%d, v)
 		}
 	}
-	if len(s.X) != n*d {
-		return nil, errors.New("internal: size mismatch")
-	}
-	return s, nil
+	return &Split{Name: filepath.Base(path), N: n, Dim: d, X: a.Data, Labels: make([]int, n)}, nil
 }

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
-	"gonum.org/v1/gonum/mat"
+	"github.com/mmcnf/mmcnf/internal/npy"
 )
 
 func TestLoadPointsCSV(t *testing.T) {
@@ -56,7 +55,7 @@ func TestLoadPointsNPY(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "p.npy")
 	f, _ := os.Create(p)
-	if err := npyio.Write(f, mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 6})); err != nil {
+	if err := npy.Write(f, []int{3, 2}, []float64{1, 2, 3, 4, 5, 6}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -69,7 +68,7 @@ func TestLoadPointsNPY(t *testing.T) {
 	}
 	q := filepath.Join(dir, "v.npy")
 	f, _ = os.Create(q)
-	npyio.Write(f, []float64{1, 2, 3})
+	npy.Write(f, []int{3}, []float64{1, 2, 3})
 	f.Close()
 	if _, err := LoadPoints(q); err == nil || !strings.Contains(err.Error(), "want 2-D") {
 		t.Errorf("1-D array: error %v", err)

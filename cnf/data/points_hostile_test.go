@@ -1,0 +1,126 @@
+package data
+
+import (
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// npyOf returns an .npy file with the given header dictionary followed by
+// data.
+func npyOf(dict string, data []byte) []byte {
+	pad := 64 - (10+len(dict)+1)%64
+	h := dict + strings.Repeat(" ", pad) + "\n"
+	b := binary.LittleEndian.AppendUint16([]byte("\x93NUMPY\x01\x00"), uint16(len(h)))
+	return append(append(b, h...), data...)
+}
+
+// loadBytes writes b as name in a temporary directory and loads it,
+// returning the points, the error and the bytes allocated meanwhile.
+func loadBytes(t *testing.T, name string, b []byte) (*Split, error, uint64) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s, err := LoadPoints(p)
+	runtime.ReadMemStats(&after)
+	return s, err, after.TotalAlloc - before.TotalAlloc
+}
+
+// TestLoadPointsNPYHostile: truncated and oversized .npy files are one
+// error naming the file, found without a panic or a large allocation.
+func TestLoadPointsNPYHostile(t *testing.T) {
+	cases := []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"cut in the header", append([]byte("\x93NUMPY\x01\x00\x76\x00"), "{'descr'"...), "truncated: header length 118, but only 8 bytes follow it"},
+		{"130 bytes declaring 625000000 x 2", npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2)),
+			"truncated: shape (625000000, 2) of <f8 needs 10000000000 bytes of data, but 2 follow the header"},
+		{"int64 beyond 2^53", npyOf("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", binary.LittleEndian.AppendUint64(make([]byte, 8), 1<<53+1)),
+			"element (0, 1) of <i8 is 9007199254740993"},
+		{"complex", npyOf("{'descr': '<c16', 'fortran_order': False, 'shape': (1, 2), }", make([]byte, 32)), "unsupported dtype '<c16' (complex)"},
+		{"infinite float16", npyOf("{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }", []byte{0, 0, 0, 0x7c}),
+			"point 0, coordinate 1: +Inf is not finite"},
+	}
+	for _, tc := range cases {
+		_, err, n := loadBytes(t, "p.npy", tc.b)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "p.npy: ") {
+			t.Errorf("%s: error %v, want one naming the file and %q", tc.name, err, tc.want)
+		}
+		if n > 1<<20 {
+			t.Errorf("%s: allocated %d bytes", tc.name, n)
+		}
+	}
+}
+
+// TestLoadPointsNPYTypes: every numeric dtype that converts exactly is
+// read as its values, in either order.
+func TestLoadPointsNPYTypes(t *testing.T) {
+	want := []float64{1, 2, 3, 4, 5, 250}
+	cases := map[string][]byte{
+		"{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2), }": {1, 2, 3, 4, 5, 250},
+		"{'descr': '|u1', 'fortran_order': True, 'shape': (3, 2), }":  {1, 3, 5, 2, 4, 250},
+		"{'descr': '<i4', 'fortran_order': False, 'shape': (3, 2), }": le32(1, 2, 3, 4, 5, 250),
+		"{'descr': '>f4', 'fortran_order': False, 'shape': (3, 2), }": be32f(1, 2, 3, 4, 5, 250),
+		"{'descr': '<f2', 'fortran_order': False, 'shape': (3, 2), }": {0, 0x3c, 0, 0x40, 0, 0x42, 0, 0x44, 0, 0x45, 0xd0, 0x5b},
+	}
+	for dict, data := range cases {
+		s, err, _ := loadBytes(t, "p.npy", npyOf(dict, data))
+		if err != nil {
+			t.Errorf("%s: %v", dict, err)
+			continue
+		}
+		if s.N != 3 || s.Dim != 2 || !equal(s.X, want) {
+			t.Errorf("%s: %d x %d points %v, want 3 x 2 %v", dict, s.N, s.Dim, s.X, want)
+		}
+	}
+}
+
+func le32(v ...uint32) []byte {
+	var b []byte
+	for _, x := range v {
+		b = binary.LittleEndian.AppendUint32(b, x)
+	}
+	return b
+}
+
+func be32f(v ...float32) []byte {
+	var b []byte
+	for _, x := range v {
+		b = binary.BigEndian.AppendUint32(b, math.Float32bits(x))
+	}
+	return b
+}
+
+// TestLoadPointsCSVHostile: over-long lines and files that are not regular
+// files are refused with the line or the reason.
+func TestLoadPointsCSVHostile(t *testing.T) {
+	long := "x,y\n1,2\n" + strings.Repeat("1,", 1<<20) + "1\n"
+	if _, err, _ := loadBytes(t, "p.csv", []byte(long)); err == nil || !strings.Contains(err.Error(), "p.csv: line 3: longer than 1048576 bytes") {
+		t.Errorf("long line: error %v", err)
+	}
+	dir := t.TempDir()
+	dev := filepath.Join(dir, "zero.csv")
+	if err := os.Symlink("/dev/zero", dev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadPoints(dev); err == nil || !strings.Contains(err.Error(), "zero.csv: not a regular file") {
+		t.Errorf("/dev/zero: error %v", err)
+	}
+	devNPY := filepath.Join(dir, "zero.npy")
+	if err := os.Symlink("/dev/zero", devNPY); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadPoints(devNPY); err == nil || !strings.Contains(err.Error(), "zero.npy: not a regular file") {
+		t.Errorf("/dev/zero as .npy: error %v", err)
+	}
+}
