@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -11,7 +12,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/internal/regularfile"
 )
 
 // EnvDataDir names the environment variable that overrides the default data
@@ -41,6 +45,15 @@ const (
 
 var idxNames = []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName}
 
+// idxDims are the dimensions of each file, the same for MNIST and our
+// FashionMNIST split.
+var idxDims = map[string][]int{
+	trainImagesName: {60000, 28, 28},
+	trainLabelsName: {60000},
+	testImagesName:  {10000, 28, 28},
+	testLabelsName:  {10000},
+}
+
 // Sub-directories of the data directory holding each source.
 const (
 	mnistSubdir   = "mnist"
@@ -52,25 +65,67 @@ const (
 var ErrChecksum = errors.New("SHA-256 mismatch")
 
 // readIDXVerified reads the IDX file at path, decompressing it if it is
-// gzip-compressed, and checks the SHA-256 of the uncompressed IDX bytes
-// against want (hex). The sums are over uncompressed content so that a
-// plain copy and a gzip copy of the same file both verify, and so that our
-// own conversions do not depend on the compressor's exact output.
-func readIDXVerified(path, want string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+// gzip-compressed, and checks that its header announces exactly dims and
+// that the SHA-256 of the uncompressed IDX bytes is want (hex). The content
+// is hashed as it streams in and read no further than the size dims give
+// it, so a small gzip file that inflates without end is refused after that
+// many bytes; a plain file of another size, or a gzip file too small to
+// inflate to that size, is refused before it is read.
+// The sums are over uncompressed content so that a plain copy and a gzip
+// copy of the same file both verify, and so that our own conversions do
+// not depend on the compressor's exact output.
+func readIDXVerified(path, want string, dims []int) ([]byte, error) {
+	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > 1 && b[0] == 0x1f && b[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
+	defer f.Close()
+	n := int64(1) // the bytes dims give the content: data, then the header
+	for _, d := range dims {
+		n *= int64(d)
+	}
+	n += int64(4 + 4*len(dims))
+	br := bufio.NewReader(io.LimitReader(f, size))
+	var r io.Reader = br
+	if head, err := br.Peek(2); err == nil && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
-		if b, err = io.ReadAll(zr); err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+		defer zr.Close()
+		r = zr
+		if n > maxDeflateRatio*size {
+			return nil, fmt.Errorf("%s: %w: dimensions %v give %d bytes, more than a gzip stream of %d bytes can inflate to", path, errSize, dims, n, size)
 		}
+	} else if size != n {
+		return nil, fmt.Errorf("%s: %w: %d bytes, want %d (dimensions %v)", path, errSize, size, n, dims)
 	}
-	if got := sha256Hex(b); got != want {
+	h := sha256.New()
+	content := io.TeeReader(r, h)
+	var head bytes.Buffer
+	got, _, err := readIDXHeader(io.TeeReader(content, &head), path, len(dims))
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(got, dims) {
+		return nil, fmt.Errorf("%s: %w: dimensions %v, want %v", path, errSize, got, dims)
+	}
+	b := make([]byte, n)
+	copy(b, head.Bytes())
+	if k, err := io.ReadFull(content, b[head.Len():]); err != nil {
+		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, fmt.Errorf("%s: %w: content ends after %d of %d bytes", path, errTruncated, head.Len()+k, n)
+	}
+	// One more byte must be the end; reaching it checks the gzip trailer.
+	var one [1]byte
+	if k, err := io.ReadFull(r, one[:]); k > 0 {
+		return nil, fmt.Errorf("%s: %w: inflates to more than the %d bytes expected", path, errTrailing, n)
+	} else if !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
 		return nil, fmt.Errorf("%s: %w: uncompressed content has %s, want %s (delete the file and fetch again)", path, ErrChecksum, got, want)
 	}
 	return b, nil
@@ -104,7 +159,7 @@ func findIDX(dir, sub, name string, top bool) (string, []string, error) {
 
 // loadSplit loads and verifies one split (images and labels) of a
 // source from dir.
-func loadSplit(dir, source, sub string, top bool, imagesName, labelsName string, sums map[string]string) (*Images, []uint8, error) {
+func loadSplit(dir, source, sub string, top bool, imagesName, labelsName string, sums map[string]string, dims map[string][]int) (*Images, []uint8, error) {
 	var raw [2][]byte
 	var paths [2]string
 	for k, name := range []string{imagesName, labelsName} {
@@ -116,7 +171,7 @@ func loadSplit(dir, source, sub string, top bool, imagesName, labelsName string,
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", source, err)
 		}
-		if raw[k], err = readIDXVerified(p, sums[name]); err != nil {
+		if raw[k], err = readIDXVerified(p, sums[name], dims[name]); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", source, err)
 		}
 		paths[k] = p
@@ -143,10 +198,10 @@ type Labelled struct {
 
 // loadSource loads the training and test splits of a source.
 func loadSource(dir, source, sub string, top bool, sums map[string]string) (train, test Labelled, err error) {
-	if train.Images, train.Labels, err = loadSplit(dir, source, sub, top, trainImagesName, trainLabelsName, sums); err != nil {
+	if train.Images, train.Labels, err = loadSplit(dir, source, sub, top, trainImagesName, trainLabelsName, sums, idxDims); err != nil {
 		return train, test, err
 	}
-	test.Images, test.Labels, err = loadSplit(dir, source, sub, top, testImagesName, testLabelsName, sums)
+	test.Images, test.Labels, err = loadSplit(dir, source, sub, top, testImagesName, testLabelsName, sums, idxDims)
 	return train, test, err
 }
 

@@ -48,7 +48,7 @@ func Fetch(cacheDir string, progress io.Writer) error {
 func cachedOK(dir, sub string, sums map[string]string, progress io.Writer) bool {
 	for _, name := range idxNames {
 		p := filepath.Join(dir, sub, name+".gz")
-		if _, err := readIDXVerified(p, sums[name]); err != nil {
+		if _, err := readIDXVerified(p, sums[name], idxDims[name]); err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				fmt.Fprintf(progress, "%s: %v; fetching again\n", sub, err)
 			}
@@ -77,7 +77,7 @@ func fetchMNIST(dir string, progress io.Writer) error {
 	}
 	for _, name := range idxNames {
 		src := filepath.Join(mod.Dir, "data", name+".gz")
-		if _, err := readIDXVerified(src, mnistSums[name]); err != nil {
+		if _, err := readIDXVerified(src, mnistSums[name], idxDims[name]); err != nil {
 			return err
 		}
 		b, err := os.ReadFile(src)
@@ -130,7 +130,7 @@ func fetchFashion(dir string, progress io.Writer) error {
 		if err := writeIDXFile(dst, func(w io.Writer) error { _, err := w.Write(raw); return err }); err != nil {
 			return err
 		}
-		if _, err := readIDXVerified(dst, fashionSums[name]); err != nil {
+		if _, err := readIDXVerified(dst, fashionSums[name], idxDims[name]); err != nil {
 			return err
 		}
 		fmt.Fprintf(progress, "fashion-mnist: %s verified\n", dst)

@@ -39,6 +39,11 @@ var (
 	errSize      = errors.New("bad size")
 )
 
+// maxDeflateRatio bounds how many times larger than its compressed form a
+// gzip stream can inflate: DEFLATE's longest match, 258 bytes, takes at
+// least 2 bits.
+const maxDeflateRatio = 1032
+
 // decodeIDX reads an unsigned-byte IDX stream with ndims dimensions (gzip
 // or plain, detected from the first bytes) and returns its dimensions and
 // payload. name is used in errors only.
@@ -52,31 +57,12 @@ func decodeIDX(r io.Reader, name string, ndims int) ([]int, []byte, error) {
 		defer zr.Close()
 		br = bufio.NewReader(zr)
 	}
-	var magic [4]byte
-	if _, err := io.ReadFull(br, magic[:]); err != nil {
-		return nil, nil, fmt.Errorf("%s: reading magic number: %w: %w", name, errTruncated, err)
-	}
-	if magic[0] != 0 || magic[1] != 0 || magic[2] != idxUbyte {
-		return nil, nil, fmt.Errorf("%s: %w % x (want 00 00 08 %02x: unsigned bytes, %d dimensions)", name, errMagic, magic, ndims, ndims)
-	}
-	if int(magic[3]) != ndims {
-		return nil, nil, fmt.Errorf("%s: %w: %d, want %d", name, errDims, magic[3], ndims)
-	}
-	dims := make([]int, ndims)
-	total := uint64(1)
-	for i := range dims {
-		var d uint32
-		if err := binary.Read(br, binary.BigEndian, &d); err != nil {
-			return nil, nil, fmt.Errorf("%s: reading dimension %d: %w: %w", name, i, errTruncated, err)
-		}
-		dims[i] = int(d)
-		total *= uint64(d)
-		if total > idxMaxBytes {
-			return nil, nil, fmt.Errorf("%s: %w: dimensions %v announce more than %d bytes", name, errSize, dims[:i+1], uint64(idxMaxBytes))
-		}
+	dims, total, err := readIDXHeader(br, name, ndims)
+	if err != nil {
+		return nil, nil, err
 	}
 	// Read at most total+1 bytes, growing the buffer as data arrives, so a
-	// header announcing more than the file holds does not allocate it all.
+	// header announcing more than the stream holds does not allocate it all.
 	payload, err := io.ReadAll(io.LimitReader(br, int64(total)+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: reading data: %w", name, err)
@@ -88,6 +74,36 @@ func decodeIDX(r io.Reader, name string, ndims int) ([]int, []byte, error) {
 		return nil, nil, fmt.Errorf("%s: %w (dimensions %v need %d)", name, errTrailing, dims, total)
 	}
 	return dims, payload, nil
+}
+
+// readIDXHeader reads the magic number and the ndims dimensions of an
+// unsigned-byte IDX stream and returns the dimensions and the number of
+// data bytes they announce (at most idxMaxBytes). name is used in errors.
+func readIDXHeader(r io.Reader, name string, ndims int) ([]int, uint64, error) {
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil {
+		return nil, 0, fmt.Errorf("%s: reading magic number: %w: %w", name, errTruncated, err)
+	}
+	if magic[0] != 0 || magic[1] != 0 || magic[2] != idxUbyte {
+		return nil, 0, fmt.Errorf("%s: %w % x (want 00 00 08 %02x: unsigned bytes, %d dimensions)", name, errMagic, magic, ndims, ndims)
+	}
+	if int(magic[3]) != ndims {
+		return nil, 0, fmt.Errorf("%s: %w: %d, want %d", name, errDims, magic[3], ndims)
+	}
+	dims := make([]int, ndims)
+	total := uint64(1)
+	for i := range dims {
+		var d uint32
+		if err := binary.Read(r, binary.BigEndian, &d); err != nil {
+			return nil, 0, fmt.Errorf("%s: reading dimension %d: %w: %w", name, i, errTruncated, err)
+		}
+		dims[i] = int(d)
+		total *= uint64(d)
+		if total > idxMaxBytes {
+			return nil, 0, fmt.Errorf("%s: %w: dimensions %v announce more than %d bytes", name, errSize, dims[:i+1], uint64(idxMaxBytes))
+		}
+	}
+	return dims, total, nil
 }
 
 // DecodeImages reads an IDX image file (magic 00 00 08 03: N x rows x cols

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -126,17 +127,36 @@ func TestIDXRejects(t *testing.T) {
 	}
 }
 
-// FuzzReadIDX checks that no input makes the decoders panic, and that
-// whatever decodes re-encodes to the same bytes.
+// FuzzReadIDX checks that no input makes the readers panic or allocate
+// more than a few times what the input holds (inflated, for gzip), that
+// whatever decodes re-encodes to the same bytes, and that the verifying
+// reader allocates no more than the content it expects, whatever the
+// file.
 func FuzzReadIDX(f *testing.F) {
 	f.Add(idxBytes(f, []int{2, 2, 2}, []byte{1, 2, 3, 4, 5, 6, 7, 8}))
 	f.Add(idxBytes(f, []int{3}, []byte{1, 2, 3}))
 	f.Add(gzipBytes(idxBytes(f, []int{1, 3, 1}, []byte{0, 255, 7})))
 	f.Add([]byte{0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1})
 	f.Add([]byte{0x1f, 0x8b, 0, 0})
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		plain := !(len(b) > 1 && b[0] == 0x1f && b[1] == 0x8b)
-		if im, err := DecodeImages(bytes.NewReader(b), "fuzz"); err == nil {
+		inflated := len(b)
+		if !plain {
+			if zr, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
+				n, _ := io.Copy(io.Discard, io.LimitReader(zr, idxMaxBytes+1))
+				inflated = int(n)
+			}
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		im, errImages := DecodeImages(bytes.NewReader(b), "fuzz")
+		lab, errLabels := DecodeLabels(bytes.NewReader(b), "fuzz")
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(8*(inflated+len(b))+1<<20) {
+			t.Fatalf("decoding %d bytes (%d inflated) allocated %d", len(b), inflated, n)
+		}
+		if errImages == nil {
 			if len(im.Pix) != im.N*im.Rows*im.Cols {
 				t.Fatalf("%d pixels for %d x %d x %d", len(im.Pix), im.N, im.Rows, im.Cols)
 			}
@@ -148,7 +168,7 @@ func FuzzReadIDX(f *testing.F) {
 				t.Fatal("images do not re-encode to the input")
 			}
 		}
-		if lab, err := DecodeLabels(bytes.NewReader(b), "fuzz"); err == nil {
+		if errLabels == nil {
 			var out bytes.Buffer
 			if err := EncodeLabels(&out, lab); err != nil {
 				t.Fatal(err)
@@ -156,6 +176,37 @@ func FuzzReadIDX(f *testing.F) {
 			if plain && !bytes.Equal(out.Bytes(), b) {
 				t.Fatal("labels do not re-encode to the input")
 			}
+		}
+		p := filepath.Join(dir, "f.gz")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// The verifying reader, given the dimensions the decoder found and
+		// the sum of the content, must accept what the decoder accepts and
+		// nothing else; with an empty sum, nothing.
+		dims, sum := []int{2, 2, 2}, ""
+		if errImages == nil {
+			var content bytes.Buffer
+			EncodeImages(&content, im)
+			dims, sum = []int{im.N, im.Rows, im.Cols}, sha256Hex(content.Bytes())
+		}
+		runtime.ReadMemStats(&before)
+		raw, errFile := readIDXVerified(p, sum, dims)
+		_, errEmpty := readIDXVerified(p, "", dims)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(8*(inflated+len(b))+1<<20) {
+			t.Fatalf("reading a file of %d bytes (%d inflated) allocated %d", len(b), inflated, n)
+		}
+		if (errFile == nil) != (errImages == nil) {
+			t.Fatalf("readIDXVerified and DecodeImages disagree: %v, %v", errFile, errImages)
+		}
+		if errFile == nil {
+			if got, err := DecodeImages(bytes.NewReader(raw), p); err != nil || !bytes.Equal(got.Pix, im.Pix) {
+				t.Fatalf("verified content decodes to other images: %v", err)
+			}
+		}
+		if errEmpty == nil {
+			t.Fatal("an empty checksum verified")
 		}
 	})
 }

@@ -2,10 +2,13 @@ package data
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -123,4 +126,56 @@ func TestLoadPointsCSVHostile(t *testing.T) {
 	if _, err := LoadPoints(devNPY); err == nil || !strings.Contains(err.Error(), "zero.npy: not a regular file") {
 		t.Errorf("/dev/zero as .npy: error %v", err)
 	}
+}
+
+// FuzzLoadPointsCSV: no CSV file makes LoadPoints panic or allocate more
+// than a few times its size; accepted points are finite, consistent, and
+// read back the same when written out again.
+func FuzzLoadPointsCSV(f *testing.F) {
+	f.Add([]byte("x,y,label\n1,2,0\n\n3.5, -4 ,2\n"))
+	f.Add([]byte("1,2,3\n4,5,6\n"))
+	f.Add([]byte("x,class\n1e308,7\n-0,0\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "f.csv")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s, err := LoadPoints(p)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(32*len(b)+1<<20) {
+			t.Fatalf("allocated %d bytes reading %d", n, len(b))
+		}
+		if err != nil {
+			if strings.Contains(err.Error(), "internal error") || !strings.HasPrefix(err.Error(), p+": ") {
+				t.Fatal(err)
+			}
+			return
+		}
+		if s.N < 1 || s.Dim < 1 || len(s.X) != s.N*s.Dim || len(s.Labels) != s.N {
+			t.Fatalf("%d points of %d coordinates: %d values, %d labels", s.N, s.Dim, len(s.X), len(s.Labels))
+		}
+		var out strings.Builder
+		for j := range s.Dim {
+			fmt.Fprintf(&out, "x%d,", j)
+		}
+		out.WriteString("label\n")
+		for i := range s.N {
+			for _, v := range s.X[i*s.Dim : (i+1)*s.Dim] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("point %d: %v accepted", i, v)
+				}
+				out.WriteString(strconv.FormatFloat(v, 'g', -1, 64) + ",")
+			}
+			fmt.Fprintf(&out, "%d\n", s.Labels[i])
+		}
+		q := filepath.Join(dir, "again.csv")
+		os.WriteFile(q, []byte(out.String()), 0o644)
+		again, err := LoadPoints(q)
+		if err != nil || !equal(again.X, s.X) || !slices.Equal(again.Labels, s.Labels) {
+			t.Fatalf("written out and read again: %v", err)
+		}
+	})
 }

@@ -183,32 +183,33 @@ func TestLoadSplitLookup(t *testing.T) {
 	writeImages(t, ip, d.Images)
 	writeLabels(t, lp, d.Labels)
 	sums := map[string]string{}
+	dims := map[string][]int{trainImagesName: {20, 28, 28}, trainLabelsName: {20}}
 	for name, p := range map[string]string{trainImagesName: ip, trainLabelsName: lp} {
-		_, err := readIDXVerified(p, "")
+		_, err := readIDXVerified(p, "", dims[name])
 		if err == nil || !errors.Is(err, ErrChecksum) {
 			t.Fatalf("empty sum accepted: %v", err)
 		}
 		got := strings.TrimSuffix(strings.Fields(strings.SplitAfter(err.Error(), "content has ")[1])[0], ",")
 		sums[name] = got
 	}
-	im, lab, err := loadSplit(dir, "test", "sub", true, trainImagesName, trainLabelsName, sums)
+	im, lab, err := loadSplit(dir, "test", "sub", true, trainImagesName, trainLabelsName, sums, dims)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if im.N != 20 || len(lab) != 20 {
 		t.Fatalf("loaded %d images, %d labels", im.N, len(lab))
 	}
-	if _, _, err := loadSplit(dir, "test", "sub", false, trainImagesName, trainLabelsName, sums); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, _, err := loadSplit(dir, "test", "sub", false, trainImagesName, trainLabelsName, sums, dims); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("labels outside the sub-directory found without top: %v", err)
 	}
 	sums[trainLabelsName] = strings.Repeat("0", 64)
-	if _, _, err := loadSplit(dir, "test", "sub", true, trainImagesName, trainLabelsName, sums); !errors.Is(err, ErrChecksum) {
+	if _, _, err := loadSplit(dir, "test", "sub", true, trainImagesName, trainLabelsName, sums, dims); !errors.Is(err, ErrChecksum) {
 		t.Errorf("corrupt labels: error %v", err)
 	}
 	if err := os.WriteFile(lp, []byte("junk"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := loadSplit(dir, "test", "sub", true, trainImagesName, trainLabelsName, sums); err == nil || !strings.Contains(err.Error(), lp) {
+	if _, _, err := loadSplit(dir, "test", "sub", true, trainImagesName, trainLabelsName, sums, dims); err == nil || !strings.Contains(err.Error(), lp) {
 		t.Errorf("junk label file: error %v does not name %s", err, lp)
 	}
 }
