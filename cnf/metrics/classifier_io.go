@@ -3,10 +3,10 @@ package metrics
 import (
 	"fmt"
 	"io"
-
-	"codeberg.org/sbinet/npyio/npz"
+	"math"
 
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/npy"
 )
 
 // Save writes the classifier to path as a NumPy .npz archive, atomically:
@@ -16,12 +16,12 @@ import (
 // [C1, C2, F].
 func (c *Classifier) Save(path string) error {
 	err := atomicfile.WriteBuffered(path, func(bw io.Writer) error {
-		w := npz.NewWriter(bw)
-		if err := w.Write("widths", []float64{float64(c.C1), float64(c.C2), float64(c.F)}); err != nil {
+		w := npy.NewArchiveWriter(bw, true)
+		if err := w.Write("widths", []int{3}, []float64{float64(c.C1), float64(c.C2), float64(c.F)}); err != nil {
 			return err
 		}
 		for _, p := range c.params() {
-			if err := w.Write(p.name, p.v); err != nil {
+			if err := w.Write(p.name, []int{len(p.v)}, p.v); err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
 		}
@@ -33,31 +33,43 @@ func (c *Classifier) Save(path string) error {
 	return nil
 }
 
-// LoadClassifier reads a classifier written by Save, checking every
-// array's length against the widths.
-func LoadClassifier(path string) (*Classifier, error) {
-	r, err := npz.Open(path)
+// LoadClassifier reads a classifier written by Save, checking the widths
+// against what the archive can hold before building the classifier, and
+// every array's length against the widths.
+func LoadClassifier(path string) (c *Classifier, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c, err = nil, fmt.Errorf("load classifier %s: internal error: %v", path, p)
+		}
+	}()
+	z, err := npy.OpenArchive(path)
 	if err != nil {
 		return nil, fmt.Errorf("load classifier: %w", err)
 	}
-	defer r.Close()
-	var widths []float64
-	if err := r.Read("widths", &widths); err != nil {
-		return nil, fmt.Errorf("load classifier %s: widths: %w", path, err)
+	defer z.Close()
+	widths, err := z.Read("widths", 3)
+	if err != nil {
+		return nil, fmt.Errorf("load classifier: %w", err)
 	}
-	if len(widths) != 3 || widths[0] < 1 || widths[1] < 1 || widths[2] < 1 {
-		return nil, fmt.Errorf("load classifier %s: bad widths %v", path, widths)
+	// conv2.weight holds C2*C1*9 values and dense1.weight F*C2*16, each of
+	// at least one byte in the archive.
+	w, held := widths.Data, float64(z.UncompressedSize())
+	if len(w) != 3 || !whole(w[0]) || !whole(w[1]) || !whole(w[2]) || w[1]*w[0] > held || w[2]*w[1] > held {
+		return nil, fmt.Errorf("load classifier %s: bad widths %v (positive integers whose layers fit in the archive's %v bytes)", path, w, held)
 	}
-	c := NewClassifier(int(widths[0]), int(widths[1]), int(widths[2]), 0)
+	c = NewClassifier(int(w[0]), int(w[1]), int(w[2]), 0)
 	for _, p := range c.params() {
-		var v []float64
-		if err := r.Read(p.name, &v); err != nil {
-			return nil, fmt.Errorf("load classifier %s: %s: %w", path, p.name, err)
+		a, err := z.Read(p.name, len(p.v))
+		if err != nil {
+			return nil, fmt.Errorf("load classifier: %w", err)
 		}
-		if len(v) != len(p.v) {
-			return nil, fmt.Errorf("load classifier %s: %s has %d values, want %d", path, p.name, len(v), len(p.v))
+		if len(a.Data) != len(p.v) {
+			return nil, fmt.Errorf("load classifier %s: %s has %d values, want %d", path, p.name, len(a.Data), len(p.v))
 		}
-		copy(p.v, v)
+		copy(p.v, a.Data)
 	}
 	return c, nil
 }
+
+// whole reports whether v is a positive integer below 2^31.
+func whole(v float64) bool { return v >= 1 && v < 1<<31 && v == math.Trunc(v) }
