@@ -17,11 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npz"
-
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/npy"
 )
 
 // The training run of the resume tests: tiny moons flow, a checkpoint every
@@ -223,19 +222,18 @@ type npzArray struct {
 // readWeights returns every array of dir/weights.npz by name.
 func readWeights(t *testing.T, dir string) map[string]npzArray {
 	t.Helper()
-	r, err := npz.Open(filepath.Join(dir, cnf.WeightsFile))
+	r, err := npy.OpenArchive(filepath.Join(dir, cnf.WeightsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	out := map[string]npzArray{}
 	for _, k := range r.Keys() {
-		var a npzArray
-		if err := r.Read(k, &a.v); err != nil {
-			t.Fatalf("%s: %s: %v", dir, k, err)
+		a, err := r.Read(k, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		a.shape = r.Header(k).Descr.Shape
-		out[k] = a
+		out[k] = npzArray{a.Shape, a.Data}
 	}
 	if len(out) == 0 {
 		t.Fatalf("%s: weights.npz holds no arrays", dir)

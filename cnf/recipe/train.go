@@ -13,6 +13,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/strictjson"
 )
 
 // RunFile is written into a model directory beside the model: the Options
@@ -161,9 +162,9 @@ func Resume(dir string) (Options, *train.Checkpoint, error) {
 	var o Options
 	if !train.HasCheckpoint(dir) {
 		path := filepath.Join(dir, RunFile)
-		b, err := os.ReadFile(path)
+		b, err := strictjson.ReadFile(path, maxRunBytes)
 		if err == nil {
-			if err := json.Unmarshal(b, &o); err != nil {
+			if err := decodeOptions(b, &o); err != nil {
 				return o, nil, inputErrorf("%s: %w", path, err)
 			}
 			return o, nil, nil
@@ -176,7 +177,7 @@ func Resume(dir string) (Options, *train.Checkpoint, error) {
 	if err != nil {
 		return o, nil, &InputError{Err: err}
 	}
-	if err := json.Unmarshal(c.Meta, &o); err != nil {
+	if err := decodeOptions(c.Meta, &o); err != nil {
 		return o, nil, inputErrorf("%s: settings of the run: %w", filepath.Join(dir, train.CheckpointFile), err)
 	}
 	o.Train.Iters = c.Config.Iters
@@ -194,7 +195,7 @@ func OpenModel(dir string) (*cnf.Model, *Options, error) {
 	if err != nil {
 		return nil, nil, inputErrorf("%s: %w", dir, err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	b, err := strictjson.ReadFile(filepath.Join(dir, RunFile), maxRunBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil, nil
 	}
@@ -202,7 +203,7 @@ func OpenModel(dir string) (*cnf.Model, *Options, error) {
 		return nil, nil, inputErrorf("%s: %w", dir, err)
 	}
 	var o Options
-	if err := json.Unmarshal(b, &o); err != nil {
+	if err := decodeOptions(b, &o); err != nil {
 		return nil, nil, inputErrorf("%s: %s: %w", dir, RunFile, err)
 	}
 	return m, &o, nil

@@ -1,0 +1,37 @@
+package recipe
+
+import (
+	"fmt"
+
+	"github.com/mmcnf/mmcnf/internal/strictjson"
+)
+
+// maxRunBytes bounds run.json: a few dozen settings.
+const maxRunBytes = 1 << 20
+
+// decodeOptions decodes the options of a run as run.json and checkpoints
+// hold them. Decoding is strict: a setting this version does not know
+// would silently drop out of a resumed run, and data after the object
+// means a damaged file. Negative counts are refused here, named as the
+// file spells them rather than as flags the user never gave.
+func decodeOptions(b []byte, o *Options) error {
+	if err := strictjson.Unmarshal(b, o); err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		name string
+		v    int
+	}{
+		{"dataset n_train", o.Data.PerClass}, {"dataset n_test", o.Data.TestPerClass},
+		{"hidden", o.Hidden}, {"width", o.Width}, {"blocks", o.Blocks}, {"steps", o.Steps},
+		{"eval_batch", o.EvalBatch}, {"heldout_max", o.HeldoutMax}, {"threads", o.Threads},
+		{"train iters", o.Train.Iters}, {"train batch", o.Train.Batch},
+		{"train eval_every", o.Train.EvalEvery}, {"train checkpoint_every", o.Train.CheckpointEvery},
+		{"train adam warmup", o.Train.Adam.Warmup},
+	} {
+		if s.v < 0 {
+			return fmt.Errorf("%s = %d is negative", s.name, s.v)
+		}
+	}
+	return nil
+}
