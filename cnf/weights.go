@@ -99,26 +99,18 @@ func Load(dir string) (m *Model, err error) {
 			m, err = nil, fmt.Errorf("cnf: load %s: internal error: %v", dir, p)
 		}
 	}()
-	cfgPath := filepath.Join(dir, ConfigFile)
-	js, err := strictjson.ReadFile(cfgPath, maxConfigBytes)
-	if err != nil {
-		return nil, fmt.Errorf("cnf: load: %w", err)
-	}
-	var cfg Config
-	if err := strictjson.Unmarshal(js, &cfg); err != nil {
-		return nil, fmt.Errorf("cnf: load %s: %w", cfgPath, err)
-	}
 	path := filepath.Join(dir, WeightsFile)
 	z, err := npy.OpenArchive(path)
 	if err != nil {
 		return nil, fmt.Errorf("cnf: load: %w", err)
 	}
 	defer z.Close()
-	if err := checkSizes(&cfg, z.UncompressedSize()); err != nil {
-		return nil, fmt.Errorf("cnf: load %s: %w", cfgPath, err)
+	cfg, err := readConfig(filepath.Join(dir, ConfigFile), z.UncompressedSize())
+	if err != nil {
+		return nil, fmt.Errorf("cnf: load: %w", err)
 	}
 	if m, err = New(cfg, 0); err != nil {
-		return nil, fmt.Errorf("cnf: load %s: %w", cfgPath, err)
+		return nil, fmt.Errorf("cnf: load %s: %w", filepath.Join(dir, ConfigFile), err)
 	}
 	for _, a := range m.arrays() {
 		if err := readArray(z, path, a); err != nil {
@@ -129,6 +121,27 @@ func Load(dir string) (m *Model, err error) {
 		return nil, fmt.Errorf("cnf: load %s: %w", dir, err)
 	}
 	return m, nil
+}
+
+// readConfig reads the config.json at path: decoded strictly, its sizes
+// checked against the held bytes of arrays the weights archive declares,
+// and validated. Errors start with the path.
+func readConfig(path string, held int64) (Config, error) {
+	var cfg Config
+	js, err := strictjson.ReadFile(path, maxConfigBytes)
+	if err != nil {
+		return cfg, err
+	}
+	if err := strictjson.Unmarshal(js, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkSizes(&cfg, held); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
 }
 
 // checkSizes refuses the sizes of cfg that no weights archive of held

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"io"
 	"math"
 	"os"
@@ -204,4 +205,53 @@ func TestLoadConverts(t *testing.T) {
 			t.Fatalf("parameter %d is %v, want %v", i, got.theta[i], m.theta[i])
 		}
 	}
+}
+
+// FuzzReadConfig: no config.json makes the reader panic or allocate more
+// than a few times its size; an accepted one validates, keeps its sizes
+// within what the archive holds, and reads back the same once written.
+func FuzzReadConfig(f *testing.F) {
+	for _, cfg := range []Config{planarConfig(BaseGMM, 3), planarConfig(BaseGaussian, 1)} {
+		b, _ := json.Marshal(cfg)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"shape": [1, 16, 16], "dynamics": {"kind": "concatconv", "dims": [8, 8]}, "solver": {"method": "rk4", "steps": 2}}`))
+	dir := f.TempDir()
+	const held = 1 << 16
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, ConfigFile)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		cfg, err := readConfig(p, held)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(64*len(b)+1<<20) {
+			t.Fatalf("allocated %d bytes reading %d", n, len(b))
+		}
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), p+": ") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("accepted an invalid config: %v", err)
+		}
+		if err := checkSizes(&cfg, held); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := json.Marshal(cfg)
+		if err := os.WriteFile(p, again, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg2, err := readConfig(p, held)
+		if err != nil {
+			t.Fatalf("written out and read again: %v", err)
+		}
+		if again2, _ := json.Marshal(cfg2); !bytes.Equal(again, again2) {
+			t.Fatalf("round trip changed %s into %s", again, again2)
+		}
+	})
 }
