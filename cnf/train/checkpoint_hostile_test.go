@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -153,4 +154,63 @@ func TestCheckpointHostile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inflated returns the bytes the members of archive b hold, each read no
+// further than one byte past its declared size.
+func inflated(b []byte) uint64 {
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return 0
+	}
+	var total uint64
+	for _, f := range z.File {
+		if r, err := f.Open(); err == nil {
+			n, _ := io.Copy(io.Discard, io.LimitReader(r, int64(min(f.UncompressedSize64, 1<<40))+1))
+			r.Close()
+			total += uint64(n)
+		}
+	}
+	return total
+}
+
+// FuzzReadCheckpoint: no checkpoint file makes the reader panic, or
+// allocate more than a few times what its members inflate to; an accepted
+// one is consistent and reads back the same once written again.
+func FuzzReadCheckpoint(f *testing.F) {
+	f.Add(zipMembers(f, checkpointMembers(f)))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, CheckpointFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c, err := ReadCheckpoint(dir)
+		runtime.ReadMemStats(&after)
+		if limit := 64*inflated(b) + 16*uint64(len(b)) + 1<<20; after.TotalAlloc-before.TotalAlloc > limit {
+			t.Fatalf("allocated %d bytes reading %d (limit %d)", after.TotalAlloc-before.TotalAlloc, len(b), limit)
+		}
+		if err != nil {
+			if strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), filepath.Join(dir, CheckpointFile)) {
+				t.Fatal(err)
+			}
+			return
+		}
+		if len(c.Params) == 0 || len(c.AdamM) != len(c.Params) || len(c.AdamV) != len(c.Params) || c.Iteration < 0 || c.LogOffset < 0 {
+			t.Fatalf("inconsistent checkpoint accepted: %+v", c)
+		}
+		again := t.TempDir()
+		if err := WriteCheckpoint(again, c); err != nil {
+			t.Fatal(err)
+		}
+		c2, err := ReadCheckpoint(again)
+		if err != nil {
+			t.Fatalf("written out and read again: %v", err)
+		}
+		if !slices.Equal(c2.Params, c.Params) || !slices.Equal(c2.AdamM, c.AdamM) || !slices.Equal(c2.AdamV, c.AdamV) ||
+			c2.Iteration != c.Iteration || !bytes.Equal(c2.RNG, c.RNG) || c2.LogOffset != c.LogOffset || c2.Window != c.Window || c2.Config != c.Config {
+			t.Fatalf("round trip changed %+v into %+v", c, c2)
+		}
+	})
 }
