@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/mmcnf/mmcnf/internal/strictjson"
@@ -13,7 +14,9 @@ const maxRunBytes = 1 << 20
 // hold them. Decoding is strict: a setting this version does not know
 // would silently drop out of a resumed run, and data after the object
 // means a damaged file. Negative counts are refused here, named as the
-// file spells them rather than as flags the user never gave.
+// file spells them rather than as flags the user never gave, and so are
+// lists left out: the text form of a list is never empty, so every run
+// writes both, and options without one could not be written back.
 func decodeOptions(b []byte, o *Options) error {
 	if err := strictjson.Unmarshal(b, o); err != nil {
 		return err
@@ -32,6 +35,12 @@ func decodeOptions(b []byte, o *Options) error {
 		if s.v < 0 {
 			return fmt.Errorf("%s = %d is negative", s.name, s.v)
 		}
+	}
+	switch {
+	case o.Data.Classes == nil:
+		return errors.New("dataset classes is missing")
+	case o.Dims == nil:
+		return errors.New("dims is missing")
 	}
 	return nil
 }
