@@ -102,10 +102,16 @@ benchcmp:
 data: build
 	./$(BIN) data fetch
 
+# Every fuzz target of every package (the kernels, and each reader of user
+# files: npy, npz, config.json, run.json, checkpoint, IDX, CSV) for
+# FUZZTIME each; `make test` runs their seed corpora. A new failing input is
+# saved under the package's testdata/fuzz/<target>/.
+FUZZTIME ?= 20s
 fuzz:
 	@for p in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
-			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 20s $$p || exit 1; \
+			echo "fuzz: $$f in $$p for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$p || exit 1; \
 		done; \
 	done
 
