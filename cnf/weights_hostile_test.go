@@ -1,76 +1,34 @@
 package cnf
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
 
-// zipMember is one raw member of an archive.
-type zipMember struct {
-	name string
-	data []byte
-}
-
-// readMembers returns the members of the archive at path, raw.
-func readMembers(t *testing.T, path string) []zipMember {
+// readMembers returns the members of the archive at path.
+func readMembers(t *testing.T, path string) []readtest.Member {
 	t.Helper()
-	z, err := zip.OpenReader(path)
+	ms, err := readtest.MembersFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer z.Close()
-	var out []zipMember
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, zipMember{f.Name, b})
-	}
-	return out
+	return ms
 }
 
-// writeMembers writes the members, stored, as the archive at path.
-func writeMembers(t *testing.T, path string, members []zipMember) {
+// writeMembers writes the members as the archive at path.
+func writeMembers(t *testing.T, path string, members []readtest.Member) {
 	t.Helper()
-	var b bytes.Buffer
-	z := zip.NewWriter(&b)
-	for _, m := range members {
-		w, err := z.CreateHeader(&zip.FileHeader{Name: m.name, Method: zip.Store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(m.data)
-	}
-	if err := z.Close(); err != nil {
+	if err := os.WriteFile(path, readtest.Zip(members), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// npyOf returns an .npy file with the given header dictionary, padded as
-// NumPy pads it, followed by data.
-func npyOf(dict string, data []byte) []byte {
-	pad := 64 - (10+len(dict)+1)%64
-	h := dict + strings.Repeat(" ", pad) + "\n"
-	b := binary.LittleEndian.AppendUint16([]byte("\x93NUMPY\x01\x00"), uint16(len(h)))
-	return append(append(b, h...), data...)
 }
 
 // TestLoadHostile: damaged, inconsistent or oversized model directories
@@ -81,18 +39,10 @@ func TestLoadHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first bytes of a header, cut inside it.
-	cutHeader := append([]byte("\x93NUMPY\x01\x00\x76\x00"), "{'descr'"...)
 	replace := func(name string, data []byte) func(t *testing.T, dir string) {
 		return func(t *testing.T, dir string) {
 			p := filepath.Join(dir, WeightsFile)
-			ms := readMembers(t, p)
-			for i := range ms {
-				if ms[i].name == name {
-					ms[i].data = data
-				}
-			}
-			writeMembers(t, p, ms)
+			writeMembers(t, p, readtest.Replace(readMembers(t, p), name, data))
 		}
 	}
 	editConfig := func(edit func(string) string) func(t *testing.T, dir string) {
@@ -107,13 +57,13 @@ func TestLoadHostile(t *testing.T) {
 		break_ func(t *testing.T, dir string)
 		want   []string
 	}{
-		{"member cut in its header", replace("base.log_weights.npy", cutHeader),
+		{"member cut in its header", replace("base.log_weights.npy", readtest.CutNPY),
 			[]string{"weights.npz: base.log_weights.npy: truncated"}},
 		{"member data cut short", replace("hyper_net.fc2.weight.npy",
-			npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (8, 8), }", make([]byte, 10))),
+			readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (8, 8), }", make([]byte, 10))),
 			[]string{"weights.npz: hyper_net.fc2.weight.npy: truncated: shape (8, 8) of <f8 needs 512 bytes of data, but 10 follow"}},
 		{"member declaring 10^10 values", replace("hyper_net.fc2.weight.npy",
-			npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", make([]byte, 2))),
+			readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", make([]byte, 2))),
 			[]string{"weights.npz: array hyper_net.fc2.weight has shape [100000 100000], want [8 8]"}},
 		{"duplicate member", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, WeightsFile)
@@ -121,7 +71,7 @@ func TestLoadHostile(t *testing.T) {
 			writeMembers(t, p, append(ms, ms[0]))
 		}, []string{"weights.npz", "duplicate member"}},
 		{"complex member", replace("base.log_weights.npy",
-			npyOf("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", make([]byte, 32))),
+			readtest.NPY(1, "{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", make([]byte, 32))),
 			[]string{"weights.npz: base.log_weights.npy: unsupported dtype '<c16' (complex)"}},
 		{"trailing data after config.json", editConfig(func(s string) string { return s + "{}\n" }),
 			[]string{"config.json", "data after the JSON value"}},
@@ -145,10 +95,7 @@ func TestLoadHostile(t *testing.T) {
 			}
 			tc.break_(t, dir)
 			var err error
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			_, err = Load(dir)
-			runtime.ReadMemStats(&after)
+			n := readtest.Allocated(func() { _, err = Load(dir) })
 			if err == nil {
 				t.Fatal("Load succeeded")
 			}
@@ -157,7 +104,7 @@ func TestLoadHostile(t *testing.T) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
 			}
-			if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+			if n > 16<<20 {
 				t.Errorf("allocated %d bytes", n)
 			}
 		})
@@ -181,7 +128,7 @@ func TestLoadConverts(t *testing.T) {
 	p := filepath.Join(dir, WeightsFile)
 	ms := readMembers(t, p)
 	for i, mb := range ms {
-		if mb.name != "hyper_net.fc3.weight.npy" {
+		if mb.Name != "hyper_net.fc3.weight.npy" {
 			continue
 		}
 		// The same values as big-endian float32, in Fortran order.
@@ -193,7 +140,7 @@ func TestLoadConverts(t *testing.T) {
 				data = binary.BigEndian.AppendUint32(data, math.Float32bits(float32(v[r*cols+c])))
 			}
 		}
-		ms[i].data = npyOf("{'descr': '>f4', 'fortran_order': True, 'shape': (42, 8), }", data)
+		ms[i].Data = readtest.NPY(1, "{'descr': '>f4', 'fortran_order': True, 'shape': (42, 8), }", data)
 	}
 	writeMembers(t, p, ms)
 	got, err := Load(dir)
@@ -223,11 +170,9 @@ func FuzzReadConfig(f *testing.F) {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		cfg, err := readConfig(p, held)
-		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(64*len(b)+1<<20) {
+		var cfg Config
+		var err error
+		if n := readtest.Allocated(func() { cfg, err = readConfig(p, held) }); n > uint64(64*len(b)+1<<20) {
 			t.Fatalf("allocated %d bytes reading %d", n, len(b))
 		}
 		if err != nil {

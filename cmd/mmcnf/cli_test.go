@@ -50,6 +50,48 @@ func smallModel(t *testing.T, dir string) {
 	}
 }
 
+// badInput is a command line that must be refused, with a fragment of
+// the message that must name what is wrong.
+type badInput struct {
+	args []string
+	want string
+}
+
+// refused runs each command line in-process and checks the exit status 2,
+// a single line on stderr that holds its fragment, nothing on stdout, and
+// that nothing under root changed.
+func refused(t *testing.T, root string, cases []badInput) {
+	t.Helper()
+	for _, tc := range cases {
+		before := snapshot(t, root)
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, &stdout, &stderr)
+		msg := stderr.String()
+		name := strings.Join(tc.args, " ")
+		if code != exitUsage {
+			t.Errorf("%s: exit status %d, want %d (stderr %q)", name, code, exitUsage, msg)
+		}
+		if strings.Count(msg, "\n") != 1 || !strings.HasSuffix(msg, "\n") {
+			t.Errorf("%s: stderr is not one line: %q", name, msg)
+		}
+		if !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: stderr %q does not mention %q", name, msg, tc.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%s: wrote %q on stdout", name, stdout.String())
+		}
+		after := snapshot(t, root)
+		if len(after) != len(before) {
+			t.Errorf("%s: the directory changed: %d entries before, %d after", name, len(before), len(after))
+		}
+		for p, b := range before {
+			if after[p] != b {
+				t.Errorf("%s: %s changed", name, p)
+			}
+		}
+	}
+}
+
 // TestBadInput runs every kind of bad command line in-process and checks
 // the exit status 2, a single line on stderr that names the problem, and
 // that nothing in the working directory changed.
@@ -69,10 +111,7 @@ func TestBadInput(t *testing.T) {
 	}
 	out := filepath.Join(root, "out")
 	file := filepath.Join(root, "s.csv")
-	cases := []struct {
-		args []string
-		want string // a fragment of the message
-	}{
+	cases := []badInput{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"train", "--frob"}, "flag provided but not defined: -frob"},
 		{[]string{"train", "--iters", "ten", "--out", out}, "invalid value"},
@@ -114,34 +153,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"bench", "nosuch"}, `unknown benchmark "nosuch"`},
 		{[]string{"data", "nosuch"}, `unknown subcommand "nosuch"`},
 	}
-	for _, tc := range cases {
-		before := snapshot(t, root)
-		var stdout, stderr bytes.Buffer
-		code := run(tc.args, &stdout, &stderr)
-		msg := stderr.String()
-		name := strings.Join(tc.args, " ")
-		if code != exitUsage {
-			t.Errorf("%s: exit status %d, want %d (stderr %q)", name, code, exitUsage, msg)
-		}
-		if strings.Count(msg, "\n") != 1 || !strings.HasSuffix(msg, "\n") {
-			t.Errorf("%s: stderr is not one line: %q", name, msg)
-		}
-		if !strings.Contains(msg, tc.want) {
-			t.Errorf("%s: stderr %q does not mention %q", name, msg, tc.want)
-		}
-		if stdout.Len() != 0 {
-			t.Errorf("%s: wrote %q on stdout", name, stdout.String())
-		}
-		after := snapshot(t, root)
-		if len(after) != len(before) {
-			t.Errorf("%s: the directory changed: %d entries before, %d after", name, len(before), len(after))
-		}
-		for p, b := range before {
-			if after[p] != b {
-				t.Errorf("%s: %s changed", name, p)
-			}
-		}
-	}
+	refused(t, root, cases)
 }
 
 // TestHelp checks that help and -h succeed and document every flag with

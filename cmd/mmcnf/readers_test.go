@@ -1,56 +1,23 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/binary"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
 
-// npyOf returns an .npy file with the given header dictionary followed by
-// data.
-func npyOf(dict string, data []byte) []byte {
-	pad := 64 - (10+len(dict)+1)%64
-	h := dict + strings.Repeat(" ", pad) + "\n"
-	b := binary.LittleEndian.AppendUint16([]byte("\x93NUMPY\x01\x00"), uint16(len(h)))
-	return append(append(b, h...), data...)
-}
-
-// cutHeader is an .npy file cut inside its header.
-var cutHeader = append([]byte("\x93NUMPY\x01\x00\x76\x00"), "{'descr'"...)
-
-// editArchive rewrites the archive at path, stored, after edit has changed
-// its members (name and content, in order).
-func editArchive(t *testing.T, path string, edit func(names []string, data [][]byte) ([]string, [][]byte)) {
+// editArchive rewrites the archive at path after edit has changed its
+// members.
+func editArchive(t *testing.T, path string, edit func([]readtest.Member) []readtest.Member) {
 	t.Helper()
-	z, err := zip.OpenReader(path)
+	ms, err := readtest.MembersFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	var data [][]byte
-	for _, f := range z.File {
-		r, _ := f.Open()
-		b, _ := io.ReadAll(r)
-		r.Close()
-		names, data = append(names, f.Name), append(data, b)
-	}
-	z.Close()
-	names, data = edit(names, data)
-	var b bytes.Buffer
-	w := zip.NewWriter(&b)
-	for i, n := range names {
-		f, _ := w.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
-		f.Write(data[i])
-	}
-	w.Close()
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, readtest.Zip(edit(ms)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -69,9 +36,9 @@ func TestHostileFiles(t *testing.T) {
 		}
 		return p
 	}
-	truncated := write("truncated.npy", cutHeader)
-	huge := write("huge.npy", npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2)))
-	inexact := write("inexact.npy", npyOf("{'descr': '<u8', 'fortran_order': False, 'shape': (1, 2), }", []byte{1, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255}))
+	truncated := write("truncated.npy", readtest.CutNPY)
+	huge := write("huge.npy", readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2)))
+	inexact := write("inexact.npy", readtest.NPY(1, "{'descr': '<u8', 'fortran_order': False, 'shape': (1, 2), }", []byte{1, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255}))
 	modelDir := func(name string, edit func(dir string)) string {
 		dir := filepath.Join(root, name)
 		smallModel(t, dir)
@@ -79,14 +46,13 @@ func TestHostileFiles(t *testing.T) {
 		return dir
 	}
 	cutMember := modelDir("cut-member", func(dir string) {
-		editArchive(t, filepath.Join(dir, "weights.npz"), func(n []string, d [][]byte) ([]string, [][]byte) {
-			d[len(d)-1] = cutHeader
-			return n, d
+		editArchive(t, filepath.Join(dir, "weights.npz"), func(ms []readtest.Member) []readtest.Member {
+			return readtest.Replace(ms, "base.log_weights.npy", readtest.CutNPY)
 		})
 	})
 	dupMember := modelDir("dup-member", func(dir string) {
-		editArchive(t, filepath.Join(dir, "weights.npz"), func(n []string, d [][]byte) ([]string, [][]byte) {
-			return append(n, n[0]), append(d, d[0])
+		editArchive(t, filepath.Join(dir, "weights.npz"), func(ms []readtest.Member) []readtest.Member {
+			return append(ms, ms[0])
 		})
 	})
 	appendTo := func(file, text string) func(dir string) {
@@ -109,9 +75,8 @@ func TestHostileFiles(t *testing.T) {
 		if err := train.WriteCheckpoint(dir, c); err != nil {
 			t.Fatal(err)
 		}
-		editArchive(t, filepath.Join(dir, train.CheckpointFile), func(n []string, d [][]byte) ([]string, [][]byte) {
-			d[0] = cutHeader
-			return n, d
+		editArchive(t, filepath.Join(dir, train.CheckpointFile), func(ms []readtest.Member) []readtest.Member {
+			return readtest.Replace(ms, "params.npy", readtest.CutNPY)
 		})
 	})
 	// A directory killed before its first checkpoint, whose run.json has
@@ -120,10 +85,7 @@ func TestHostileFiles(t *testing.T) {
 	os.MkdirAll(trailingResume, 0o755)
 	appendTo("run.json", `{"base": "gmm"}x`)(trailingResume)
 
-	cases := []struct {
-		args []string
-		want string
-	}{
+	refused(t, root, []badInput{
 		{[]string{"eval", "--model", model, "--data", truncated}, truncated + ": truncated: header length 118, but only 8 bytes follow it"},
 		{[]string{"eval", "--model", model, "--data", huge}, huge + ": truncated: shape (625000000, 2) of <f8 needs 10000000000 bytes of data"},
 		{[]string{"eval", "--model", model, "--data", inexact}, inexact + ": value not exactly representable as float64: element (0, 1) of <u8 is 18446744073709551615"},
@@ -136,27 +98,5 @@ func TestHostileFiles(t *testing.T) {
 		{[]string{"sample", "--model", cutMember, "--out", filepath.Join(root, "s.csv")}, "weights.npz: base.log_weights.npy: truncated"},
 		{[]string{"train", "--resume", "--out", cutCkpt}, "checkpoint.npz: params.npy: truncated"},
 		{[]string{"train", "--resume", "--out", trailingResume}, "run.json: at byte 15: data after the JSON value"},
-	}
-	for _, tc := range cases {
-		before := snapshot(t, root)
-		var stdout, stderr bytes.Buffer
-		code := run(tc.args, &stdout, &stderr)
-		msg := stderr.String()
-		name := strings.Join(tc.args, " ")
-		if code != exitUsage {
-			t.Errorf("%s: exit status %d, want %d (stderr %q)", name, code, exitUsage, msg)
-		}
-		if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, tc.want) {
-			t.Errorf("%s: stderr %q, want one line with %q", name, msg, tc.want)
-		}
-		if after := snapshot(t, root); len(after) != len(before) {
-			t.Errorf("%s: the directory changed", name)
-		} else {
-			for p, b := range before {
-				if after[p] != b {
-					t.Errorf("%s: %s changed", name, p)
-				}
-			}
-		}
-	}
+	})
 }

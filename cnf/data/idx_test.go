@@ -7,9 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
 
 func idxBytes(t testing.TB, dims []int, payload []byte) []byte {
@@ -148,14 +149,18 @@ func FuzzReadIDX(f *testing.F) {
 				inflated = int(n)
 			}
 		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		im, errImages := DecodeImages(bytes.NewReader(b), "fuzz")
-		lab, errLabels := DecodeLabels(bytes.NewReader(b), "fuzz")
-		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(8*(inflated+len(b))+1<<20) {
+		var im *Images
+		var lab []uint8
+		var errImages, errLabels error
+		if n := readtest.Allocated(func() {
+			im, errImages = DecodeImages(bytes.NewReader(b), "fuzz")
+			lab, errLabels = DecodeLabels(bytes.NewReader(b), "fuzz")
+		}); n > uint64(8*(inflated+len(b))+1<<20) {
 			t.Fatalf("decoding %d bytes (%d inflated) allocated %d", len(b), inflated, n)
 		}
+		// The verifying reader below is given the dimensions the decoder
+		// found and the sum of the content.
+		dims, sum := []int{2, 2, 2}, ""
 		if errImages == nil {
 			if len(im.Pix) != im.N*im.Rows*im.Cols {
 				t.Fatalf("%d pixels for %d x %d x %d", len(im.Pix), im.N, im.Rows, im.Cols)
@@ -167,6 +172,7 @@ func FuzzReadIDX(f *testing.F) {
 			if plain && !bytes.Equal(out.Bytes(), b) {
 				t.Fatal("images do not re-encode to the input")
 			}
+			dims, sum = []int{im.N, im.Rows, im.Cols}, sha256Hex(out.Bytes())
 		}
 		if errLabels == nil {
 			var out bytes.Buffer
@@ -181,20 +187,14 @@ func FuzzReadIDX(f *testing.F) {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		// The verifying reader, given the dimensions the decoder found and
-		// the sum of the content, must accept what the decoder accepts and
+		// The verifying reader must accept what the decoder accepts and
 		// nothing else; with an empty sum, nothing.
-		dims, sum := []int{2, 2, 2}, ""
-		if errImages == nil {
-			var content bytes.Buffer
-			EncodeImages(&content, im)
-			dims, sum = []int{im.N, im.Rows, im.Cols}, sha256Hex(content.Bytes())
-		}
-		runtime.ReadMemStats(&before)
-		raw, errFile := readIDXVerified(p, sum, dims)
-		_, errEmpty := readIDXVerified(p, "", dims)
-		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(8*(inflated+len(b))+1<<20) {
+		var raw []byte
+		var errFile, errEmpty error
+		if n := readtest.Allocated(func() {
+			raw, errFile = readIDXVerified(p, sum, dims)
+			_, errEmpty = readIDXVerified(p, "", dims)
+		}); n > uint64(8*(inflated+len(b))+1<<20) {
 			t.Fatalf("reading a file of %d bytes (%d inflated) allocated %d", len(b), inflated, n)
 		}
 		if (errFile == nil) != (errImages == nil) {

@@ -6,21 +6,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// npyOf returns an .npy file with the given header dictionary followed by
-// data.
-func npyOf(dict string, data []byte) []byte {
-	pad := 64 - (10+len(dict)+1)%64
-	h := dict + strings.Repeat(" ", pad) + "\n"
-	b := binary.LittleEndian.AppendUint16([]byte("\x93NUMPY\x01\x00"), uint16(len(h)))
-	return append(append(b, h...), data...)
-}
+	"github.com/mmcnf/mmcnf/internal/readtest"
+)
 
 // loadBytes writes b as name in a temporary directory and loads it,
 // returning the points, the error and the bytes allocated meanwhile.
@@ -30,11 +22,10 @@ func loadBytes(t *testing.T, name string, b []byte) (*Split, error, uint64) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	s, err := LoadPoints(p)
-	runtime.ReadMemStats(&after)
-	return s, err, after.TotalAlloc - before.TotalAlloc
+	var s *Split
+	var err error
+	n := readtest.Allocated(func() { s, err = LoadPoints(p) })
+	return s, err, n
 }
 
 // TestLoadPointsNPYHostile: truncated and oversized .npy files are one
@@ -45,13 +36,13 @@ func TestLoadPointsNPYHostile(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		{"cut in the header", append([]byte("\x93NUMPY\x01\x00\x76\x00"), "{'descr'"...), "truncated: header length 118, but only 8 bytes follow it"},
-		{"130 bytes declaring 625000000 x 2", npyOf("{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2)),
+		{"cut in the header", readtest.CutNPY, "truncated: header length 118, but only 8 bytes follow it"},
+		{"130 bytes declaring 625000000 x 2", readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2)),
 			"truncated: shape (625000000, 2) of <f8 needs 10000000000 bytes of data, but 2 follow the header"},
-		{"int64 beyond 2^53", npyOf("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", binary.LittleEndian.AppendUint64(make([]byte, 8), 1<<53+1)),
+		{"int64 beyond 2^53", readtest.NPY(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", binary.LittleEndian.AppendUint64(make([]byte, 8), 1<<53+1)),
 			"element (0, 1) of <i8 is 9007199254740993"},
-		{"complex", npyOf("{'descr': '<c16', 'fortran_order': False, 'shape': (1, 2), }", make([]byte, 32)), "unsupported dtype '<c16' (complex)"},
-		{"infinite float16", npyOf("{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }", []byte{0, 0, 0, 0x7c}),
+		{"complex", readtest.NPY(1, "{'descr': '<c16', 'fortran_order': False, 'shape': (1, 2), }", make([]byte, 32)), "unsupported dtype '<c16' (complex)"},
+		{"infinite float16", readtest.NPY(1, "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }", []byte{0, 0, 0, 0x7c}),
 			"point 0, coordinate 1: +Inf is not finite"},
 	}
 	for _, tc := range cases {
@@ -77,7 +68,7 @@ func TestLoadPointsNPYTypes(t *testing.T) {
 		"{'descr': '<f2', 'fortran_order': False, 'shape': (3, 2), }": {0, 0x3c, 0, 0x40, 0, 0x42, 0, 0x44, 0, 0x45, 0xd0, 0x5b},
 	}
 	for dict, data := range cases {
-		s, err, _ := loadBytes(t, "p.npy", npyOf(dict, data))
+		s, err, _ := loadBytes(t, "p.npy", readtest.NPY(1, dict, data))
 		if err != nil {
 			t.Errorf("%s: %v", dict, err)
 			continue
@@ -141,11 +132,9 @@ func FuzzLoadPointsCSV(f *testing.F) {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		s, err := LoadPoints(p)
-		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(32*len(b)+1<<20) {
+		var s *Split
+		var err error
+		if n := readtest.Allocated(func() { s, err = LoadPoints(p) }); n > uint64(32*len(b)+1<<20) {
 			t.Fatalf("allocated %d bytes reading %d", n, len(b))
 		}
 		if err != nil {

@@ -3,8 +3,9 @@ package recipe
 import (
 	"bytes"
 	"encoding/json"
-	"runtime"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
 
 // FuzzDecodeRun: no run.json makes the decoder panic or allocate more than
@@ -14,11 +15,8 @@ func FuzzDecodeRun(f *testing.F) {
 	f.Add([]byte(`{"base": "gmm", "dataset": {"data": "moons", "n_train": 64}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var o Options
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		err := decodeOptions(b, &o)
-		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > uint64(64*len(b)+1<<16) {
+		var err error
+		if n := readtest.Allocated(func() { err = decodeOptions(b, &o) }); n > uint64(64*len(b)+1<<16) {
 			t.Fatalf("allocated %d bytes decoding %d", n, len(b))
 		}
 		if err != nil {

@@ -1,12 +1,12 @@
 package npy
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
-	"io"
 	"strings"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
 
 // FuzzRead: no input makes Read panic or allocate more than a few times
@@ -21,7 +21,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var a *Array
 		var err error
-		n := allocated(func() { a, err = Read(bytes.NewReader(b), int64(len(b)), 0, "f.npy") })
+		n := readtest.Allocated(func() { a, err = Read(bytes.NewReader(b), int64(len(b)), 0, "f.npy") })
 		if errors.Is(err, ErrInternal) {
 			t.Fatal(err)
 		}
@@ -61,26 +61,6 @@ func roundTrip(t *testing.T, a *Array) {
 	}
 }
 
-// inflated returns the bytes the members of archive b hold, each read no
-// further than one byte past its declared size.
-func inflated(b []byte) uint64 {
-	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return 0
-	}
-	var total uint64
-	for _, f := range z.File {
-		rc, err := f.Open()
-		if err != nil {
-			continue
-		}
-		n, _ := io.Copy(io.Discard, io.LimitReader(rc, int64(min(f.UncompressedSize64, 1<<40))+1))
-		rc.Close()
-		total += uint64(n)
-	}
-	return total
-}
-
 // FuzzArchive: no input makes the archive reader panic, or allocate more
 // than a few times the bytes its members actually inflate to; accepted
 // arrays are consistent and survive writing.
@@ -93,7 +73,7 @@ func FuzzArchive(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var arrays []*Array
 		var err error
-		n := allocated(func() {
+		n := readtest.Allocated(func() {
 			var z *Archive
 			if z, err = NewArchive(bytes.NewReader(b), int64(len(b)), "f.npz"); err != nil {
 				return
@@ -118,7 +98,7 @@ func FuzzArchive(f *testing.F) {
 		if err != nil && !strings.HasPrefix(err.Error(), "f.npz: ") {
 			t.Fatalf("error %q does not name the file", err)
 		}
-		if limit := 64*inflated(b) + 16*uint64(len(b)) + 1<<20; n > limit {
+		if limit := 64*readtest.Inflated(b) + 16*uint64(len(b)) + 1<<20; n > limit {
 			t.Fatalf("allocated %d bytes reading %d (limit %d)", n, len(b), limit)
 		}
 		for _, a := range arrays {

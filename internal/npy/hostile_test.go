@@ -4,52 +4,22 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"encoding/binary"
 	"errors"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
-
-// npyBytes returns an .npy file of the given version whose header
-// dictionary is dict (padded to a multiple of 64 with a final newline),
-// followed by data.
-func npyBytes(major byte, dict string, data []byte) []byte {
-	lenBytes := 2
-	if major > 1 {
-		lenBytes = 4
-	}
-	pre := len(magic) + 2 + lenBytes
-	pad := 64 - (pre+len(dict)+1)%64
-	hdr := dict + strings.Repeat(" ", pad) + "\n"
-	b := append([]byte(magic), major, 0)
-	if lenBytes == 2 {
-		b = binary.LittleEndian.AppendUint16(b, uint16(len(hdr)))
-	} else {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(hdr)))
-	}
-	return append(append(b, hdr...), data...)
-}
-
-// allocated returns the bytes f allocates (and anything running at the
-// same time).
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestHugeDeclarations: sizes declared in a small file are refused before
 // anything of their size is allocated.
 func TestHugeDeclarations(t *testing.T) {
 	// A 130-byte file declaring 625000000 x 2 float64 (10 GB).
-	small := npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2))
+	small := readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2))
 	// A version 2.0 header length of 0xFFFFFFF0 in a 30-byte file.
 	hugeHeader := append([]byte(magic+"\x02\x00\xf0\xff\xff\xff"), "{'descr': '<f8', 'fortran_"...)
 	cases := []struct {
@@ -60,15 +30,15 @@ func TestHugeDeclarations(t *testing.T) {
 	}{
 		{"shape beyond the file", small, ErrTruncated, "shape (625000000, 2) of <f8 needs 10000000000 bytes of data, but 2 follow the header"},
 		{"v2 header length", hugeHeader, ErrTruncated, "header length 4294967280, but only 26 bytes follow it"},
-		{"shape overflow", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", nil), ErrTooLarge, "more elements than an int holds"},
-		{"bytes overflow", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904,), }", nil), ErrTooLarge, "more bytes than a file can hold"},
-		{"dimension beyond int", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", nil), ErrTooLarge, "exceeds the range of int"},
-		{"too many dimensions", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': ("+strings.Repeat("1, ", 65)+"), }", nil), ErrFormat, "more than 64 dimensions"},
-		{"v3 header beyond the limit", npyBytes(3, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }"+strings.Repeat(" ", 70000), nil), ErrTooLarge, "header length 70068 exceeds 65535"},
+		{"shape overflow", readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", nil), ErrTooLarge, "more elements than an int holds"},
+		{"bytes overflow", readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904,), }", nil), ErrTooLarge, "more bytes than a file can hold"},
+		{"dimension beyond int", readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", nil), ErrTooLarge, "exceeds the range of int"},
+		{"too many dimensions", readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': ("+strings.Repeat("1, ", 65)+"), }", nil), ErrFormat, "more than 64 dimensions"},
+		{"v3 header beyond the limit", readtest.NPY(3, "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }"+strings.Repeat(" ", 70000), nil), ErrTooLarge, "header length 70068 exceeds 65535"},
 	}
 	for _, tc := range cases {
 		var err error
-		n := allocated(func() { _, err = Read(bytes.NewReader(tc.b), int64(len(tc.b)), 0, "f.npy") })
+		n := readtest.Allocated(func() { _, err = Read(bytes.NewReader(tc.b), int64(len(tc.b)), 0, "f.npy") })
 		t.Logf("%s: %v", tc.name, err)
 		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "f.npy: ") {
 			t.Errorf("%s: error %v, want %v naming the file and %q", tc.name, err, tc.want, tc.msg)
@@ -83,7 +53,7 @@ func TestHugeDeclarations(t *testing.T) {
 // TestHugeFile reads the 130-byte file from disk as the CLI does.
 func TestHugeFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "huge.npy")
-	b := npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2))
+	b := readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (625000000, 2), }", make([]byte, 2))
 	if len(b) != 130 {
 		t.Fatalf("file of %d bytes, want 130", len(b))
 	}
@@ -91,7 +61,7 @@ func TestHugeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
-	if n := allocated(func() { _, err = ReadFile(p, 0) }); n > 4*chunkBytes+1<<12 {
+	if n := readtest.Allocated(func() { _, err = ReadFile(p, 0) }); n > 4*chunkBytes+1<<12 {
 		t.Errorf("allocated %d bytes", n)
 	}
 	if !errors.Is(err, ErrTruncated) || !strings.HasPrefix(err.Error(), p+": ") {
@@ -101,7 +71,7 @@ func TestHugeFile(t *testing.T) {
 
 func TestLimitAndTrailing(t *testing.T) {
 	data := make([]byte, 48)
-	b := npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", data)
+	b := readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", data)
 	if _, err := Read(bytes.NewReader(b), int64(len(b)), 5, "f"); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "6 elements, at most 5 expected") {
 		t.Errorf("limit: error %v", err)
 	}
@@ -133,7 +103,7 @@ func TestHeaderGrammar(t *testing.T) {
 		for _, d := range shape {
 			n *= d
 		}
-		b := npyBytes(1, dict, make([]byte, 8*n))
+		b := readtest.NPY(1, dict, make([]byte, 8*n))
 		a, err := Read(bytes.NewReader(b), int64(len(b)), 0, "f")
 		if err != nil || len(a.Shape) != len(shape) {
 			t.Errorf("%s: %v, %v", dict, a, err)
@@ -162,14 +132,14 @@ func TestHeaderGrammar(t *testing.T) {
 		"[]": "want '{'",
 	}
 	for dict, want := range bad {
-		b := npyBytes(1, dict, make([]byte, 8))
+		b := readtest.NPY(1, dict, make([]byte, 8))
 		_, err := Read(bytes.NewReader(b), int64(len(b)), 0, "f")
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", dict, err, want)
 		}
 	}
 	// The header must end with a newline.
-	b := npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", make([]byte, 8))
+	b := readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", make([]byte, 8))
 	b[len(b)-9] = ' '
 	if _, err := Read(bytes.NewReader(b), int64(len(b)), 0, "f"); err == nil || !strings.Contains(err.Error(), "newline") {
 		t.Errorf("no newline: error %v", err)
@@ -315,15 +285,15 @@ func deflated(t *testing.T, name string, data []byte) rawMember {
 }
 
 func TestArchiveHostile(t *testing.T) {
-	one := npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", make([]byte, 8))
+	one := readtest.NPY(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", make([]byte, 8))
 	// A header declaring 10^9 float64 values over 100 MB of zeros that
 	// compress to about 100 kB.
-	bombData := append(npyBytes(1, "{'descr': '<u1', 'fortran_order': False, 'shape': (100000000,), }", nil), make([]byte, 100_000_000)...)
+	bombData := append(readtest.NPY(1, "{'descr': '<u1', 'fortran_order': False, 'shape': (100000000,), }", nil), make([]byte, 100_000_000)...)
 	bomb := deflated(t, "a.npy", bombData)
 	// The same stream claiming to be 200 bytes long.
 	liar := bomb
 	liar.size = 200
-	lying := npyBytes(1, "{'descr': '<u1', 'fortran_order': False, 'shape': (72,), }", nil)
+	lying := readtest.NPY(1, "{'descr': '<u1', 'fortran_order': False, 'shape': (72,), }", nil)
 	liar.data = deflated(t, "", append(lying, make([]byte, 100_000_000)...)).data
 	liar.size = uint64(len(lying) + 72)
 	cases := []struct {
@@ -344,7 +314,7 @@ func TestArchiveHostile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var err error
-		n := allocated(func() {
+		n := readtest.Allocated(func() {
 			var z *Archive
 			if z, err = NewArchive(bytes.NewReader(tc.zip), int64(len(tc.zip)), "w.npz"); err == nil {
 				_, err = z.Read("a", tc.limit)
@@ -366,7 +336,7 @@ func TestArchiveHostile(t *testing.T) {
 	cut.data = append(cut.data, make([]byte, len(bomb.data)-len(cut.data))...)
 	z := zipOf(t, cut)
 	var err error
-	n := allocated(func() {
+	n := readtest.Allocated(func() {
 		var a *Archive
 		if a, err = NewArchive(bytes.NewReader(z), int64(len(z)), "w.npz"); err == nil {
 			_, err = a.Read("a", 0)
