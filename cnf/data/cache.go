@@ -74,7 +74,12 @@ var ErrChecksum = errors.New("SHA-256 mismatch")
 // The sums are over uncompressed content so that a plain copy and a gzip
 // copy of the same file both verify, and so that our own conversions do
 // not depend on the compressor's exact output.
-func readIDXVerified(path, want string, dims []int) ([]byte, error) {
+func readIDXVerified(path, want string, dims []int) (b []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b, err = nil, fmt.Errorf("%s: internal error: %v", path, p)
+		}
+	}()
 	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
@@ -110,7 +115,7 @@ func readIDXVerified(path, want string, dims []int) ([]byte, error) {
 	if !slices.Equal(got, dims) {
 		return nil, fmt.Errorf("%s: %w: dimensions %v, want %v", path, errSize, got, dims)
 	}
-	b := make([]byte, n)
+	b = make([]byte, n)
 	copy(b, head.Bytes())
 	if k, err := io.ReadFull(content, b[head.Len():]); err != nil {
 		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {

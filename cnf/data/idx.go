@@ -47,7 +47,12 @@ const maxDeflateRatio = 1032
 // decodeIDX reads an unsigned-byte IDX stream with ndims dimensions (gzip
 // or plain, detected from the first bytes) and returns its dimensions and
 // payload. name is used in errors only.
-func decodeIDX(r io.Reader, name string, ndims int) ([]int, []byte, error) {
+func decodeIDX(r io.Reader, name string, ndims int) (dims []int, payload []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			dims, payload, err = nil, nil, fmt.Errorf("%s: internal error: %v", name, p)
+		}
+	}()
 	br := bufio.NewReader(r)
 	if head, err := br.Peek(2); err == nil && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -63,7 +68,7 @@ func decodeIDX(r io.Reader, name string, ndims int) ([]int, []byte, error) {
 	}
 	// Read at most total+1 bytes, growing the buffer as data arrives, so a
 	// header announcing more than the stream holds does not allocate it all.
-	payload, err := io.ReadAll(io.LimitReader(br, int64(total)+1))
+	payload, err = io.ReadAll(io.LimitReader(br, int64(total)+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: reading data: %w", name, err)
 	}
