@@ -5,7 +5,7 @@ OUT     ?= out
 # Kernel families with an avo generator: asm/<family>/ writes kernels/<family>_amd64.s.
 FAMILIES := $(notdir $(patsubst %/,%,$(dir $(wildcard asm/*/main.go))))
 
-.PHONY: all build run test vet fmt-check asm asm-check bench benchcmp data fuzz clean
+.PHONY: all build run test vet fmt-check asm asm-check bench benchcmp bench-pytorch data fuzz clean
 
 all: build
 
@@ -95,6 +95,18 @@ benchcmp:
 		done; \
 	done; \
 	cd $$tmp && $(BENCHSTAT) $$(for t in $$tiers; do printf '%s=%s.txt ' $$t $$t; done)
+
+# PyTorch's training step beside mmcnf's on one `bench train` workload, the
+# two alternating for BENCH_ROUNDS rounds in one session. Needs Debian's
+# python3-torch and python3-numpy (PYTHON is the interpreter that has them);
+# nothing else in the build or the tests needs Python.
+# make bench-pytorch PYTHON=/usr/bin/python3 BENCH_WORKLOAD=conv16 BENCH_ROUNDS=2
+PYTHON         ?= python3
+BENCH_WORKLOAD ?= planar2d
+BENCH_ROUNDS   ?= 5
+
+bench-pytorch: build
+	$(PYTHON) cnf/train/trainbench/pytorch/compare.py --mmcnf ./$(BIN) --workload $(BENCH_WORKLOAD) --rounds $(BENCH_ROUNDS)
 
 # Download, convert and verify MNIST and FashionMNIST into the data directory
 # ($MMCNF_DATA_DIR, else the user cache directory; needs go and npm): what
