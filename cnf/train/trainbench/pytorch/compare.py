@@ -74,7 +74,8 @@ def main():
     args = parse_args()
     names = ("mmcnf", "pytorch")
     recs = {n: [] for n in names}
-    print(f"{args.workload}: {args.rounds} rounds, {load()}", flush=True)
+    plural = "s" if args.rounds != 1 else ""
+    print(f"{args.workload}: {args.rounds} round{plural}, {load()}", flush=True)
     start = time.time()
     for r in range(args.rounds):
         order = names if r % 2 == 0 else names[::-1]
@@ -84,7 +85,7 @@ def main():
             recs[n].append(rec)
             extra = f", {rec['gflops']:.1f} nominal GFLOP/s" if "gflops" in rec else ""
             print(f"round {r + 1} {n:7s} {rec['impl']:18s} {rec['threads']} threads: median {ms(rec['median_s'])}, "
-                  f"fastest {ms(rec['min_s'])}{extra} ({before})", flush=True)
+                  f"fastest {ms(rec['min_s'])}{extra}, peak RSS {rec['peak_rss_mb']:.0f} MB ({before})", flush=True)
     print(f"after {time.time() - start:.0f} s, {load()}")
     med = {n: statistics.median(x["median_s"] for x in recs[n]) for n in names}
     best = {n: min(x["min_s"] for x in recs[n]) for n in names}
