@@ -22,6 +22,14 @@ import (
 // a checkpoint of the last completed iteration has been written.
 var ErrInterrupted = errors.New("training interrupted")
 
+// ErrDeadline is returned (wrapped) by Run when it stopped to end before
+// its context's deadline; the checkpoint it stopped at has been written,
+// and resuming from it continues the run.
+var ErrDeadline = errors.New("training stopped before the deadline")
+
+// now is the loop's clock (tests replace it).
+var now = time.Now
+
 // Trainer runs the training loop of one model directory.
 type Trainer struct {
 	Model   Model
@@ -62,6 +70,8 @@ type run struct {
 	pcg     *rand.PCG
 	rng     *rand.Rand
 	it      int
+	saved   int     // iteration of the last checkpoint written or resumed from
+	first   int     // iteration this process started from
 	seconds float64 // before this process started
 	start   time.Time
 	log     *os.File
@@ -75,6 +85,14 @@ type run struct {
 // cancelled (after checkpointing), and an error naming the iteration when
 // the loss or gradient is not finite or the model fails; the last
 // checkpoint then stays as it was.
+//
+// When ctx has a deadline, Run stops at the last checkpoint before it: at
+// each checkpoint it estimates the time of the next checkpoint interval
+// from the iterations run so far (in this process, else in the runs before
+// the checkpoint) and stops there, with an error wrapping ErrDeadline, if
+// the interval would end after the deadline. Should the deadline pass
+// within an interval all the same, Run checkpoints the iteration it is at
+// and stops there.
 func (t *Trainer) Run(ctx context.Context, resume *Checkpoint) (Result, error) {
 	r, err := t.begin(resume)
 	if err != nil {
@@ -90,9 +108,16 @@ func (t *Trainer) Run(ctx context.Context, resume *Checkpoint) (Result, error) {
 		}
 	}
 	batches := NewBatcher(t.Train, t.Config.Batch)
+	deadline, hasDeadline := ctx.Deadline()
 	for r.it < t.Config.Iters {
-		if ctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return r.result(), r.stoppedEarly()
+			}
 			return r.result(), fmt.Errorf("%w at iteration %d; checkpoint saved in %s", ErrInterrupted, r.it, t.Dir)
+		}
+		if hasDeadline && r.it == r.saved && !r.fits(deadline) {
+			return r.result(), r.stoppedEarly()
 		}
 		if err := r.step(batches); err != nil {
 			return r.result(), err
@@ -132,7 +157,7 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		grad:   make([]float64, len(params)),
 		adam:   NewAdam(t.Config.Adam, len(params)),
 		pcg:    rand.NewPCG(t.Config.Seed, streams.TrainLoop),
-		start:  time.Now(),
+		start:  now(),
 	}
 	r.rng = rand.New(r.pcg)
 	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
@@ -163,6 +188,7 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 	copy(r.adam.M, resume.AdamM)
 	copy(r.adam.V, resume.AdamV)
 	r.it, r.seconds, r.win, r.logOff = resume.Iteration, resume.Seconds, resume.Window, resume.LogOffset
+	r.saved, r.first = r.it, r.it
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
@@ -237,7 +263,37 @@ func (r *run) lastCheckpoint() int {
 
 // elapsed is the wall time of the run, summed over resumes.
 func (r *run) elapsed() float64 {
-	return r.seconds + time.Since(r.start).Seconds()
+	return r.seconds + now().Sub(r.start).Seconds()
+}
+
+// fits reports whether the next checkpoint interval, from iteration r.it,
+// is expected to end before deadline, at the mean time per iteration of
+// this process or, before its first iteration, of the runs before the
+// checkpoint it resumed (a fresh run's first interval always fits).
+func (r *run) fits(deadline time.Time) bool {
+	var perIter float64
+	switch {
+	case r.it > r.first:
+		perIter = now().Sub(r.start).Seconds() / float64(r.it-r.first)
+	case r.first > 0:
+		perIter = r.seconds / float64(r.first)
+	default:
+		return true
+	}
+	c := r.t.Config
+	next := c.Iters
+	if c.CheckpointEvery > 0 {
+		next = min(next, (r.it/c.CheckpointEvery+1)*c.CheckpointEvery)
+	}
+	need := time.Duration(perIter * float64(next-r.it) * float64(time.Second))
+	return !now().Add(need).After(deadline)
+}
+
+// stoppedEarly is the error of a run stopped at its checkpoint at r.it to
+// end before its deadline.
+func (r *run) stoppedEarly() error {
+	return fmt.Errorf("%w: at iteration %d of %d; checkpoint saved in %s, resume to continue",
+		ErrDeadline, r.it, r.t.Config.Iters, r.t.Dir)
 }
 
 // evaluate scores the held-out set and appends a line to the log.
@@ -302,6 +358,7 @@ func (r *run) checkpoint() error {
 	if err := WriteCheckpoint(r.t.Dir, c); err != nil {
 		return fmt.Errorf("iteration %d: %w", r.it, err)
 	}
+	r.saved = r.it
 	return nil
 }
 
