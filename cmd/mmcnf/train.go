@@ -1,15 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
+	"time"
 
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
@@ -25,9 +23,10 @@ the model directory DIR: config.json and weights.npz (the model), checkpoint.npz
 (Adam's moments, iteration and generator state, for --resume), train.jsonl (one
 JSON line per held-out evaluation) and run.json (these settings). Checkpoints are
 written atomically every --checkpoint-every iterations and at the end; SIGINT or
-SIGTERM writes one and exits with status 130. --resume continues exactly where the
-checkpoint stopped, with the settings stored in it (only --iters, --threads and
---quiet may change). The same --seed and --threads give bit-identical weights.
+SIGTERM writes one and exits with status 130, and --max-time stops at the last
+checkpoint before the limit with status 75. --resume continues exactly where the
+checkpoint stopped, with the settings stored in it (only --iters, --threads,
+--max-time and --quiet may change). The same --seed and --threads give bit-identical weights.
 MMCNF_NOSYNC=1 in the environment skips fsync: files stay whole if the process
 dies, but not if the machine does (for tests and scratch runs on slow disks).`)
 	*o = recipe.Defaults()
@@ -74,7 +73,7 @@ dies, but not if the machine does (for tests and scratch runs on slow disks).`)
 
 // resumeFlags are the flags --resume accepts; every other setting comes from
 // the checkpoint.
-var resumeFlags = map[string]bool{"out": true, "resume": true, "quiet": true, "iters": true, "threads": true}
+var resumeFlags = map[string]bool{"out": true, "resume": true, "quiet": true, "iters": true, "threads": true, "max-time": true}
 
 // cmdTrain runs `mmcnf train`.
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
@@ -82,16 +81,21 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		o             recipe.Options
 		out           string
 		resume, quiet bool
+		maxTime       time.Duration
 	)
 	f := trainFlags(&o, &out, &resume, &quiet)
+	f.DurationVar(&maxTime, "max-time", 0, maxTimeUsage)
 	if done, err := f.parse(args, stdout); done || err != nil {
 		return err
+	}
+	if maxTime < 0 {
+		return f.errorf("--max-time must not be negative, got %v", maxTime)
 	}
 	o, from, err := trainOptions(f, o, out, resume)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := runContext(maxTime)
 	defer stop()
 	bar := newProgress(stderr, quiet, "train", o.Train.Iters, startOf(from))
 	t, err := recipe.Train(ctx, out, o, from, func(p train.Progress) {
@@ -190,6 +194,8 @@ func (f *cmdFlags) failure(err error) error {
 		return f.errorf("%v", ie)
 	case errors.Is(err, train.ErrInterrupted):
 		return fmt.Errorf("%s: %w: %w", f.Name(), errInterrupted, err)
+	case errors.Is(err, train.ErrDeadline):
+		return fmt.Errorf("%s: %w: %w", f.Name(), errResumable, err)
 	}
 	return fmt.Errorf("%s: %w", f.Name(), err)
 }

@@ -47,10 +47,10 @@ func sameParams(t *testing.T, what, a, b string) {
 // TestDeadlineStopsAtCheckpoint runs iterations that take one second each
 // on a fake clock, checkpoints every 10 of 60, against a deadline 35
 // seconds away: the run must stop at the checkpoint of iteration 30 (the
-// interval to 40 would end after the deadline), resumed with a deadline 5
-// seconds away it must stop at once (the runs before took a second an
-// iteration), and resumed without one it must finish exactly as a run
-// never stopped.
+// interval to 40 would end after the deadline); resumed with a deadline 5
+// seconds away it must run its first interval all the same, so as to make
+// progress, and stop at 40; resumed without one it must finish exactly as
+// a run never stopped.
 func TestDeadlineStopsAtCheckpoint(t *testing.T) {
 	refDir := t.TempDir()
 	ref := toyTrainer(refDir, newToy(2))
@@ -83,9 +83,13 @@ func TestDeadlineStopsAtCheckpoint(t *testing.T) {
 	tr.Config.CheckpointEvery = 10
 	ctx2, cancel2 := context.WithDeadline(context.Background(), clock.Add(5*time.Second))
 	defer cancel2()
+	tr.Progress = func(Progress) { *clock = clock.Add(time.Second) }
 	res, err = tr.Run(ctx2, c)
-	if !errors.Is(err, ErrDeadline) || res.Iteration != 30 {
-		t.Fatalf("resumed with 5 s left: got iteration %d, error %v; want a stop at 30", res.Iteration, err)
+	if !errors.Is(err, ErrDeadline) || res.Iteration != 40 {
+		t.Fatalf("resumed with 5 s left: got iteration %d, error %v; want a stop at 40", res.Iteration, err)
+	}
+	if c, err = ReadCheckpoint(dir); err != nil {
+		t.Fatal(err)
 	}
 
 	tr = toyTrainer(dir, newToy(2))
@@ -134,4 +138,28 @@ func TestDeadlinePassedWithinInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameParams(t, "resumed after the stall", refDir, dir)
+}
+
+// TestDeadlinePassedBeforeStart: a run whose deadline has passed before it
+// starts still runs one iteration, so that a run restarted under too short
+// a limit makes progress all the same, and stops there, checkpointed.
+func TestDeadlinePassedBeforeStart(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	res, err := toyTrainer(dir, newToy(2)).Run(ctx, nil)
+	if !errors.Is(err, ErrDeadline) || res.Iteration != 1 {
+		t.Fatalf("got iteration %d, error %v; want a stop at 1 before the deadline", res.Iteration, err)
+	}
+	c, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Iteration != 1 {
+		t.Fatalf("checkpoint at %d, want 1", c.Iteration)
+	}
+	res, err = toyTrainer(dir, newToy(2)).Run(ctx, c)
+	if !errors.Is(err, ErrDeadline) || res.Iteration != 2 {
+		t.Fatalf("resumed: got iteration %d, error %v; want a stop at 2", res.Iteration, err)
+	}
 }

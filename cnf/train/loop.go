@@ -87,12 +87,13 @@ type run struct {
 // checkpoint then stays as it was.
 //
 // When ctx has a deadline, Run stops at the last checkpoint before it: at
-// each checkpoint it estimates the time of the next checkpoint interval
-// from the iterations run so far (in this process, else in the runs before
-// the checkpoint) and stops there, with an error wrapping ErrDeadline, if
-// the interval would end after the deadline. Should the deadline pass
-// within an interval all the same, Run checkpoints the iteration it is at
-// and stops there.
+// each checkpoint after its first interval it estimates the time of the
+// next interval from the iterations it has run and stops there, with an
+// error wrapping ErrDeadline, if the interval would end after the
+// deadline. Should the deadline pass within an interval all the same, Run
+// checkpoints the iteration it is at and stops there. The first interval
+// always starts, and its first iteration always runs, so that every Run
+// makes progress, however long an interval takes.
 func (t *Trainer) Run(ctx context.Context, resume *Checkpoint) (Result, error) {
 	r, err := t.begin(resume)
 	if err != nil {
@@ -111,10 +112,12 @@ func (t *Trainer) Run(ctx context.Context, resume *Checkpoint) (Result, error) {
 	deadline, hasDeadline := ctx.Deadline()
 	for r.it < t.Config.Iters {
 		if err := ctx.Err(); err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
+			switch {
+			case !errors.Is(err, context.DeadlineExceeded):
+				return r.result(), fmt.Errorf("%w at iteration %d; checkpoint saved in %s", ErrInterrupted, r.it, t.Dir)
+			case r.it > r.first:
 				return r.result(), r.stoppedEarly()
 			}
-			return r.result(), fmt.Errorf("%w at iteration %d; checkpoint saved in %s", ErrInterrupted, r.it, t.Dir)
 		}
 		if hasDeadline && r.it == r.saved && !r.fits(deadline) {
 			return r.result(), r.stoppedEarly()
@@ -267,19 +270,13 @@ func (r *run) elapsed() float64 {
 }
 
 // fits reports whether the next checkpoint interval, from iteration r.it,
-// is expected to end before deadline, at the mean time per iteration of
-// this process or, before its first iteration, of the runs before the
-// checkpoint it resumed (a fresh run's first interval always fits).
+// is expected to end before deadline at the mean time per iteration of
+// this Run so far (its first interval always fits).
 func (r *run) fits(deadline time.Time) bool {
-	var perIter float64
-	switch {
-	case r.it > r.first:
-		perIter = now().Sub(r.start).Seconds() / float64(r.it-r.first)
-	case r.first > 0:
-		perIter = r.seconds / float64(r.first)
-	default:
+	if r.it == r.first {
 		return true
 	}
+	perIter := now().Sub(r.start).Seconds() / float64(r.it-r.first)
 	c := r.t.Config
 	next := c.Iters
 	if c.CheckpointEvery > 0 {
@@ -292,8 +289,7 @@ func (r *run) fits(deadline time.Time) bool {
 // stoppedEarly is the error of a run stopped at its checkpoint at r.it to
 // end before its deadline.
 func (r *run) stoppedEarly() error {
-	return fmt.Errorf("%w: at iteration %d of %d; checkpoint saved in %s, resume to continue",
-		ErrDeadline, r.it, r.t.Config.Iters, r.t.Dir)
+	return fmt.Errorf("%w at iteration %d of %d; checkpoint saved in %s", ErrDeadline, r.it, r.t.Config.Iters, r.t.Dir)
 }
 
 // evaluate scores the held-out set and appends a line to the log.

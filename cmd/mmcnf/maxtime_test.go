@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mmcnf/mmcnf/cnf/train"
+)
+
+// TestTrainMaxTime runs a training run in pieces of --max-time 400ms, as a
+// batch job under a time limit is requeued: each piece must stop with
+// status 75 at a checkpoint, later than the last, until one finishes with
+// status 0; the weights and log must then be those of the run never
+// stopped.
+func TestTrainMaxTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a small run in pieces")
+	}
+	root := t.TempDir()
+	ref, dir := filepath.Join(root, "ref"), filepath.Join(root, "pieces")
+	args := func(out string) []string {
+		a := resumeTrainArgs(out)
+		for i := range a {
+			if a[i] == "--iters" {
+				a[i+1] = "400"
+			}
+			if a[i] == "--checkpoint-every" {
+				a[i+1] = "25"
+			}
+		}
+		return a
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(args(ref), &stdout, &stderr); code != exitOK {
+		t.Fatalf("uninterrupted run: exit %d: %s", code, stderr.String())
+	}
+	cmd := append(args(dir), "--max-time", "400ms")
+	stops, last := 0, 0
+	for piece := 0; ; piece++ {
+		if piece == 200 {
+			t.Fatalf("not finished after %d pieces", piece)
+		}
+		stderr.Reset()
+		code := run(cmd, &stdout, &stderr)
+		if code == exitOK {
+			break
+		}
+		if code != exitResumable || !strings.Contains(stderr.String(), "--max-time") {
+			t.Fatalf("piece %d: exit %d, want %d or 0: %s", piece, code, exitResumable, stderr.String())
+		}
+		c, err := train.ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Iteration <= last && piece > 0 {
+			t.Fatalf("piece %d stopped at iteration %d, no later than the piece before", piece, c.Iteration)
+		}
+		last = c.Iteration
+		stops++
+		cmd = []string{"train", "--out", dir, "--resume", "--quiet", "--max-time", "400ms"}
+	}
+	if stops == 0 {
+		t.Fatal("no piece stopped at --max-time: make the run longer")
+	}
+	t.Logf("%d pieces stopped at --max-time", stops)
+	sameWeights(t, ref, dir)
+	sameLog(t, ref, dir)
+}
