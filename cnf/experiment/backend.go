@@ -1,12 +1,14 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -126,9 +128,17 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 	if r.NFEForward, r.NFEBackward, err = meanNFE(log); err != nil {
 		return nil, err
 	}
-	if r.Model, err = json.Marshal(model.Config()); err != nil {
+	// The configuration saved with the final weights: a unit resumed from
+	// its checkpoint reads that back, so a fresh one records it too.
+	js, err := os.ReadFile(filepath.Join(modelDir, cnf.ConfigFile))
+	if err != nil {
 		return nil, err
 	}
+	var saved bytes.Buffer
+	if err := json.Compact(&saved, js); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(modelDir, cnf.ConfigFile), err)
+	}
+	r.Model = saved.Bytes()
 	start := time.Now()
 	if err := evaluate(model, st, set, u, r); err != nil {
 		return nil, err
