@@ -96,6 +96,25 @@ func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
 	return o
 }
 
+// Prepare loads the data of every training set of the study (seed 0), so
+// that missing data shows before any unit runs, and builds the study's
+// feature classifier, if it has one.
+func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, progress io.Writer) error {
+	for _, ts := range st.TrainSets {
+		u := Unit{Study: st.Name, TrainSet: ts, Base: BaseStandard}
+		set, err := recipe.LoadData(s.options(st, u, b.DataDir).Data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ts.Name, err)
+		}
+		fmt.Fprintf(progress, "  %s %s: %d training and %d test points\n", st.Name, ts.Name, set.Train.N, set.Test.N)
+	}
+	if st.classifier == "" {
+		return nil
+	}
+	_, _, err := featureClassifier(ctx, st, s, out, b.DataDir, progress)
+	return err
+}
+
 // RunUnit trains, evaluates and samples one unit.
 func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error) {
 	modelDir := filepath.Join(u.Dir(out), "model")
@@ -151,7 +170,7 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 		return nil, err
 	}
 	if st.Image {
-		if err := b.quality(st, s, u, out, set, smp, r, progress); err != nil {
+		if err := b.quality(ctx, st, s, u, out, set, smp, r, progress); err != nil {
 			return nil, err
 		}
 	}

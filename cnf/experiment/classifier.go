@@ -1,12 +1,12 @@
 package experiment
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 
 	"github.com/mmcnf/mmcnf/cnf/data"
@@ -85,13 +85,19 @@ func dequantised(x []float64, rng *rand.Rand) []float64 {
 
 // featureClassifier returns the study's feature classifier from its
 // directory under out, training and saving it there first if it is not
-// yet present.
-func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.Writer) (*metrics.Classifier, *ClassifierInfo, error) {
+// yet present. It holds the directory's lock throughout, so that of the
+// processes that need it at once one trains it and the others wait.
+func featureClassifier(ctx context.Context, st *Study, s Settings, out, dataDir string, progress io.Writer) (*metrics.Classifier, *ClassifierInfo, error) {
 	want, perClass, testPerClass, err := classifierPlan(st, s)
 	if err != nil {
 		return nil, nil, err
 	}
 	dir := filepath.Join(out, want.Dir)
+	lock, err := waitLock(ctx, dir, progress)
+	if err != nil {
+		return nil, nil, fmt.Errorf("feature classifier: %w", err)
+	}
+	defer lock.Release()
 	infoPath := filepath.Join(dir, classifierInfo)
 	var have ClassifierInfo
 	switch err := readJSON(infoPath, &have); {
@@ -124,9 +130,6 @@ func featureClassifier(st *Study, s Settings, out, dataDir string, progress io.W
 	}
 	want.TrainN, want.TestN, want.Accuracy = set.Train.N, set.Test.N, acc
 	fmt.Fprintf(progress, "  feature classifier: held-out accuracy %.4f on %d images\n", acc, set.Test.N)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("feature classifier: %w", err)
-	}
 	if err := c.Save(filepath.Join(dir, classifierWeights)); err != nil {
 		return nil, nil, err
 	}

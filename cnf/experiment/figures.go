@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/mmcnf/mmcnf/cnf/figure"
 )
@@ -28,7 +29,7 @@ func writeFigures(out string, rep *Report) error {
 	var fig3 []figure.SetPanel
 	for _, r := range rep.Studies {
 		st, _ := Lookup(r.Study)
-		if st == nil || st.figures == nil {
+		if st == nil || st.figures == nil || lacksModel(st, r) != "" {
 			continue
 		}
 		if st.figure3 {
@@ -50,6 +51,20 @@ func writeFigures(out string, rep *Report) error {
 		}
 	}
 	return nil
+}
+
+// lacksModel names the first training set and base of st without a
+// finished unit in r ("" if each has one): the study's figures need them
+// all.
+func lacksModel(st *Study, r *Results) string {
+	for _, ts := range st.TrainSets {
+		for _, b := range Bases {
+			if !slices.ContainsFunc(r.Runs, func(x RunResult) bool { return x.TrainSet == ts.Name && x.Base == b }) {
+				return fmt.Sprintf("%s %s base", ts.Name, b)
+			}
+		}
+	}
+	return ""
 }
 
 // barOf is the bar of a summary row: its bits/dim over seeds.

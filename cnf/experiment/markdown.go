@@ -71,6 +71,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	for _, r := range rep.Studies {
 		fmt.Fprintf(w, "## %s\n\n", r.Study)
 		fmt.Fprintf(w, "%d run(s), settings: %s.\n\n", len(r.Runs), settingsLine(r.Settings))
+		missingNote(w, r)
 		if st, _ := Lookup(r.Study); st != nil && st.tables != nil {
 			st.tables(w, r)
 		} else {
@@ -93,6 +94,27 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// missingNote says which units of an incomplete study have not finished
+// and, when a training set and base has none, that the figures are left
+// out.
+func missingNote(w io.Writer, r *Results) {
+	if len(r.Missing) == 0 {
+		return
+	}
+	var names []string
+	for _, m := range r.Missing {
+		names = append(names, fmt.Sprintf("%s %s seed %d", m.TrainSet, m.Base, m.Seed))
+	}
+	fmt.Fprintf(w, "**Incomplete:** %d of %d units had not finished and are left out: %s.",
+		len(r.Missing), len(r.Missing)+len(r.Runs), strings.Join(names, ", "))
+	if st, _ := Lookup(r.Study); st != nil {
+		if g := lacksModel(st, r); g != "" {
+			fmt.Fprintf(w, " No figures: %s has no finished unit.", g)
+		}
+	}
+	fmt.Fprint(w, "\n\n")
 }
 
 // settingsLine summarises settings in one line.

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -83,8 +84,8 @@ func sampleQuality(c *metrics.Classifier, set *data.Set, smp *Samples, u Unit, r
 
 // quality measures the sample quality of an image unit into r, with the
 // study's feature classifier from the output directory out.
-func (b *CNF) quality(st *Study, s Settings, u Unit, out string, set *data.Set, smp *Samples, r *RunResult, progress io.Writer) error {
-	c, info, err := featureClassifier(st, s, out, b.DataDir, progress)
+func (b *CNF) quality(ctx context.Context, st *Study, s Settings, u Unit, out string, set *data.Set, smp *Samples, r *RunResult, progress io.Writer) error {
+	c, info, err := featureClassifier(ctx, st, s, out, b.DataDir, progress)
 	if err != nil {
 		return err
 	}

@@ -71,6 +71,16 @@ type RunResult struct {
 	Samples string `json:"samples,omitempty"`
 	// Model is the trained model's configuration as saved with its weights.
 	Model json.RawMessage `json:"model,omitempty"`
+	// Environment records what the unit was computed with: the kernel
+	// tier, thread count, Go version, platform and the machine's CPUs.
+	Environment map[string]string `json:"environment,omitempty"`
+}
+
+// UnitRef names a unit of a study.
+type UnitRef struct {
+	TrainSet string `json:"train_set"`
+	Base     string `json:"base"`
+	Seed     int    `json:"seed"`
 }
 
 // Set returns the result of the named set, or nil.
@@ -85,16 +95,20 @@ func (r *RunResult) Set(name string) *SetResult {
 
 // Results is the content of results.json: every run and their summary.
 type Results struct {
-	Study    string    `json:"study"`
-	Settings Settings  `json:"settings"`
-	Started  time.Time `json:"started"`
-	Finished time.Time `json:"finished"`
-	// WallSeconds is the wall-clock time of this invocation (units already
-	// finished by an earlier invocation are not counted).
-	WallSeconds float64 `json:"wall_seconds"`
-	// Environment records the kernel path, thread count and Go version.
+	Study    string   `json:"study"`
+	Settings Settings `json:"settings"`
+	// Started, Finished and WallSeconds time the invocation that wrote
+	// the report (units finished by other invocations are not counted).
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	WallSeconds float64   `json:"wall_seconds"`
+	// Environment merges the units' environments (see RunResult): each
+	// entry where they agree, else their values comma-separated.
 	Environment map[string]string `json:"environment"`
 	Runs        []RunResult       `json:"runs"`
+	// Missing lists the units that had not finished when the report was
+	// written; their numbers are not in it.
+	Missing []UnitRef `json:"missing,omitempty"`
 	// Summary holds each set's bits/dim and AUROC over seeds.
 	Summary []SummaryRow `json:"summary"`
 	// Models holds each model's in-distribution bits/dim, cost and sample

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
@@ -23,6 +25,11 @@ const ResultFile = "result.json"
 // Backend trains, evaluates and samples one unit. It resumes from whatever
 // checkpoint the unit's directory holds.
 type Backend interface {
+	// Prepare checks that the study's data loads and builds what its
+	// units share in the output directory out, such as the feature
+	// classifier. Processes that prepare, or run units, at the same time
+	// build each shared thing once: one builds, the others wait for it.
+	Prepare(ctx context.Context, st *Study, s Settings, out string, progress io.Writer) error
 	// RunUnit trains the unit's model in its directory u.Dir(out)
 	// (resuming an interrupted run), evaluates every set, draws samples
 	// and writes them to samplesPath. What the units of a study share,
@@ -31,7 +38,7 @@ type Backend interface {
 	RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error)
 }
 
-// Options configure one invocation of Run.
+// Options configure the work on one study in one output directory.
 type Options struct {
 	Study    *Study
 	Settings Settings
@@ -43,99 +50,306 @@ type Options struct {
 	Progress io.Writer
 }
 
-// readDone returns the result of a finished unit, or nil if it is not done.
-func readDone(dir string) (*RunResult, error) {
+// progress is where progress messages go.
+func (o Options) progress() io.Writer {
+	if o.Progress == nil {
+		return io.Discard
+	}
+	return o.Progress
+}
+
+// units checks the settings and returns the study's units.
+func (o Options) units() ([]Unit, error) {
+	if err := o.Settings.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
+	}
+	return o.Study.Units(o.Settings.Seeds), nil
+}
+
+// done returns the result of u if it has finished with these settings,
+// nil if it has not finished, and an error if it finished with others.
+func (o Options) done(u Unit) (*RunResult, error) {
+	dir := u.Dir(o.Out)
 	var r RunResult
 	err := readJSON(filepath.Join(dir, ResultFile), &r)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read finished unit: %w", err)
+		return nil, fmt.Errorf("%s: read finished unit: %w", u, err)
+	}
+	if !sameTraining(r.Settings, o.Settings) {
+		return nil, fmt.Errorf("%s: %s holds a finished run with other settings (%s); use another --out or the same settings",
+			u, dir, settingsLine(r.Settings))
 	}
 	return &r, nil
 }
 
-// Run runs every unit of the study that is not yet done, then writes the
-// output directory's results.json (merged with other studies run into the
-// same directory), results.md and the figures. It returns this study's
-// results.
-func Run(ctx context.Context, o Options) (*Results, error) {
-	if err := o.Settings.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
-	}
-	progress := o.Progress
-	if progress == nil {
-		progress = io.Discard
-	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
-	}
-	lock, err := dirlock.Acquire(o.Out)
+// UnitStatus is one unit of a study: its index among the study's units,
+// what it trains, its directory and whether it has finished.
+type UnitStatus struct {
+	Index    int    `json:"index"`
+	Study    string `json:"study"`
+	TrainSet string `json:"train_set"`
+	Base     string `json:"base"`
+	Seed     int    `json:"seed"`
+	Dir      string `json:"dir"`
+	Done     bool   `json:"done"`
+}
+
+// List returns the study's units in the order of their indices, each
+// with whether it has finished. It writes nothing.
+func List(o Options) ([]UnitStatus, error) {
+	units, err := o.units()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Study.Name, err)
+		return nil, err
 	}
-	defer lock.Release()
-	started := time.Now()
-	units := o.Study.Units(o.Settings.Seeds)
-	var runs []RunResult
+	out := make([]UnitStatus, len(units))
 	for i, u := range units {
-		dir := u.Dir(o.Out)
-		r, err := readDone(dir)
+		r, err := o.done(u)
 		if err != nil {
 			return nil, err
 		}
-		if r != nil {
-			if !sameTraining(r.Settings, o.Settings) {
-				return nil, fmt.Errorf("%s: %s holds a finished run with other settings (%s); use another --out or the same settings",
-					u, dir, settingsLine(r.Settings))
-			}
-			fmt.Fprintf(progress, "[%d/%d] %s: done earlier, skipped\n", i+1, len(units), u)
-			runs = append(runs, *r)
-			continue
+		out[i] = UnitStatus{Index: i, Study: u.Study, TrainSet: u.TrainSet.Name, Base: u.Base, Seed: u.Seed,
+			Dir: u.Dir(o.Out), Done: r != nil}
+	}
+	return out, nil
+}
+
+// Prepare checks that the study's data loads and builds what its units
+// share in the output directory (see Backend.Prepare).
+func Prepare(ctx context.Context, o Options) error {
+	if _, err := o.units(); err != nil {
+		return err
+	}
+	if err := o.Backend.Prepare(ctx, o.Study, o.Settings, o.Out, o.progress()); err != nil {
+		return fmt.Errorf("%s: %w", o.Study.Name, err)
+	}
+	return nil
+}
+
+// RunUnits runs the units of the study with the given indices (all of
+// them when indices is nil) that have not finished, each holding the
+// lock of its directory, so that any number of processes can share one
+// output directory. A unit that another process holds is left for later;
+// once the others are done, RunUnits waits for it and runs it if that
+// process stopped without finishing it. A unit that finished with other
+// settings is an error. When ctx ends between units, RunUnits stops
+// before the next one with an error wrapping train.ErrDeadline (the
+// deadline passed) or train.ErrInterrupted; the first unit always starts.
+func RunUnits(ctx context.Context, o Options, indices []int) error {
+	units, err := o.units()
+	if err != nil {
+		return err
+	}
+	if indices == nil {
+		for i := range units {
+			indices = append(indices, i)
 		}
-		fmt.Fprintf(progress, "[%d/%d] %s\n", i+1, len(units), u)
-		samples := filepath.Join(dir, "samples.json")
-		r, err = o.Backend.RunUnit(ctx, o.Study, o.Settings, u, o.Out, samples, progress)
+	}
+	for _, i := range indices {
+		if i < 0 || i >= len(units) {
+			return fmt.Errorf("%s has %d units (0 to %d) with these settings, not a unit %d", o.Study.Name, len(units), len(units)-1, i)
+		}
+	}
+	w := &unitRunner{o: o, progress: o.progress()}
+	var later []int
+	for k, i := range indices {
+		tag := fmt.Sprintf("[%d/%d] %s", k+1, len(indices), units[i])
+		claimed, err := w.run(ctx, units[i], tag, false)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", u, err)
+			return err
 		}
-		r.Study, r.TrainSet, r.Base, r.Seed, r.Settings = u.Study, u.TrainSet.Name, u.Base, u.Seed, o.Settings
-		if rel, err := filepath.Rel(o.Out, samples); err == nil {
-			r.Samples = rel
+		if !claimed {
+			later = append(later, k)
 		}
-		if err := writeJSON(filepath.Join(dir, ResultFile), r); err != nil {
-			return nil, fmt.Errorf("%s: %w", u, err)
-		}
-		runs = append(runs, *r)
 	}
-	res := &Results{
-		Study:       o.Study.Name,
-		Settings:    o.Settings,
-		Started:     started.UTC(),
-		Finished:    time.Now().UTC(),
-		WallSeconds: time.Since(started).Seconds(),
-		Environment: map[string]string{
-			"kernels": kernels.Impl(),
-			"threads": fmt.Sprint(runtime.GOMAXPROCS(0)),
-			"go":      runtime.Version(),
-			"os/arch": runtime.GOOS + "/" + runtime.GOARCH,
-			"cpus":    fmt.Sprint(runtime.NumCPU()),
-		},
-		Runs: runs,
+	for _, k := range later {
+		i := indices[k]
+		tag := fmt.Sprintf("[%d/%d] %s", k+1, len(indices), units[i])
+		if _, err := w.run(ctx, units[i], tag, true); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// unitRunner runs the units of one RunUnits call.
+type unitRunner struct {
+	o        Options
+	progress io.Writer
+	trained  bool // a unit has started training in this call
+}
+
+// run runs u unless it has finished, under its directory's lock: waiting
+// for the lock when wait is set, else leaving a unit that another process
+// holds (claimed false).
+func (w *unitRunner) run(ctx context.Context, u Unit, tag string, wait bool) (claimed bool, err error) {
+	r, err := w.o.done(u)
+	if err != nil || r != nil {
+		if r != nil {
+			fmt.Fprintf(w.progress, "%s: done earlier, skipped\n", tag)
+		}
+		return true, err
+	}
+	dir := u.Dir(w.o.Out)
+	var lock *dirlock.Lock
+	if wait {
+		fmt.Fprintf(w.progress, "%s: back to it\n", tag)
+		lock, err = waitLock(ctx, dir, w.progress)
+	} else if lock, err = lockDir(dir); errors.Is(err, dirlock.ErrBusy) {
+		fmt.Fprintf(w.progress, "%s: %v; back to it later\n", tag, err)
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", u, err)
+	}
+	defer lock.Release()
+	if r, err = w.o.done(u); err != nil || r != nil {
+		if r != nil {
+			fmt.Fprintf(w.progress, "%s: done by another run, skipped\n", tag)
+		}
+		return true, err
+	}
+	if w.trained && ctx.Err() != nil {
+		return true, stopped(ctx, "before "+u.String())
+	}
+	w.trained = true
+	fmt.Fprintln(w.progress, tag)
+	return true, w.o.runUnit(ctx, u)
+}
+
+// runUnit trains, evaluates and samples u with the backend and writes its
+// result file, which marks it as done.
+func (o Options) runUnit(ctx context.Context, u Unit) error {
+	dir := u.Dir(o.Out)
+	samples := filepath.Join(dir, "samples.json")
+	r, err := o.Backend.RunUnit(ctx, o.Study, o.Settings, u, o.Out, samples, o.progress())
+	if err != nil {
+		return fmt.Errorf("%s: %w", u, err)
+	}
+	r.Study, r.TrainSet, r.Base, r.Seed, r.Settings = u.Study, u.TrainSet.Name, u.Base, u.Seed, o.Settings
+	r.Environment = environment()
+	if rel, err := filepath.Rel(o.Out, samples); err == nil {
+		r.Samples = rel
+	}
+	if err := writeJSON(filepath.Join(dir, ResultFile), r); err != nil {
+		return fmt.Errorf("%s: %w", u, err)
+	}
+	return nil
+}
+
+// environment describes what this process computes with: the kernel
+// tier, the worker threads, Go, the platform and the machine's CPUs.
+func environment() map[string]string {
+	return map[string]string{
+		"kernels": kernels.Impl(),
+		"threads": fmt.Sprint(runtime.GOMAXPROCS(0)),
+		"go":      runtime.Version(),
+		"os/arch": runtime.GOOS + "/" + runtime.GOARCH,
+		"cpus":    fmt.Sprint(runtime.NumCPU()),
+	}
+}
+
+// environmentOf merges the environments of runs: each entry's value where
+// they agree, else their distinct values in order, comma-separated.
+func environmentOf(runs []RunResult) map[string]string {
+	vals := map[string][]string{}
+	for _, r := range runs {
+		for k, v := range r.Environment {
+			if !slices.Contains(vals[k], v) {
+				vals[k] = append(vals[k], v)
+			}
+		}
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	env := map[string]string{}
+	for k, vs := range vals {
+		env[k] = strings.Join(vs, ", ")
+	}
+	return env
+}
+
+// Run runs every unit of the study that has not finished (see RunUnits),
+// then writes the report (see WriteReport). It returns this study's
+// results.
+func Run(ctx context.Context, o Options) (*Results, error) {
+	started := time.Now()
+	if err := RunUnits(ctx, o, nil); err != nil {
+		return nil, err
+	}
+	res, missing, err := o.report(ctx, started)
+	if err == nil && len(missing) > 0 {
+		err = fmt.Errorf("%s: %d units lost their results while the study ran", o.Study.Name, len(missing))
+	}
+	return res, err
+}
+
+// WriteReport writes the report of the study's finished units, training
+// nothing: it merges them into the output directory's results.json (with
+// the other studies run there) and rewrites results.md and the figures.
+// It returns this study's results and the indices of the units that have
+// not finished, which the report names as missing. No finished unit is an
+// error.
+func WriteReport(ctx context.Context, o Options) (*Results, []int, error) {
+	return o.report(ctx, time.Now())
+}
+
+// report writes the report of the finished units, as WriteReport does,
+// for an invocation that started at started.
+func (o Options) report(ctx context.Context, started time.Time) (*Results, []int, error) {
+	units, err := o.units()
+	if err != nil {
+		return nil, nil, err
+	}
+	var runs []RunResult
+	var missing []int
+	res := &Results{Study: o.Study.Name}
+	for i, u := range units {
+		r, err := o.done(u)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case r == nil:
+			missing = append(missing, i)
+			res.Missing = append(res.Missing, UnitRef{TrainSet: u.TrainSet.Name, Base: u.Base, Seed: u.Seed})
+		default:
+			runs = append(runs, *r)
+		}
+	}
+	if len(runs) == 0 {
+		return nil, missing, fmt.Errorf("%s: none of its %d units has finished in %s; nothing to report", o.Study.Name, len(units), o.Out)
+	}
+	// The settings the units ran with: those asked for, but for the
+	// thread count, which does not change what the units train.
+	res.Settings = runs[0].Settings
+	res.Settings.Seeds = o.Settings.Seeds
+	res.Environment = environmentOf(runs)
+	res.Runs = runs
 	if res.Summary, res.Models, err = Summarise(runs); err != nil {
-		return res, err
+		return res, missing, err
 	}
+	lock, err := waitLock(ctx, o.Out, o.progress())
+	if err != nil {
+		return res, missing, fmt.Errorf("%s: report: %w", o.Study.Name, err)
+	}
+	defer lock.Release()
+	res.Started, res.Finished = started.UTC(), time.Now().UTC()
+	res.WallSeconds = res.Finished.Sub(res.Started).Seconds()
 	if err := WriteOutputs(o.Out, res); err != nil {
-		return res, err
+		return res, missing, err
 	}
-	return res, nil
+	return res, missing, nil
 }
 
 // WriteOutputs merges res into OUT/results.json and rewrites results.md and
 // the figures of every study the directory holds.
 func WriteOutputs(out string, res *Results) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
 	path := filepath.Join(out, "results.json")
 	rep, err := ReadReport(path)
 	if err != nil {

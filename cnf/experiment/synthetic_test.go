@@ -174,3 +174,6 @@ func expectBPD(set string, inDist bool, base string, n int) string {
 	}
 	return fmt.Sprintf("%.3f", sum/float64(n))
 }
+
+// Prepare has nothing to prepare.
+func (f *fakeBackend) Prepare(context.Context, *Study, Settings, string, io.Writer) error { return nil }
