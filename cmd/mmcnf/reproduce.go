@@ -1,14 +1,14 @@
 package main
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/mmcnf/mmcnf/cnf/experiment"
 	"github.com/mmcnf/mmcnf/cnf/train"
@@ -16,9 +16,11 @@ import (
 
 // reproduceFlags binds the flags of `mmcnf reproduce`.
 type reproduceFlags struct {
-	out, dataDir          string
+	out, dataDir, units   string
 	seeds, iters, threads int
 	quick                 bool
+	list, report, prepare bool
+	maxTime               time.Duration
 }
 
 // newReproduceFlags declares the flags of `mmcnf reproduce`.
@@ -28,15 +30,22 @@ func newReproduceFlags(o *reproduceFlags) *cmdFlags {
 		s, _ := experiment.Lookup(n)
 		lines = append(lines, fmt.Sprintf("  %-15s %d seeds x %d iterations by default, %s", n, s.Defaults.Seeds, s.Defaults.Iters, s.Expected))
 	}
-	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--threads N]",
+	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--threads N] [--list | --unit LIST | --report | --prepare]",
 		`Runs one of the paper's experiments end to end: trains the standard (Gaussian at
 the data mean) and GMM bases on the study's training sets over several seeds,
 evaluates bits/dim per class and per out-of-distribution set, draws samples, and
 writes into DIR results.json (every number), results.md (the paper's tables and a
 comparison with its findings) and the figures as PNG and SVG. Every (training set,
-base, seed) has its own directory under DIR/runs: finished ones are not redone and
-an interrupted one resumes from its checkpoint. Studies run into the same DIR are
-reported together. Studies:
+base, seed) is a unit with its own directory under DIR/runs: finished ones are not
+redone and an interrupted one resumes from its checkpoint. Studies run into the
+same DIR are reported together.
+
+On a cluster: --list prints the units, one JSON object a line; --unit runs some
+of them (each under its own lock, so that many processes can share DIR);
+--prepare builds what they share first; --report writes the report from the
+finished units (exit status 3 when some are missing); --max-time stops before a
+job's time limit (exit status 75: run the same command again). See
+docs/cluster.md. Studies:
 `+strings.Join(lines, "\n"))
 	f.StringVar(&o.out, "out", "out", "output directory")
 	f.IntVar(&o.seeds, "seeds", 0, "number of seeds 0..N-1 (0: the study's default)")
@@ -44,6 +53,11 @@ reported together. Studies:
 	f.IntVar(&o.iters, "iters", 0, "training iterations per model (0: the study's default)")
 	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory of the MNIST and FashionMNIST IDX files (default: $MMCNF_DATA_DIR or the cache that mmcnf data fetch fills)")
+	f.BoolVar(&o.list, "list", false, "print the study's units, one JSON object a line (index, study, train_set, base, seed, dir, done), and run nothing")
+	f.StringVar(&o.units, "unit", "", "run only the units with these indices (see --list), e.g. 3 or 0,3-5, and write no report")
+	f.BoolVar(&o.report, "report", false, "train nothing: write the report from the finished units, naming those missing")
+	f.BoolVar(&o.prepare, "prepare", false, "train no unit: check that the data loads and build what the units share (the feature classifier)")
+	f.DurationVar(&o.maxTime, "max-time", 0, maxTimeUsage)
 	return f
 }
 
@@ -59,25 +73,155 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return f.errorf("%v", err)
 	}
-	if o.out == "" {
+	switch {
+	case o.out == "":
 		return f.errorf("--out must not be empty")
+	case countTrue(o.list, o.report, o.prepare) > 1:
+		return f.errorf("--list, --report and --prepare exclude each other")
+	case o.units != "" && (o.report || o.prepare):
+		return f.errorf("--unit selects units to run or list, not to report or prepare")
+	case o.maxTime < 0:
+		return f.errorf("--max-time must not be negative, got %v", o.maxTime)
+	case o.maxTime > 0 && (o.list || o.report):
+		return f.errorf("--max-time bounds training, not --list or --report")
 	}
 	s, err := study.Settings(o.quick, o.seeds, o.iters, o.threads)
 	if err != nil {
 		return f.failure(err)
 	}
+	var units []int
+	if o.units != "" {
+		if units, err = parseUnits(o.units, len(study.Units(s.Seeds))); err != nil {
+			return f.errorf("--unit %s: %v", o.units, err)
+		}
+	}
 	setThreads(o.threads)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	eo := experiment.Options{Study: study, Settings: s, Out: o.out, Backend: &experiment.CNF{DataDir: o.dataDir}, Progress: stderr}
+	if o.list {
+		return listUnits(f, eo, units, stdout)
+	}
+	ctx, stop := runContext(o.maxTime)
 	defer stop()
-	// Progress: one line per unit and a line every tenth of its training.
-	backend := &experiment.CNF{DataDir: o.dataDir}
-	res, err := experiment.Run(ctx, experiment.Options{Study: study, Settings: s, Out: o.out, Backend: backend, Progress: stderr})
-	if errors.Is(err, train.ErrInterrupted) {
-		return fmt.Errorf("mmcnf reproduce: %w: %w", errInterrupted, err)
+	switch {
+	case o.report:
+		res, missing, err := experiment.WriteReport(ctx, eo)
+		if err != nil {
+			return f.stopped(err)
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("%s: %w: %s/results.md lacks %d of %d units, not finished: %s", f.Name(), errIncomplete,
+				o.out, len(missing), len(missing)+len(res.Runs), unitNames(study, s, missing))
+		}
+		fmt.Fprintf(stdout, "%s: report of %d units in %s/results.md\n", study.Name, len(res.Runs), o.out)
+	case o.prepare:
+		if err := experiment.Prepare(ctx, eo); err != nil {
+			return f.stopped(err)
+		}
+		fmt.Fprintf(stdout, "%s: prepared in %s\n", study.Name, o.out)
+	case units != nil:
+		if err := experiment.RunUnits(ctx, eo, units); err != nil {
+			return f.stopped(err)
+		}
+		fmt.Fprintf(stdout, "%s: units %s done in %s\n", study.Name, o.units, o.out)
+	default:
+		res, err := experiment.Run(ctx, eo)
+		if err != nil {
+			return f.stopped(err)
+		}
+		fmt.Fprintf(stdout, "%s: %d runs in %.1f s; results in %s/results.md\n", study.Name, len(res.Runs), res.WallSeconds, o.out)
 	}
-	if err != nil {
-		return fmt.Errorf("mmcnf reproduce: %w", err)
-	}
-	fmt.Fprintf(stdout, "%s: %d runs in %.1f s; results in %s/results.md\n", study.Name, len(res.Runs), res.WallSeconds, o.out)
 	return nil
+}
+
+// stopped maps an error of a study's work to the command's error: a stop
+// at --max-time is errResumable, one by a signal errInterrupted.
+func (f *cmdFlags) stopped(err error) error {
+	switch {
+	case errors.Is(err, train.ErrDeadline):
+		return fmt.Errorf("%s: %w: %w", f.Name(), errResumable, err)
+	case errors.Is(err, train.ErrInterrupted):
+		return fmt.Errorf("%s: %w: %w", f.Name(), errInterrupted, err)
+	}
+	return fmt.Errorf("%s: %w", f.Name(), err)
+}
+
+// listUnits prints the units with the given indices (all when nil), one
+// JSON object a line.
+func listUnits(f *cmdFlags, o experiment.Options, indices []int, stdout io.Writer) error {
+	all, err := experiment.List(o)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	enc := json.NewEncoder(stdout)
+	for _, u := range all {
+		if indices != nil && !slices.Contains(indices, u.Index) {
+			continue
+		}
+		if err := enc.Encode(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unitNames names the units of the given indices for a message.
+func unitNames(st *experiment.Study, s experiment.Settings, indices []int) string {
+	units := st.Units(s.Seeds)
+	var parts []string
+	for _, i := range indices {
+		parts = append(parts, fmt.Sprintf("%d (%s)", i, units[i]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// parseUnits parses a list of unit indices and ranges below n, such as
+// "3" or "0,3-5", into sorted indices without repeats.
+func parseUnits(spec string, n int) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(spec, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := unitIndex(lo, n)
+		if err != nil {
+			return nil, err
+		}
+		b := a
+		if isRange {
+			if b, err = unitIndex(hi, n); err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, fmt.Errorf("range %q runs backwards", part)
+			}
+		}
+		for i := a; i <= b; i++ {
+			if !slices.Contains(out, i) {
+				out = append(out, i)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// unitIndex parses one unit index below n.
+func unitIndex(s string, n int) (int, error) {
+	i, err := strconv.Atoi(s)
+	switch {
+	case err != nil || i < 0:
+		return 0, fmt.Errorf("%q is not a unit index (0, 1, ...)", s)
+	case i >= n:
+		return 0, fmt.Errorf("unit %d out of range: the study has %d units (0 to %d) with these settings", i, n, n-1)
+	}
+	return i, nil
+}
+
+// countTrue counts the true values among bs.
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
