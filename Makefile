@@ -5,7 +5,7 @@ OUT     ?= out
 # Kernel families with an avo generator: asm/<family>/ writes kernels/<family>_amd64.s.
 FAMILIES := $(notdir $(patsubst %/,%,$(dir $(wildcard asm/*/main.go))))
 
-.PHONY: all build run test vet fmt-check asm asm-check bench benchcmp bench-pytorch data fuzz clean
+.PHONY: all build run test test-slurm vet fmt-check asm asm-check bench benchcmp bench-pytorch data fuzz clean
 
 all: build
 
@@ -23,6 +23,12 @@ run: build
 test: vet fmt-check asm-check
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./...
+
+# The Slurm scripts of deploy/slurm against a real one-node Slurm that the
+# test starts and stops itself: as root, installing Debian's slurm-wlm,
+# munge and jq when absent (see docs/cluster.md).
+test-slurm:
+	bash deploy/slurm/test/run.sh
 
 vet:
 	$(GO) vet ./...
