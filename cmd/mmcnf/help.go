@@ -24,8 +24,8 @@ commands:
 Run "mmcnf <command> -h" for the flags of a command, each with its default.
 Exit status: 0 success, 1 the work failed, 2 bad command line or input
 (nothing is written), 3 a study report written without some of its units,
-75 stopped at --max-time after saving a checkpoint (run the same command
-again to continue), 130 interrupted by SIGINT or SIGTERM after saving a
-checkpoint.
+75 stopped at --max-time after saving a checkpoint (to continue: the same
+reproduce command, or train --resume), 130 interrupted by SIGINT or SIGTERM
+after saving a checkpoint.
 `)
 }
