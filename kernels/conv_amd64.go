@@ -3,10 +3,12 @@
 package kernels
 
 // The conv kernels, dispatched between assembly and reference. The assembly
-// path is an implicit GEMM over a zero-padded copy of the input (see
-// conv_layout_amd64.go): ConvForward and ConvBackwardData run the same tile
-// kernel (the data gradient is the convolution of dy with the transposed,
-// flipped weights), ConvBackwardFilter a kernel that reduces over pixels.
+// path of both tiers is an implicit GEMM over a zero-padded copy of the
+// input (see conv_layout_amd64.go): ConvForward and ConvBackwardData run the
+// same tile kernel (the data gradient is the convolution of dy with the
+// transposed, flipped weights), ConvBackwardFilter a kernel that reduces
+// over pixels. The avx512 tier's kernels are driven from
+// conv_avx512_amd64.go.
 
 // convWorkLen is the work of the assembly path, whatever the tier in use,
 // so that a buffer sized under one tier serves under every other.
@@ -14,7 +16,7 @@ func convWorkLen(s ConvShape) int {
 	if !convAsmShape(s) {
 		return 0
 	}
-	return max(directWorkLen(s, s.Cin, s.Cout), directWorkLen(s, s.Cout, s.Cin), filterWorkLen(s))
+	return max(directWorkLen(s, s.Cin, s.Cout), directWorkLen(s, s.Cout, s.Cin), filterWorkLen(s), filter512WorkLen(s))
 }
 
 // convAsmShape reports whether the assembly path handles s; shapes with an
@@ -25,9 +27,14 @@ func convAsmShape(s ConvShape) bool {
 
 func convForward(s ConvShape, x, w, b, y, work []float64) {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512:
 		if convAsmShape(s) {
-			convForwardAsm(s, x, w, b, y, work)
+			convForwardAsm(s, x, w, b, y, work, implicitGEMM512)
+			return
+		}
+	case tierAVX2:
+		if convAsmShape(s) {
+			convForwardAsm(s, x, w, b, y, work, implicitGEMM)
 			return
 		}
 	}
@@ -36,9 +43,14 @@ func convForward(s ConvShape, x, w, b, y, work []float64) {
 
 func convBackwardData(s ConvShape, dy, w, dx, work []float64) {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512:
 		if convAsmShape(s) {
-			convBackwardDataAsm(s, dy, w, dx, work)
+			convBackwardDataAsm(s, dy, w, dx, work, implicitGEMM512)
+			return
+		}
+	case tierAVX2:
+		if convAsmShape(s) {
+			convBackwardDataAsm(s, dy, w, dx, work, implicitGEMM)
 			return
 		}
 	}
@@ -47,7 +59,12 @@ func convBackwardData(s ConvShape, dy, w, dx, work []float64) {
 
 func convBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512:
+		if convAsmShape(s) {
+			convBackwardFilterAVX512(s, x, dy, dw, db, work)
+			return
+		}
+	case tierAVX2:
 		if convAsmShape(s) {
 			convBackwardFilterAsm(s, x, dy, dw, db, work)
 			return
@@ -114,3 +131,121 @@ func convTile1x16r3(a *float64, tab *int, ng int, b *float64, out *float64, ldo 
 //
 //go:noescape
 func convFilter4x3w16(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)
+
+// convTile6AVX512 computes, for the nt tiles of the vector table vec (per
+// tile: the byte offsets in(v) of its 4 vectors in the padded input b, their
+// byte offsets out(v) in out, and their lane masks mask(v)), the 6 output
+// channels r and the lanes l in mask(v),
+//
+//	out[out(v)/8 + r*ldo + l] = bias[r] + sum over k < kk of
+//	    a[6k + r] * b[in(v)/8 + tab[k]/8 + l]
+//
+// (tab in bytes); lanes outside mask(v) are left as they are.
+//
+//go:noescape
+func convTile6AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile5AVX512 is convTile6AVX512 for 5 output channels.
+//
+//go:noescape
+func convTile5AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile4AVX512 is convTile6AVX512 for 4 output channels.
+//
+//go:noescape
+func convTile4AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile3AVX512 is convTile6AVX512 for 3 output channels.
+//
+//go:noescape
+func convTile3AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile2AVX512 is convTile6AVX512 for 2 output channels.
+//
+//go:noescape
+func convTile2AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile1AVX512 is convTile6AVX512 for 1 output channel.
+//
+//go:noescape
+func convTile1AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile6r3AVX512 is convTile6AVX512 for kernels three taps wide, with the
+// reduction in ng = kk/3 groups of the three taps of one kernel row: group g
+// reads the offset tab[3g] and its taps q = 0, 1, 2 at tab[3g]/8 + q.
+//
+//go:noescape
+func convTile6r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile5r3AVX512 is convTile6r3AVX512 for 5 output channels.
+//
+//go:noescape
+func convTile5r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile4r3AVX512 is convTile6r3AVX512 for 4 output channels.
+//
+//go:noescape
+func convTile4r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile3r3AVX512 is convTile6r3AVX512 for 3 output channels.
+//
+//go:noescape
+func convTile3r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile2r3AVX512 is convTile6r3AVX512 for 2 output channels.
+//
+//go:noescape
+func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convTile1r3AVX512 is convTile6r3AVX512 for 1 output channel.
+//
+//go:noescape
+func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// convFilter8AVX512 adds, for nkb blocks j of 3 reduction indices kk, 8
+// output channels r and lanes l,
+//
+//	acc[r*lda + 24j + 8kk + l] += sum over the vectors v of the nf+nm tiles of vec of
+//	    dy[out(v)/8 + r*ldd + l] * x[in(v)/8 + tab[3j+kk]/8 + l]
+//
+// with both factors taken as 0 in the lanes outside mask(v) (the vector
+// table as for convTile6AVX512; tab in bytes). The first nf tiles must have
+// all lanes of their vectors on; they are loaded without masks.
+//
+//go:noescape
+func convFilter8AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter7AVX512 is convFilter8AVX512 for 7 output channels.
+//
+//go:noescape
+func convFilter7AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter6AVX512 is convFilter8AVX512 for 6 output channels.
+//
+//go:noescape
+func convFilter6AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter5AVX512 is convFilter8AVX512 for 5 output channels.
+//
+//go:noescape
+func convFilter5AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter4AVX512 is convFilter8AVX512 for 4 output channels.
+//
+//go:noescape
+func convFilter4AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter3AVX512 is convFilter8AVX512 for 3 output channels.
+//
+//go:noescape
+func convFilter3AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter2AVX512 is convFilter8AVX512 for 2 output channels.
+//
+//go:noescape
+func convFilter2AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convFilter1AVX512 is convFilter8AVX512 for 1 output channel.
+//
+//go:noescape
+func convFilter1AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)

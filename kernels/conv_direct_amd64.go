@@ -4,34 +4,38 @@ package kernels
 
 // The implicit-GEMM convolution behind ConvForward and ConvBackwardData:
 // out[n][o] = bias[o] + sum over c, p, q of wt[o][c][p][q] * in[n][c] shifted
-// by (p - pad, q - pad), for cin input and cout output channels. The tile
-// kernels compute 16 consecutive output pixels of one row for blocks of up
-// to 3 output channels from packed weight panels, reading the input through
-// the padded layout with a table of tap offsets. For 3 x 3 kernels the r3
-// tile kernels take the taps a kernel row at a time (one offset per row,
-// constant displacements for its three taps), in the same order, so with
-// the same rounding, as the general ones.
+// by (p - pad, q - pad), for cin input and cout output channels, read
+// through the padded layout with a table of tap offsets. On the avx2 tier
+// the tile kernels compute 16 consecutive output pixels of one row for
+// blocks of up to 3 output channels from packed weight panels; the avx512
+// tier's are in conv_avx512_amd64.go. For 3 x 3 kernels the r3 tile
+// kernels of both tiers take the taps a kernel row at a time (one offset
+// per row, constant displacements for its three taps), in the same order,
+// so with the same rounding, as the general ones.
 
 // tileWidth is the number of output pixels per tile kernel call.
 const tileWidth = 16
 
 // tileSlack is the number of elements after the padded input that a tile
 // reaching past the right edge of the last row may read (their results are
-// discarded).
+// discarded): up to 16 on the avx2 tier, up to 4 on the avx512 tier (a
+// vector of 8 starting at a multiple of 8 below the width W, rounded up to
+// 4 in the layout).
 const tileSlack = tileWidth
 
-// directWorkLen is the work the implicit GEMM needs for cin input and cout
-// output channels: the tap table, the packed weights, the padded input of
-// one image, a tile of outputs for the right edge and a zero bias.
+// directWorkLen is the work the implicit GEMM of either tier needs for cin
+// input and cout output channels: the tap table, the packed weights, the
+// padded input of one image, a tile of outputs for the right edge (avx2),
+// the vector table of one image (avx512) and a zero bias.
 func directWorkLen(s ConvShape, cin, cout int) int {
 	l := layoutOf(s)
 	kk := cin * s.K * s.K
-	return kk + cout*kk + cin*l.plane + tileSlack + cout*tileWidth + cout
+	return kk + cout*kk + cin*l.plane + tileSlack + cout*tileWidth + tableLen(1, s.H, s.W) + cout
 }
 
 // directWork splits work as directWorkLen counts it.
 type directWork struct {
-	tab              []int
+	tab, table       []int
 	panels, in, tile []float64
 	zeroBias         []float64
 }
@@ -39,15 +43,24 @@ type directWork struct {
 func splitDirectWork(s ConvShape, cin, cout int, work []float64) directWork {
 	l := layoutOf(s)
 	kk := cin * s.K * s.K
+	nt := tableLen(1, s.H, s.W)
 	var d directWork
 	d.tab = intsIn(work, kk)
 	work = work[kk:]
 	d.panels, work = work[:cout*kk], work[cout*kk:]
 	d.in, work = work[:cin*l.plane+tileSlack], work[cin*l.plane+tileSlack:]
 	d.tile, work = work[:cout*tileWidth], work[cout*tileWidth:]
+	d.table = intsIn(work, nt)
+	work = work[nt:]
 	d.zeroBias = work[:cout]
 	return d
 }
+
+// implicitGEMMFunc is one tier's implicit GEMM: it packs the weights
+// wt.at(o, k) of cout output channels by cin*K*K reduction indices into
+// d.panels and computes out (N images of cout channels) from in (N images
+// of cin channels), with the tap table already in d.
+type implicitGEMMFunc func(s ConvShape, cin, cout int, in, bias, out []float64, d directWork, wt gemmWeights)
 
 // tileBlocks splits cout output channels into n3 blocks of 3 followed by
 // the blocks of sizes rest (each 1 or 2; 0 marks an unused entry), avoiding
@@ -65,37 +78,62 @@ func tileBlocks(cout int) (n3 int, rest [2]int) {
 	return cout/3 - 1, [2]int{2, 2}
 }
 
-// packPanels stores the weights wt(o, k) of cout output channels by kk
-// reduction indices as the tile kernels read them: for each block of mr
-// channels starting at o0, the panel at o0*kk holds wt(o0+r, k) at k*mr + r.
-func packPanels(panels []float64, cout, kk int, wt func(o, k int) float64) {
+// gemmWeights are the weights of an implicit GEMM, wt(o, k) for output
+// channel o and reduction index k = (c*K + p)*K + q: those of the forward
+// convolution, w[o][c][p][q], or with flip set those of the data gradient,
+// w transposed in the channels and flipped in both kernel axes,
+// wt[c][o][p][q] = w[o][c][K-1-p][K-1-q], where w has cin input channels.
+type gemmWeights struct {
+	w        []float64
+	cin, kk2 int // the input channels of w and the taps of a kernel, K*K
+	flip     bool
+}
+
+// at returns wt(o, k).
+func (g gemmWeights) at(o, k int) float64 {
+	if !g.flip {
+		return g.w[o*g.cin*g.kk2+k]
+	}
+	// o is an input channel of w, k/kk2 an output channel.
+	wo, t := k/g.kk2, k%g.kk2
+	return g.w[(wo*g.cin+o)*g.kk2+g.kk2-1-t]
+}
+
+// packPanel stores the weights wt(o, k) of the block of mr output channels
+// starting at o0, by kk reduction indices, as the tile kernels of both tiers
+// read them: the panel at o0*kk holds wt(o0+r, k) at k*mr + r.
+func packPanel(panels []float64, o0, mr, kk int, wt gemmWeights) {
+	p := panels[o0*kk:][:mr*kk]
+	for k := 0; k < kk; k++ {
+		for r := 0; r < mr; r++ {
+			p[k*mr+r] = wt.at(o0+r, k)
+		}
+	}
+}
+
+// packPanels packs the panels of cout output channels in the blocks of
+// tileBlocks.
+func packPanels(panels []float64, cout, kk int, wt gemmWeights) {
 	n3, rest := tileBlocks(cout)
 	o0 := 0
-	pack := func(mr int) {
-		p := panels[o0*kk:][:mr*kk]
-		for k := 0; k < kk; k++ {
-			for r := 0; r < mr; r++ {
-				p[k*mr+r] = wt(o0+r, k)
-			}
-		}
-		o0 += mr
-	}
 	for range n3 {
-		pack(3)
+		packPanel(panels, o0, 3, kk, wt)
+		o0 += 3
 	}
 	for _, mr := range rest {
 		if mr == 0 {
 			break
 		}
-		pack(mr)
+		packPanel(panels, o0, mr, kk, wt)
+		o0 += mr
 	}
 }
 
-// implicitGEMM computes out (N images of cout channels) from in (N images
-// of cin channels) with the panels and tap table already in d.
-func implicitGEMM(s ConvShape, cin, cout int, in, bias, out []float64, d directWork) {
+// implicitGEMM is the avx2 tier's implicitGEMMFunc.
+func implicitGEMM(s ConvShape, cin, cout int, in, bias, out []float64, d directWork, wt gemmWeights) {
 	l := layoutOf(s)
 	kk := cin * s.K * s.K
+	packPanels(d.panels, cout, kk, wt)
 	hw := s.H * s.W
 	n3, rest := tileBlocks(cout)
 	// Kernels three taps wide take the reduction a kernel row at a time.
@@ -145,26 +183,20 @@ func implicitGEMM(s ConvShape, cin, cout int, in, bias, out []float64, d directW
 	}
 }
 
-// convForwardAsm is ConvForward on the assembly path.
-func convForwardAsm(s ConvShape, x, w, b, y, work []float64) {
+// convForwardAsm is ConvForward on the assembly path, with the implicit
+// GEMM of a tier.
+func convForwardAsm(s ConvShape, x, w, b, y, work []float64, gemm implicitGEMMFunc) {
 	d := splitDirectWork(s, s.Cin, s.Cout, work)
-	kk := s.Cin * s.K * s.K
 	layoutOf(s).tapOffsets(d.tab, s.K)
-	packPanels(d.panels, s.Cout, kk, func(o, k int) float64 { return w[o*kk+k] })
-	implicitGEMM(s, s.Cin, s.Cout, x, b, y, d)
+	gemm(s, s.Cin, s.Cout, x, b, y, d, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K})
 }
 
 // convBackwardDataAsm is ConvBackwardData on the assembly path: the
 // convolution of dy with the weights transposed in the channels and flipped
-// in both kernel axes, wt[c][o][p][q] = w[o][c][K-1-p][K-1-q].
-func convBackwardDataAsm(s ConvShape, dy, w, dx, work []float64) {
+// in both kernel axes.
+func convBackwardDataAsm(s ConvShape, dy, w, dx, work []float64, gemm implicitGEMMFunc) {
 	d := splitDirectWork(s, s.Cout, s.Cin, work)
-	kk2 := s.K * s.K
 	layoutOf(s).tapOffsets(d.tab, s.K)
-	packPanels(d.panels, s.Cin, s.Cout*kk2, func(c, k int) float64 {
-		o, t := k/kk2, k%kk2
-		return w[(o*s.Cin+c)*kk2+kk2-1-t]
-	})
 	clear(d.zeroBias)
-	implicitGEMM(s, s.Cout, s.Cin, dy, d.zeroBias, dx, d)
+	gemm(s, s.Cout, s.Cin, dy, d.zeroBias, dx, d, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K, flip: true})
 }

@@ -1,6 +1,6 @@
-// Command conv generates kernels/conv_amd64.s, the AVX2/FMA assembly of the
-// convolution family: the implicit-GEMM tile kernels behind ConvForward and
-// ConvBackwardData, and the weight-gradient kernels behind
+// Command conv generates kernels/conv_amd64.s, the AVX2/FMA and AVX-512
+// assembly of the convolution family: the implicit-GEMM tile kernels behind
+// ConvForward and ConvBackwardData, and the weight-gradient kernels behind
 // ConvBackwardFilter.
 package main
 
@@ -18,5 +18,14 @@ func main() {
 	}
 	convFilter()
 	convFilter16()
+	for mr := 1; mr <= tile512Rows; mr++ {
+		convTileAVX512(mr, false)
+	}
+	for mr := 1; mr <= tile512Rows; mr++ {
+		convTileAVX512(mr, true)
+	}
+	for mr := 1; mr <= filter512Rows; mr++ {
+		convFilterAVX512(mr)
+	}
 	Generate()
 }

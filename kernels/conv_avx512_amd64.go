@@ -1,0 +1,210 @@
+//go:build !purego
+
+package kernels
+
+// The avx512 tier's convolution kernels. Both read the image through a
+// vector table (tableLen, fillTable): each zmm vector is 8 output pixels of
+// one image row, and a tile is tableVecs vectors, in the order of the rows
+// (two rows of two vectors for a 16-wide image). The table holds per tile
+// the byte offsets of its vectors in the padded input, their byte offsets
+// in the output (or output gradient), and their lane masks, so that a row
+// whose width is no multiple of 8 ends in a masked vector and the kernels
+// need no tail code; vectors with mask 0 pad the last tile.
+//
+// Forward and data gradient: convTile<mr>AVX512 computes blocks of up to
+// tile512Rows output channels by one tile at a time, 24 accumulators for
+// the whole reduction over input channels and taps. The loop runs the
+// blocks of output channels over all the tiles of an image, so that a
+// block's weight panel stays near the core while the input streams past.
+//
+// Weight gradient: convFilter<mr>AVX512 accumulates blocks of up to
+// filter512Rows output channels by three reduction indices over every
+// vector of a group of images, eight lane-wise partial sums each, added
+// into the work buffer and summed at the end.
+
+// The vector table's shape (asm/conv/avx512.go has the same constants).
+const (
+	tableVecs  = 4             // vectors per tile
+	tableEntry = 3 * tableVecs // ints per tile: input offsets, output offsets, masks
+)
+
+// The register blocks of the kernels (asm/conv/avx512.go).
+const (
+	tile512Rows   = 6 // output channels of convTile<mr>AVX512, mr <= tile512Rows
+	filter512Rows = 8 // output channels of convFilter<mr>AVX512
+)
+
+// filter512Bytes is the size the weight gradient aims the padded inputs of
+// one group of images at: its kernels reduce over the vectors of every
+// image of a group before adding their sums to the work buffer, so larger
+// groups add less often, while the group's padded inputs and output
+// gradients stay within a core's L2 cache (1 MiB on the machines of
+// docs/benchmarks.md).
+const filter512Bytes = 320 << 10
+
+// tableLen is the length in ints of the vector table of g images of h x w
+// pixels.
+func tableLen(g, h, w int) int {
+	nv := g * h * ((w + 7) / 8)
+	return (nv + tableVecs - 1) / tableVecs * tableEntry
+}
+
+// fillTable writes to t the vector table of g images of h x w pixels, image
+// m's padded input at m*inStride elements from the first's and its output
+// at m*outStride, and returns the number nf of tiles whose vectors have all
+// their lanes in the image and the number nt of tiles in all. The vectors
+// of 8 pixels come first, in the order of the images and their rows, then
+// the shorter ones that end the rows.
+func (l convLayout) fillTable(t []int, g, h, w, inStride, outStride int) (nf, nt int) {
+	nv := 0
+	put := func(in, out, mask int) {
+		e := t[nv/tableVecs*tableEntry:][:tableEntry]
+		v := nv % tableVecs
+		e[v], e[tableVecs+v], e[2*tableVecs+v] = 8*in, 8*out, mask
+		nv++
+	}
+	for _, full := range []bool{true, false} {
+		for m := 0; m < g; m++ {
+			for i := 0; i < h; i++ {
+				for j := 0; j < w; j += 8 {
+					if (j+8 <= w) == full {
+						put(m*inStride+i*l.wp+j, m*outStride+i*w+j, 1<<min(8, w-j)-1)
+					}
+				}
+			}
+		}
+		if full {
+			nf = nv / tableVecs
+		}
+	}
+	for nv%tableVecs != 0 {
+		put(0, 0, 0)
+	}
+	return nf, nv / tableVecs
+}
+
+// tileFunc is the signature of the avx512 tile kernels.
+type tileFunc func(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+
+// tile512 and tile512r3 hold the tile kernels by block size mr (entry 0
+// unused).
+var (
+	tile512   = [tile512Rows + 1]tileFunc{nil, convTile1AVX512, convTile2AVX512, convTile3AVX512, convTile4AVX512, convTile5AVX512, convTile6AVX512}
+	tile512r3 = [tile512Rows + 1]tileFunc{nil, convTile1r3AVX512, convTile2r3AVX512, convTile3r3AVX512, convTile4r3AVX512, convTile5r3AVX512, convTile6r3AVX512}
+)
+
+// implicitGEMM512 is the avx512 tier's implicitGEMMFunc.
+func implicitGEMM512(s ConvShape, cin, cout int, in, bias, out []float64, d directWork, wt gemmWeights) {
+	l := layoutOf(s)
+	kk := cin * s.K * s.K
+	hw := s.H * s.W
+	for o0 := 0; o0 < cout; o0 += tile512Rows {
+		packPanel(d.panels, o0, min(tile512Rows, cout-o0), kk, wt)
+	}
+	_, nt := l.fillTable(d.table, 1, s.H, s.W, 0, 0)
+	// Kernels three taps wide take the reduction a kernel row at a time.
+	tiles, count := &tile512, kk
+	if s.K == 3 {
+		tiles, count = &tile512r3, kk/3
+	}
+	clear(d.in)
+	for n := 0; n < s.N; n++ {
+		l.padImage(d.in, in[n*cin*hw:], cin, s.H, s.W)
+		img := out[n*cout*hw:][:cout*hw]
+		for o0 := 0; o0 < cout; o0 += tile512Rows {
+			mr := min(tile512Rows, cout-o0)
+			tiles[mr](&d.panels[o0*kk], &d.tab[0], count, &d.in[0], &d.table[0], nt, &img[o0*hw], hw, &bias[o0])
+		}
+	}
+}
+
+// filterFunc is the signature of the avx512 weight-gradient kernels.
+type filterFunc func(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// filter512 holds the weight-gradient kernels by block size mr (entry 0
+// unused).
+var filter512 = [filter512Rows + 1]filterFunc{nil, convFilter1AVX512, convFilter2AVX512, convFilter3AVX512,
+	convFilter4AVX512, convFilter5AVX512, convFilter6AVX512, convFilter7AVX512, convFilter8AVX512}
+
+// filter512Group returns the number of images the weight gradient pads and
+// reduces over at once, and the length of one image's padded input (its
+// channels and a plane of ones for the bias).
+func filter512Group(s ConvShape) (g, imgLen int) {
+	l := layoutOf(s)
+	imgLen = (s.Cin + 1) * l.plane
+	g = max(1, min(s.N, filter512Bytes/(8*imgLen)))
+	return g, imgLen
+}
+
+// filter512WorkLen is the work convBackwardFilterAVX512 needs: the tap
+// table, the padded inputs of a group of images, their vector table and
+// the partial sums.
+func filter512WorkLen(s ConvShape) int {
+	kt, _ := filterDims(s)
+	g, imgLen := filter512Group(s)
+	return kt + g*imgLen + tableLen(g, s.H, s.W) + s.Cout*kt*8
+}
+
+// convBackwardFilterAVX512 is ConvBackwardFilter on the avx512 tier. As on
+// the avx2 tier, the bias gradient is one more reduction index whose "tap"
+// reads a plane of ones, and the reduction indices go in blocks of three
+// (padded with indices reading offset 0, whose sums are never used).
+func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
+	l := layoutOf(s)
+	kt, _ := filterDims(s)
+	kk := s.Cin * s.K * s.K
+	hw := s.H * s.W
+	g, imgLen := filter512Group(s)
+	tab := intsIn(work, kt)
+	work = work[kt:]
+	in, work := work[:g*imgLen], work[g*imgLen:]
+	tl := tableLen(g, s.H, s.W)
+	table := intsIn(work, tl)
+	acc := work[tl:][:s.Cout*kt*8]
+
+	l.tapOffsets(tab[:kk], s.K)
+	tab[kk] = 8 * (s.Cin*l.plane + l.pad*l.wp + l.pad)
+	for k := kk + 1; k < kt; k++ {
+		tab[k] = 0
+	}
+	clear(in)
+	for m := 0; m < g; m++ {
+		ones := in[m*imgLen+s.Cin*l.plane:][:l.plane]
+		for i := 0; i < s.H; i++ {
+			row := ones[(i+l.pad)*l.wp+l.pad:][:s.W]
+			for j := range row {
+				row[j] = 1
+			}
+		}
+	}
+	clear(acc)
+
+	nf, nt, tg := 0, 0, 0 // the table's tiles, for groups of tg images
+	for n0 := 0; n0 < s.N; n0 += g {
+		gn := min(g, s.N-n0)
+		if gn != tg {
+			nf, nt = l.fillTable(table, gn, s.H, s.W, imgLen, s.Cout*hw)
+			tg = gn
+		}
+		for m := 0; m < gn; m++ {
+			l.padImage(in[m*imgLen:], x[(n0+m)*s.Cin*hw:], s.Cin, s.H, s.W)
+		}
+		grad := dy[n0*s.Cout*hw:]
+		for o0 := 0; o0 < s.Cout; o0 += filter512Rows {
+			mr := min(filter512Rows, s.Cout-o0)
+			filter512[mr](&in[0], &tab[0], kt/3, &grad[o0*hw], hw, &table[0], nf, nt-nf, &acc[o0*kt*8], kt*8)
+		}
+	}
+
+	for o := 0; o < s.Cout; o++ {
+		for k := 0; k <= kk; k++ {
+			a := acc[(o*kt+k)*8:][:8]
+			sum := ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+			if k < kk {
+				dw[o*kk+k] += sum
+			} else {
+				db[o] += sum
+			}
+		}
+	}
+}
