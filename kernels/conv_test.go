@@ -128,9 +128,16 @@ func runConvCase(t *testing.T, c *convCase, off int) {
 	}
 }
 
+// convShortGroup is a batch whose last group of images in the avx512
+// weight gradient is short: groups of two padded images of 50 planes of
+// 18 x 18 (TestConvShortGroup checks that it is).
+var convShortGroup = ConvShape{N: 3, Cin: 49, Cout: 9, H: 16, W: 16, K: 3}
+
 // convShapes lists the shapes of the equivalence tests: tiny and odd sizes
-// around the vector width (4) and the tile width (16), every kernel size,
-// and the three layers of the conv16 workload at a small batch.
+// around the vector widths (4 and 8) and the tile widths (16 pixels, 3 or
+// 6 output channels for the tiles, 4 or 8 for the weight gradient), every
+// kernel size, and the three layers of the conv16 workload at a small
+// batch.
 func convShapes(r *rand.Rand) []ConvShape {
 	shapes := []ConvShape{
 		{N: 1, Cin: 1, Cout: 1, H: 1, W: 1, K: 1},
@@ -151,6 +158,19 @@ func convShapes(r *rand.Rand) []ConvShape {
 			shapes = append(shapes, ConvShape{N: 1 + r.IntN(3), Cin: c, Cout: 1 + r.IntN(9), H: hw, W: 1 + r.IntN(9), K: []int{1, 3, 5}[r.IntN(3)]})
 		}
 	}
+	// Widths around multiples of 8 (the avx512 tier's vectors: rows end in
+	// a masked vector) and of 16 and 24 (its tiles: two or three vectors a
+	// row), channels around the tiles' blocks of output channels (6 and 8
+	// on avx512, the data gradient's being the input channels), batch 1,
+	// and images narrower and shorter than a tile.
+	for _, w := range []int{1, 2, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25} {
+		for _, k := range []int{1, 3, 5} {
+			c := []int{5, 6, 7, 8, 9, 12, 13, 16, 17}
+			shapes = append(shapes, ConvShape{N: 1 + r.IntN(2), Cin: c[r.IntN(len(c))], Cout: c[r.IntN(len(c))],
+				H: 1 + r.IntN(4), W: w, K: k})
+		}
+	}
+	shapes = append(shapes, convShortGroup)
 	for range 20 {
 		hw := []int{1 + r.IntN(9), 16}
 		shapes = append(shapes, ConvShape{N: 1 + r.IntN(3), Cin: 1 + r.IntN(9), Cout: 1 + r.IntN(9),
@@ -431,8 +451,17 @@ func TestConvConcurrent(t *testing.T) {
 	})
 }
 
+// fuzzConvFLOPs bounds the nominal work (ConvShape.FLOPs) of one FuzzConv
+// input. Each input runs the three kernels and their references about 40
+// times in all over the tiers, and the fuzzer gives up on an input after
+// ten seconds: unbounded, the largest shapes took that long on a loaded
+// two-core machine.
+const fuzzConvFLOPs = 1e7
+
 // FuzzConv compares every tier with the reference and checks the
-// adjoint identities on shapes and data drawn from the fuzzer's input.
+// adjoint identities on shapes and data drawn from the fuzzer's input
+// (fewer images, then fewer channels, where the work would pass
+// fuzzConvFLOPs).
 func FuzzConv(f *testing.F) {
 	f.Add(uint8(1), uint8(2), uint8(3), uint8(5), uint8(6), uint8(1), uint64(1))
 	f.Add(uint8(2), uint8(9), uint8(1), uint8(16), uint8(16), uint8(1), uint64(2))
@@ -440,7 +469,17 @@ func FuzzConv(f *testing.F) {
 	f.Add(uint8(1), uint8(65), uint8(4), uint8(4), uint8(7), uint8(0), uint64(4))
 	f.Fuzz(func(t *testing.T, n, cin, cout, h, w, k uint8, seed uint64) {
 		s := ConvShape{N: int(n % 4), Cin: int(cin % 70), Cout: int(cout % 70),
-			H: int(h % 20), W: int(w % 20), K: 2*int(k%3) + 1}
+			H: int(h % 20), W: int(w % 27), K: 2*int(k%3) + 1}
+		for s.FLOPs() > fuzzConvFLOPs && s.N > 1 {
+			s.N--
+		}
+		for s.FLOPs() > fuzzConvFLOPs {
+			if s.Cin > s.Cout {
+				s.Cin /= 2
+			} else {
+				s.Cout /= 2
+			}
+		}
 		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 		forEachImpl(t, func(t *testing.T) {
 			c := newConvCase(r, s)
