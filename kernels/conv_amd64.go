@@ -203,10 +203,10 @@ func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt in
 func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
 
 // convFilter8AVX512 adds, for nkb blocks j of 3 reduction indices kk, 8
-// output channels r and lanes l,
+// output channels r and lanes l < 4,
 //
-//	acc[r*lda + 24j + 8kk + l] += sum over the vectors v of the nf+nm tiles of vec of
-//	    dy[out(v)/8 + r*ldd + l] * x[in(v)/8 + tab[3j+kk]/8 + l]
+//	acc[r*lda + 12j + 4kk + l] += sum over the vectors v of the nf+nm tiles of vec and h = 0, 4 of
+//	    dy[out(v)/8 + r*ldd + h + l] * x[in(v)/8 + tab[3j+kk]/8 + h + l]
 //
 // with both factors taken as 0 in the lanes outside mask(v) (the vector
 // table as for convTile6AVX512; tab in bytes). The first nf tiles must have

@@ -142,7 +142,7 @@ func filter512Group(s ConvShape) (g, imgLen int) {
 func filter512WorkLen(s ConvShape) int {
 	kt, _ := filterDims(s)
 	g, imgLen := filter512Group(s)
-	return kt + g*imgLen + tableLen(g, s.H, s.W) + s.Cout*kt*8
+	return kt + g*imgLen + tableLen(g, s.H, s.W) + s.Cout*kt*4
 }
 
 // convBackwardFilterAVX512 is ConvBackwardFilter on the avx512 tier. As on
@@ -160,7 +160,7 @@ func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 	in, work := work[:g*imgLen], work[g*imgLen:]
 	tl := tableLen(g, s.H, s.W)
 	table := intsIn(work, tl)
-	acc := work[tl:][:s.Cout*kt*8]
+	acc := work[tl:][:s.Cout*kt*4]
 
 	l.tapOffsets(tab[:kk], s.K)
 	tab[kk] = 8 * (s.Cin*l.plane + l.pad*l.wp + l.pad)
@@ -192,14 +192,14 @@ func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 		grad := dy[n0*s.Cout*hw:]
 		for o0 := 0; o0 < s.Cout; o0 += filter512Rows {
 			mr := min(filter512Rows, s.Cout-o0)
-			filter512[mr](&in[0], &tab[0], kt/3, &grad[o0*hw], hw, &table[0], nf, nt-nf, &acc[o0*kt*8], kt*8)
+			filter512[mr](&in[0], &tab[0], kt/3, &grad[o0*hw], hw, &table[0], nf, nt-nf, &acc[o0*kt*4], kt*4)
 		}
 	}
 
 	for o := 0; o < s.Cout; o++ {
 		for k := 0; k <= kk; k++ {
-			a := acc[(o*kt+k)*8:][:8]
-			sum := ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+			a := acc[(o*kt+k)*4:][:4]
+			sum := (a[0] + a[1]) + (a[2] + a[3])
 			if k < kk {
 				dw[o*kk+k] += sum
 			} else {

@@ -34,6 +34,12 @@ func zmm(i int) VecPhysical {
 		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}[i]
 }
 
+// ymm returns Y<i>, the lower half of zmm(i).
+func ymm(i int) VecPhysical {
+	return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15,
+		Y16, Y17, Y18, Y19, Y20, Y21, Y22, Y23, Y24, Y25, Y26, Y27, Y28, Y29, Y30, Y31}[i]
+}
+
 // mask returns the opmask register of vector v of a tile (K1-K4).
 func mask(v int) OpmaskPhysical { return []OpmaskPhysical{K1, K2, K3, K4}[v] }
 
@@ -145,11 +151,13 @@ const filter512Rows = 8
 // convFilterAVX512 emits convFilter<mr>AVX512, the weight-gradient kernel
 // on AVX-512. For each of nkb blocks of three reduction indices (byte
 // offsets tab[3j], tab[3j+1], tab[3j+2] into the zero-padded input x) it
-// adds, for the mr output channels r and lanes l,
+// adds, for the mr output channels r and lanes l < 4,
 //
-//	acc[r*lda + 24j + 8kk + l] += sum over the vectors v of the nf+nm tiles of vec of
-//	    dy[outOff(v)/8 + r*ldd + l] * x[inOff(v)/8 + tab[3j+kk]/8 + l]
+//	acc[r*lda + 12j + 4kk + l] += sum over the vectors v of the nf+nm tiles of vec and h = 0, 4 of
+//	    dy[outOff(v)/8 + r*ldd + h + l] * x[inOff(v)/8 + tab[3j+kk]/8 + h + l]
 //
+// (the eight lanes of the zmm sums folded onto four as the block ends, so
+// that the partial sums kept between calls take half the memory).
 // The first nf tiles must have every lane of every vector on: the kernel
 // loads them without masks, which Zen 4 does faster. In the nm tiles after
 // them it takes both factors as 0 in the lanes outside mask(v), so that
@@ -245,8 +253,9 @@ func convFilterAVX512(mr int) {
 	Load(Param("nm"), n)
 	tiles(name+"_masked", true)
 
-	// Add the block's sums to acc: row r at pacc + r*lda. vin and p are
-	// free now.
+	// Fold each accumulator's upper four lanes onto its lower four and add
+	// them to acc: row r at pacc + r*lda. vin and p are free now, and so
+	// are Z24-Z27.
 	Load(Param("lda"), vin)
 	SHLQ(U8(3), vin)
 	MOVQ(pacc, p)
@@ -255,12 +264,15 @@ func convFilterAVX512(mr int) {
 			ADDQ(vin, p)
 		}
 		for k := 0; k < cols; k++ {
-			m := Mem{Base: p, Disp: 64 * k}
-			VADDPD(m, acc(r, k), acc(r, k))
-			VMOVUPD(acc(r, k), m)
+			i, t := r*cols+k, ymm(24+(r*cols+k)%4)
+			m := Mem{Base: p, Disp: 32 * k}
+			VEXTRACTF64X4(U8(1), zmm(i), t)
+			VADDPD(t, ymm(i), ymm(i))
+			VADDPD(m, ymm(i), ymm(i))
+			VMOVUPD(ymm(i), m)
 		}
 	}
-	ADDQ(U8(64*cols), pacc)
+	ADDQ(U8(32*cols), pacc)
 	ADDQ(U8(8*cols), pt)
 	DECQ(nb)
 	JNZ(LabelRef(name + "_block"))
