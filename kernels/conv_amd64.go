@@ -132,75 +132,77 @@ func convTile1x16r3(a *float64, tab *int, ng int, b *float64, out *float64, ldo 
 //go:noescape
 func convFilter4x3w16(x *float64, tab *int, nkb int, dy *float64, ldd int, rows int, xrow int, acc *float64, lda int)
 
-// convTile6AVX512 computes, for the nt tiles of the vector table vec (per
-// tile: the byte offsets in(v) of its 4 vectors in the padded input b, their
-// byte offsets out(v) in out, and their lane masks mask(v)), the 6 output
-// channels r and the lanes l in mask(v),
+// convTile6AVX512 computes, for the nf+nm tiles of the vector table vec
+// (per tile: the byte offsets in(v) of its 4 vectors in the padded input b,
+// their byte offsets out(v) in out, and their lane masks mask(v)), the 6
+// output channels r and the lanes l in mask(v),
 //
 //	out[out(v)/8 + r*ldo + l] = bias[r] + sum over k < kk of
 //	    a[6k + r] * b[in(v)/8 + tab[k]/8 + l]
 //
-// (tab in bytes); lanes outside mask(v) are left as they are.
+// (tab in bytes); lanes outside mask(v) are left as they are. The first nf
+// tiles must have all lanes of their vectors on; they are stored without
+// masks.
 //
 //go:noescape
-func convTile6AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile6AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile5AVX512 is convTile6AVX512 for 5 output channels.
 //
 //go:noescape
-func convTile5AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile5AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile4AVX512 is convTile6AVX512 for 4 output channels.
 //
 //go:noescape
-func convTile4AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile4AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile3AVX512 is convTile6AVX512 for 3 output channels.
 //
 //go:noescape
-func convTile3AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile3AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile2AVX512 is convTile6AVX512 for 2 output channels.
 //
 //go:noescape
-func convTile2AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile2AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile1AVX512 is convTile6AVX512 for 1 output channel.
 //
 //go:noescape
-func convTile1AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile1AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile6r3AVX512 is convTile6AVX512 for kernels three taps wide, with the
 // reduction in ng = kk/3 groups of the three taps of one kernel row: group g
 // reads the offset tab[3g] and its taps q = 0, 1, 2 at tab[3g]/8 + q.
 //
 //go:noescape
-func convTile6r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile6r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile5r3AVX512 is convTile6r3AVX512 for 5 output channels.
 //
 //go:noescape
-func convTile5r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile5r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile4r3AVX512 is convTile6r3AVX512 for 4 output channels.
 //
 //go:noescape
-func convTile4r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile4r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile3r3AVX512 is convTile6r3AVX512 for 3 output channels.
 //
 //go:noescape
-func convTile3r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile3r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile2r3AVX512 is convTile6r3AVX512 for 2 output channels.
 //
 //go:noescape
-func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convTile1r3AVX512 is convTile6r3AVX512 for 1 output channel.
 //
 //go:noescape
-func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // convFilter8AVX512 adds, for nkb blocks j of 3 reduction indices kk, 8
 // output channels r and lanes l < 4,

@@ -747,1587 +747,2091 @@ convFilter4x3w16_row:
 	VZEROUPPER
 	RET
 
-// func convTile1AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile1AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile1AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile1AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile1AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         kk+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         kk+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile1AVX512_store
 
 convTile1AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          convTile1AVX512_k
 
 convTile1AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile1AVX512_masked
 	DECQ    DX
-	JNZ     convTile1AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	JMP     convTile1AVX512_next
+
+convTile1AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+
+convTile1AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile1AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile2AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile2AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile2AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile2AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile2AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         kk+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         kk+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile2AVX512_store
 
 convTile2AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	ADDQ         $0x00000010, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         $0x00000010, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          convTile2AVX512_k
 
 convTile2AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile2AVX512_masked
 	DECQ    DX
-	JNZ     convTile2AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	JMP     convTile2AVX512_next
+
+convTile2AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+
+convTile2AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile2AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile3AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile3AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         kk+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         kk+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile3AVX512_store
 
 convTile3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	ADDQ         $0x00000018, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         $0x00000018, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          convTile3AVX512_k
 
 convTile3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile3AVX512_masked
 	DECQ    DX
-	JNZ     convTile3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	JMP     convTile3AVX512_next
+
+convTile3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+
+convTile3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile3AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile4AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile4AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile4AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile4AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile4AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	VBROADCASTSD 24(R9), Z12
+	VBROADCASTSD 24(R10), Z12
 	VMOVAPD      Z12, Z13
 	VMOVAPD      Z12, Z14
 	VMOVAPD      Z12, Z15
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         kk+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         kk+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile4AVX512_store
 
 convTile4AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	ADDQ         $0x00000020, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         $0x00000020, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          convTile4AVX512_k
 
 convTile4AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z12, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z13, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z14, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z15, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile4AVX512_masked
 	DECQ    DX
-	JNZ     convTile4AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, (R13)
+	JMP     convTile4AVX512_next
+
+convTile4AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, K4, (R13)
+
+convTile4AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile4AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile5AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile5AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile5AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile5AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile5AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	VBROADCASTSD 24(R9), Z12
+	VBROADCASTSD 24(R10), Z12
 	VMOVAPD      Z12, Z13
 	VMOVAPD      Z12, Z14
 	VMOVAPD      Z12, Z15
-	VBROADCASTSD 32(R9), Z16
+	VBROADCASTSD 32(R10), Z16
 	VMOVAPD      Z16, Z17
 	VMOVAPD      Z16, Z18
 	VMOVAPD      Z16, Z19
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         kk+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         kk+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile5AVX512_store
 
 convTile5AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 32(R9), Z28
+	VBROADCASTSD 32(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	ADDQ         $0x00000028, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         $0x00000028, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          convTile5AVX512_k
 
 convTile5AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z12, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z16, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z13, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z17, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z14, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z18, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z15, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z19, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile5AVX512_masked
 	DECQ    DX
-	JNZ     convTile5AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, (R13)
+	JMP     convTile5AVX512_next
+
+convTile5AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, K4, (R13)
+
+convTile5AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile5AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile6AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile6AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile6AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile6AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile6AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	VBROADCASTSD 24(R9), Z12
+	VBROADCASTSD 24(R10), Z12
 	VMOVAPD      Z12, Z13
 	VMOVAPD      Z12, Z14
 	VMOVAPD      Z12, Z15
-	VBROADCASTSD 32(R9), Z16
+	VBROADCASTSD 32(R10), Z16
 	VMOVAPD      Z16, Z17
 	VMOVAPD      Z16, Z18
 	VMOVAPD      Z16, Z19
-	VBROADCASTSD 40(R9), Z20
+	VBROADCASTSD 40(R10), Z20
 	VMOVAPD      Z20, Z21
 	VMOVAPD      Z20, Z22
 	VMOVAPD      Z20, Z23
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         kk+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         kk+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile6AVX512_store
 
 convTile6AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 32(R9), Z28
+	VBROADCASTSD 32(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	VBROADCASTSD 40(R9), Z29
+	VBROADCASTSD 40(R10), Z29
 	VFMADD231PD  Z24, Z29, Z20
 	VFMADD231PD  Z25, Z29, Z21
 	VFMADD231PD  Z26, Z29, Z22
 	VFMADD231PD  Z27, Z29, Z23
-	ADDQ         $0x00000030, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         $0x00000030, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          convTile6AVX512_k
 
 convTile6AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z12, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z16, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z20, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z13, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z17, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z21, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z14, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z18, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z22, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z15, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z19, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z23, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile6AVX512_masked
 	DECQ    DX
-	JNZ     convTile6AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z20, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z21, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z22, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z23, (R13)
+	JMP     convTile6AVX512_next
+
+convTile6AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z20, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z21, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z22, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z23, K4, (R13)
+
+convTile6AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile6AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile1r3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile1r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile1r3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         ng+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         ng+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile1r3AVX512_store
 
 convTile1r3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VMOVUPD      8(BX)(R12*1), Z24
-	VMOVUPD      8(SI)(R12*1), Z25
-	VMOVUPD      8(DI)(R12*1), Z26
-	VMOVUPD      8(R8)(R12*1), Z27
-	VBROADCASTSD 8(R9), Z28
+	VMOVUPD      8(SI)(R13*1), Z24
+	VMOVUPD      8(DI)(R13*1), Z25
+	VMOVUPD      8(R8)(R13*1), Z26
+	VMOVUPD      8(R9)(R13*1), Z27
+	VBROADCASTSD 8(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VMOVUPD      16(BX)(R12*1), Z24
-	VMOVUPD      16(SI)(R12*1), Z25
-	VMOVUPD      16(DI)(R12*1), Z26
-	VMOVUPD      16(R8)(R12*1), Z27
-	VBROADCASTSD 16(R9), Z28
+	VMOVUPD      16(SI)(R13*1), Z24
+	VMOVUPD      16(DI)(R13*1), Z25
+	VMOVUPD      16(R8)(R13*1), Z26
+	VMOVUPD      16(R9)(R13*1), Z27
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	ADDQ         $0x00000018, R9
-	ADDQ         $0x18, R10
-	DECQ         R11
+	ADDQ         $0x00000018, R10
+	ADDQ         $0x18, R11
+	DECQ         R12
 	JNZ          convTile1r3AVX512_k
 
 convTile1r3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile1r3AVX512_masked
 	DECQ    DX
-	JNZ     convTile1r3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	JMP     convTile1r3AVX512_next
+
+convTile1r3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+
+convTile1r3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile1r3AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile2r3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile2r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile2r3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         ng+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         ng+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile2r3AVX512_store
 
 convTile2r3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VMOVUPD      8(BX)(R12*1), Z24
-	VMOVUPD      8(SI)(R12*1), Z25
-	VMOVUPD      8(DI)(R12*1), Z26
-	VMOVUPD      8(R8)(R12*1), Z27
-	VBROADCASTSD 16(R9), Z28
+	VMOVUPD      8(SI)(R13*1), Z24
+	VMOVUPD      8(DI)(R13*1), Z25
+	VMOVUPD      8(R8)(R13*1), Z26
+	VMOVUPD      8(R9)(R13*1), Z27
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VMOVUPD      16(BX)(R12*1), Z24
-	VMOVUPD      16(SI)(R12*1), Z25
-	VMOVUPD      16(DI)(R12*1), Z26
-	VMOVUPD      16(R8)(R12*1), Z27
-	VBROADCASTSD 32(R9), Z28
+	VMOVUPD      16(SI)(R13*1), Z24
+	VMOVUPD      16(DI)(R13*1), Z25
+	VMOVUPD      16(R8)(R13*1), Z26
+	VMOVUPD      16(R9)(R13*1), Z27
+	VBROADCASTSD 32(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 40(R9), Z29
+	VBROADCASTSD 40(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	ADDQ         $0x00000030, R9
-	ADDQ         $0x18, R10
-	DECQ         R11
+	ADDQ         $0x00000030, R10
+	ADDQ         $0x18, R11
+	DECQ         R12
 	JNZ          convTile2r3AVX512_k
 
 convTile2r3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile2r3AVX512_masked
 	DECQ    DX
-	JNZ     convTile2r3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	JMP     convTile2r3AVX512_next
+
+convTile2r3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+
+convTile2r3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile2r3AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile3r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile3r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile3r3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile3r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile3r3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         ng+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         ng+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile3r3AVX512_store
 
 convTile3r3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VMOVUPD      8(BX)(R12*1), Z24
-	VMOVUPD      8(SI)(R12*1), Z25
-	VMOVUPD      8(DI)(R12*1), Z26
-	VMOVUPD      8(R8)(R12*1), Z27
-	VBROADCASTSD 24(R9), Z28
+	VMOVUPD      8(SI)(R13*1), Z24
+	VMOVUPD      8(DI)(R13*1), Z25
+	VMOVUPD      8(R8)(R13*1), Z26
+	VMOVUPD      8(R9)(R13*1), Z27
+	VBROADCASTSD 24(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 32(R9), Z29
+	VBROADCASTSD 32(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 40(R9), Z28
+	VBROADCASTSD 40(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VMOVUPD      16(BX)(R12*1), Z24
-	VMOVUPD      16(SI)(R12*1), Z25
-	VMOVUPD      16(DI)(R12*1), Z26
-	VMOVUPD      16(R8)(R12*1), Z27
-	VBROADCASTSD 48(R9), Z28
+	VMOVUPD      16(SI)(R13*1), Z24
+	VMOVUPD      16(DI)(R13*1), Z25
+	VMOVUPD      16(R8)(R13*1), Z26
+	VMOVUPD      16(R9)(R13*1), Z27
+	VBROADCASTSD 48(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 56(R9), Z29
+	VBROADCASTSD 56(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 64(R9), Z28
+	VBROADCASTSD 64(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	ADDQ         $0x00000048, R9
-	ADDQ         $0x18, R10
-	DECQ         R11
+	ADDQ         $0x00000048, R10
+	ADDQ         $0x18, R11
+	DECQ         R12
 	JNZ          convTile3r3AVX512_k
 
 convTile3r3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile3r3AVX512_masked
 	DECQ    DX
-	JNZ     convTile3r3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	JMP     convTile3r3AVX512_next
+
+convTile3r3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+
+convTile3r3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile3r3AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile4r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile4r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile4r3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile4r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile4r3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	VBROADCASTSD 24(R9), Z12
+	VBROADCASTSD 24(R10), Z12
 	VMOVAPD      Z12, Z13
 	VMOVAPD      Z12, Z14
 	VMOVAPD      Z12, Z15
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         ng+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         ng+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile4r3AVX512_store
 
 convTile4r3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VMOVUPD      8(BX)(R12*1), Z24
-	VMOVUPD      8(SI)(R12*1), Z25
-	VMOVUPD      8(DI)(R12*1), Z26
-	VMOVUPD      8(R8)(R12*1), Z27
-	VBROADCASTSD 32(R9), Z28
+	VMOVUPD      8(SI)(R13*1), Z24
+	VMOVUPD      8(DI)(R13*1), Z25
+	VMOVUPD      8(R8)(R13*1), Z26
+	VMOVUPD      8(R9)(R13*1), Z27
+	VBROADCASTSD 32(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 40(R9), Z29
+	VBROADCASTSD 40(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 48(R9), Z28
+	VBROADCASTSD 48(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 56(R9), Z29
+	VBROADCASTSD 56(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VMOVUPD      16(BX)(R12*1), Z24
-	VMOVUPD      16(SI)(R12*1), Z25
-	VMOVUPD      16(DI)(R12*1), Z26
-	VMOVUPD      16(R8)(R12*1), Z27
-	VBROADCASTSD 64(R9), Z28
+	VMOVUPD      16(SI)(R13*1), Z24
+	VMOVUPD      16(DI)(R13*1), Z25
+	VMOVUPD      16(R8)(R13*1), Z26
+	VMOVUPD      16(R9)(R13*1), Z27
+	VBROADCASTSD 64(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 72(R9), Z29
+	VBROADCASTSD 72(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 80(R9), Z28
+	VBROADCASTSD 80(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 88(R9), Z29
+	VBROADCASTSD 88(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	ADDQ         $0x00000060, R9
-	ADDQ         $0x18, R10
-	DECQ         R11
+	ADDQ         $0x00000060, R10
+	ADDQ         $0x18, R11
+	DECQ         R12
 	JNZ          convTile4r3AVX512_k
 
 convTile4r3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z12, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z13, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z14, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z15, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile4r3AVX512_masked
 	DECQ    DX
-	JNZ     convTile4r3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, (R13)
+	JMP     convTile4r3AVX512_next
+
+convTile4r3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, K4, (R13)
+
+convTile4r3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile4r3AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile5r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile5r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile5r3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile5r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile5r3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	VBROADCASTSD 24(R9), Z12
+	VBROADCASTSD 24(R10), Z12
 	VMOVAPD      Z12, Z13
 	VMOVAPD      Z12, Z14
 	VMOVAPD      Z12, Z15
-	VBROADCASTSD 32(R9), Z16
+	VBROADCASTSD 32(R10), Z16
 	VMOVAPD      Z16, Z17
 	VMOVAPD      Z16, Z18
 	VMOVAPD      Z16, Z19
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         ng+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         ng+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile5r3AVX512_store
 
 convTile5r3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 32(R9), Z28
+	VBROADCASTSD 32(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	VMOVUPD      8(BX)(R12*1), Z24
-	VMOVUPD      8(SI)(R12*1), Z25
-	VMOVUPD      8(DI)(R12*1), Z26
-	VMOVUPD      8(R8)(R12*1), Z27
-	VBROADCASTSD 40(R9), Z28
+	VMOVUPD      8(SI)(R13*1), Z24
+	VMOVUPD      8(DI)(R13*1), Z25
+	VMOVUPD      8(R8)(R13*1), Z26
+	VMOVUPD      8(R9)(R13*1), Z27
+	VBROADCASTSD 40(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 48(R9), Z29
+	VBROADCASTSD 48(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 56(R9), Z28
+	VBROADCASTSD 56(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 64(R9), Z29
+	VBROADCASTSD 64(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 72(R9), Z28
+	VBROADCASTSD 72(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	VMOVUPD      16(BX)(R12*1), Z24
-	VMOVUPD      16(SI)(R12*1), Z25
-	VMOVUPD      16(DI)(R12*1), Z26
-	VMOVUPD      16(R8)(R12*1), Z27
-	VBROADCASTSD 80(R9), Z28
+	VMOVUPD      16(SI)(R13*1), Z24
+	VMOVUPD      16(DI)(R13*1), Z25
+	VMOVUPD      16(R8)(R13*1), Z26
+	VMOVUPD      16(R9)(R13*1), Z27
+	VBROADCASTSD 80(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 88(R9), Z29
+	VBROADCASTSD 88(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 96(R9), Z28
+	VBROADCASTSD 96(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 104(R9), Z29
+	VBROADCASTSD 104(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 112(R9), Z28
+	VBROADCASTSD 112(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	ADDQ         $0x00000078, R9
-	ADDQ         $0x18, R10
-	DECQ         R11
+	ADDQ         $0x00000078, R10
+	ADDQ         $0x18, R11
+	DECQ         R12
 	JNZ          convTile5r3AVX512_k
 
 convTile5r3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z12, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z16, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z13, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z17, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z14, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z18, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z15, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z19, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile5r3AVX512_masked
 	DECQ    DX
-	JNZ     convTile5r3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, (R13)
+	JMP     convTile5r3AVX512_next
+
+convTile5r3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, K4, (R13)
+
+convTile5r3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile5r3AVX512_tile
 	VZEROUPPER
 	RET
 
-// func convTile6r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+// func convTile6r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·convTile6r3AVX512(SB), NOSPLIT, $0-72
+TEXT ·convTile6r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
-	MOVQ nt+40(FP), DX
+	MOVQ nf+40(FP), DX
+	MOVQ nm+48(FP), BX
+	ADDQ DX, BX
 
 convTile6r3AVX512_tile:
-	MOVQ         (CX), BX
-	ADDQ         AX, BX
-	MOVQ         8(CX), SI
+	MOVQ         (CX), SI
 	ADDQ         AX, SI
-	MOVQ         16(CX), DI
+	MOVQ         8(CX), DI
 	ADDQ         AX, DI
-	MOVQ         24(CX), R8
+	MOVQ         16(CX), R8
 	ADDQ         AX, R8
-	MOVQ         bias+64(FP), R9
-	VBROADCASTSD (R9), Z0
+	MOVQ         24(CX), R9
+	ADDQ         AX, R9
+	MOVQ         bias+72(FP), R10
+	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
 	VMOVAPD      Z0, Z2
 	VMOVAPD      Z0, Z3
-	VBROADCASTSD 8(R9), Z4
+	VBROADCASTSD 8(R10), Z4
 	VMOVAPD      Z4, Z5
 	VMOVAPD      Z4, Z6
 	VMOVAPD      Z4, Z7
-	VBROADCASTSD 16(R9), Z8
+	VBROADCASTSD 16(R10), Z8
 	VMOVAPD      Z8, Z9
 	VMOVAPD      Z8, Z10
 	VMOVAPD      Z8, Z11
-	VBROADCASTSD 24(R9), Z12
+	VBROADCASTSD 24(R10), Z12
 	VMOVAPD      Z12, Z13
 	VMOVAPD      Z12, Z14
 	VMOVAPD      Z12, Z15
-	VBROADCASTSD 32(R9), Z16
+	VBROADCASTSD 32(R10), Z16
 	VMOVAPD      Z16, Z17
 	VMOVAPD      Z16, Z18
 	VMOVAPD      Z16, Z19
-	VBROADCASTSD 40(R9), Z20
+	VBROADCASTSD 40(R10), Z20
 	VMOVAPD      Z20, Z21
 	VMOVAPD      Z20, Z22
 	VMOVAPD      Z20, Z23
-	MOVQ         a+0(FP), R9
-	MOVQ         tab+8(FP), R10
-	MOVQ         ng+16(FP), R11
-	TESTQ        R11, R11
+	MOVQ         a+0(FP), R10
+	MOVQ         tab+8(FP), R11
+	MOVQ         ng+16(FP), R12
+	TESTQ        R12, R12
 	JZ           convTile6r3AVX512_store
 
 convTile6r3AVX512_k:
-	MOVQ         (R10), R12
-	VMOVUPD      (BX)(R12*1), Z24
-	VMOVUPD      (SI)(R12*1), Z25
-	VMOVUPD      (DI)(R12*1), Z26
-	VMOVUPD      (R8)(R12*1), Z27
-	VBROADCASTSD (R9), Z28
+	MOVQ         (R11), R13
+	VMOVUPD      (SI)(R13*1), Z24
+	VMOVUPD      (DI)(R13*1), Z25
+	VMOVUPD      (R8)(R13*1), Z26
+	VMOVUPD      (R9)(R13*1), Z27
+	VBROADCASTSD (R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 8(R9), Z29
+	VBROADCASTSD 8(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 16(R9), Z28
+	VBROADCASTSD 16(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 24(R9), Z29
+	VBROADCASTSD 24(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 32(R9), Z28
+	VBROADCASTSD 32(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	VBROADCASTSD 40(R9), Z29
+	VBROADCASTSD 40(R10), Z29
 	VFMADD231PD  Z24, Z29, Z20
 	VFMADD231PD  Z25, Z29, Z21
 	VFMADD231PD  Z26, Z29, Z22
 	VFMADD231PD  Z27, Z29, Z23
-	VMOVUPD      8(BX)(R12*1), Z24
-	VMOVUPD      8(SI)(R12*1), Z25
-	VMOVUPD      8(DI)(R12*1), Z26
-	VMOVUPD      8(R8)(R12*1), Z27
-	VBROADCASTSD 48(R9), Z28
+	VMOVUPD      8(SI)(R13*1), Z24
+	VMOVUPD      8(DI)(R13*1), Z25
+	VMOVUPD      8(R8)(R13*1), Z26
+	VMOVUPD      8(R9)(R13*1), Z27
+	VBROADCASTSD 48(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 56(R9), Z29
+	VBROADCASTSD 56(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 64(R9), Z28
+	VBROADCASTSD 64(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 72(R9), Z29
+	VBROADCASTSD 72(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 80(R9), Z28
+	VBROADCASTSD 80(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	VBROADCASTSD 88(R9), Z29
+	VBROADCASTSD 88(R10), Z29
 	VFMADD231PD  Z24, Z29, Z20
 	VFMADD231PD  Z25, Z29, Z21
 	VFMADD231PD  Z26, Z29, Z22
 	VFMADD231PD  Z27, Z29, Z23
-	VMOVUPD      16(BX)(R12*1), Z24
-	VMOVUPD      16(SI)(R12*1), Z25
-	VMOVUPD      16(DI)(R12*1), Z26
-	VMOVUPD      16(R8)(R12*1), Z27
-	VBROADCASTSD 96(R9), Z28
+	VMOVUPD      16(SI)(R13*1), Z24
+	VMOVUPD      16(DI)(R13*1), Z25
+	VMOVUPD      16(R8)(R13*1), Z26
+	VMOVUPD      16(R9)(R13*1), Z27
+	VBROADCASTSD 96(R10), Z28
 	VFMADD231PD  Z24, Z28, Z0
 	VFMADD231PD  Z25, Z28, Z1
 	VFMADD231PD  Z26, Z28, Z2
 	VFMADD231PD  Z27, Z28, Z3
-	VBROADCASTSD 104(R9), Z29
+	VBROADCASTSD 104(R10), Z29
 	VFMADD231PD  Z24, Z29, Z4
 	VFMADD231PD  Z25, Z29, Z5
 	VFMADD231PD  Z26, Z29, Z6
 	VFMADD231PD  Z27, Z29, Z7
-	VBROADCASTSD 112(R9), Z28
+	VBROADCASTSD 112(R10), Z28
 	VFMADD231PD  Z24, Z28, Z8
 	VFMADD231PD  Z25, Z28, Z9
 	VFMADD231PD  Z26, Z28, Z10
 	VFMADD231PD  Z27, Z28, Z11
-	VBROADCASTSD 120(R9), Z29
+	VBROADCASTSD 120(R10), Z29
 	VFMADD231PD  Z24, Z29, Z12
 	VFMADD231PD  Z25, Z29, Z13
 	VFMADD231PD  Z26, Z29, Z14
 	VFMADD231PD  Z27, Z29, Z15
-	VBROADCASTSD 128(R9), Z28
+	VBROADCASTSD 128(R10), Z28
 	VFMADD231PD  Z24, Z28, Z16
 	VFMADD231PD  Z25, Z28, Z17
 	VFMADD231PD  Z26, Z28, Z18
 	VFMADD231PD  Z27, Z28, Z19
-	VBROADCASTSD 136(R9), Z29
+	VBROADCASTSD 136(R10), Z29
 	VFMADD231PD  Z24, Z29, Z20
 	VFMADD231PD  Z25, Z29, Z21
 	VFMADD231PD  Z26, Z29, Z22
 	VFMADD231PD  Z27, Z29, Z23
-	ADDQ         $0x00000090, R9
-	ADDQ         $0x18, R10
-	DECQ         R11
+	ADDQ         $0x00000090, R10
+	ADDQ         $0x18, R11
+	DECQ         R12
 	JNZ          convTile6r3AVX512_k
 
 convTile6r3AVX512_store:
-	MOVQ    ldo+56(FP), R11
-	SHLQ    $0x03, R11
-	KMOVB   64(CX), K1
-	MOVQ    out+48(FP), R12
-	ADDQ    32(CX), R12
-	VMOVUPD Z0, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z4, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z8, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z12, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z16, K1, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z20, K1, (R12)
-	KMOVB   72(CX), K2
-	MOVQ    out+48(FP), R12
-	ADDQ    40(CX), R12
-	VMOVUPD Z1, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z5, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z9, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z13, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z17, K2, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z21, K2, (R12)
-	KMOVB   80(CX), K3
-	MOVQ    out+48(FP), R12
-	ADDQ    48(CX), R12
-	VMOVUPD Z2, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z6, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z10, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z14, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z18, K3, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z22, K3, (R12)
-	KMOVB   88(CX), K4
-	MOVQ    out+48(FP), R12
-	ADDQ    56(CX), R12
-	VMOVUPD Z3, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z7, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z11, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z15, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z19, K4, (R12)
-	ADDQ    R11, R12
-	VMOVUPD Z23, K4, (R12)
-	ADDQ    $0x60, CX
+	MOVQ    ldo+64(FP), R12
+	SHLQ    $0x03, R12
+	TESTQ   DX, DX
+	JZ      convTile6r3AVX512_masked
 	DECQ    DX
-	JNZ     convTile6r3AVX512_tile
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z20, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z21, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z22, (R13)
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z23, (R13)
+	JMP     convTile6r3AVX512_next
+
+convTile6r3AVX512_masked:
+	KMOVB   64(CX), K1
+	MOVQ    out+56(FP), R13
+	ADDQ    32(CX), R13
+	VMOVUPD Z0, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z4, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z8, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z12, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z16, K1, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z20, K1, (R13)
+	KMOVB   72(CX), K2
+	MOVQ    out+56(FP), R13
+	ADDQ    40(CX), R13
+	VMOVUPD Z1, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z5, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z9, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z13, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z17, K2, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z21, K2, (R13)
+	KMOVB   80(CX), K3
+	MOVQ    out+56(FP), R13
+	ADDQ    48(CX), R13
+	VMOVUPD Z2, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z6, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z10, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z14, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z18, K3, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z22, K3, (R13)
+	KMOVB   88(CX), K4
+	MOVQ    out+56(FP), R13
+	ADDQ    56(CX), R13
+	VMOVUPD Z3, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z7, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z11, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z15, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z19, K4, (R13)
+	ADDQ    R12, R13
+	VMOVUPD Z23, K4, (R13)
+
+convTile6r3AVX512_next:
+	ADDQ $0x60, CX
+	DECQ BX
+	JNZ  convTile6r3AVX512_tile
 	VZEROUPPER
 	RET
 

@@ -84,7 +84,7 @@ func (l convLayout) fillTable(t []int, g, h, w, inStride, outStride int) (nf, nt
 }
 
 // tileFunc is the signature of the avx512 tile kernels.
-type tileFunc func(a *float64, tab *int, kk int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)
+type tileFunc func(a *float64, tab *int, kk int, b *float64, vec *int, nf, nm int, out *float64, ldo int, bias *float64)
 
 // tile512 and tile512r3 hold the tile kernels by block size mr (entry 0
 // unused).
@@ -101,7 +101,7 @@ func implicitGEMM512(s ConvShape, cin, cout int, in, bias, out []float64, d dire
 	for o0 := 0; o0 < cout; o0 += tile512Rows {
 		packPanel(d.panels, o0, min(tile512Rows, cout-o0), kk, wt)
 	}
-	_, nt := l.fillTable(d.table, 1, s.H, s.W, 0, 0)
+	nf, nt := l.fillTable(d.table, 1, s.H, s.W, 0, 0)
 	// Kernels three taps wide take the reduction a kernel row at a time.
 	tiles, count := &tile512, kk
 	if s.K == 3 {
@@ -113,7 +113,7 @@ func implicitGEMM512(s ConvShape, cin, cout int, in, bias, out []float64, d dire
 		img := out[n*cout*hw:][:cout*hw]
 		for o0 := 0; o0 < cout; o0 += tile512Rows {
 			mr := min(tile512Rows, cout-o0)
-			tiles[mr](&d.panels[o0*kk], &d.tab[0], count, &d.in[0], &d.table[0], nt, &img[o0*hw], hw, &bias[o0])
+			tiles[mr](&d.panels[o0*kk], &d.tab[0], count, &d.in[0], &d.table[0], nf, nt-nf, &img[o0*hw], hw, &bias[o0])
 		}
 	}
 }

@@ -44,7 +44,7 @@ func ymm(i int) VecPhysical {
 func mask(v int) OpmaskPhysical { return []OpmaskPhysical{K1, K2, K3, K4}[v] }
 
 // convTileAVX512 emits convTile<mr>AVX512, the implicit-GEMM kernel of the
-// forward and data-gradient convolutions on AVX-512. For each of the nt
+// forward and data-gradient convolutions on AVX-512. For each of the nf+nm
 // tiles of the vector table vec, for the mr output channels r of one block
 // and the lanes l of the tile's vectors v,
 //
@@ -53,7 +53,9 @@ func mask(v int) OpmaskPhysical { return []OpmaskPhysical{K1, K2, K3, K4}[v] }
 //
 // stored for the lanes in mask(v) only, where a is the block's packed
 // weight panel (kk x mr) and tab holds the byte offset of each reduction
-// index (channel, kernel row, kernel column) in the zero-padded input.
+// index (channel, kernel row, kernel column) in the zero-padded input. The
+// first nf tiles must have all lanes of their vectors on: the kernel
+// stores them without masks, which Zen 4 does faster.
 //
 // With row3 set it emits convTile<mr>r3AVX512, the same computation for
 // kernels three taps wide: the kernel reads one offset per kernel row
@@ -67,8 +69,8 @@ func convTileAVX512(mr int, row3 bool) {
 		group, count = 3, "ng"
 	}
 	name += "AVX512"
-	TEXT(name, NOSPLIT, "func(a *float64, tab *int, "+count+" int, b *float64, vec *int, nt int, out *float64, ldo int, bias *float64)")
-	Doc(name + " computes " + fmt.Sprint(mr) + " output channels of nt tiles of an implicit-GEMM convolution.")
+	TEXT(name, NOSPLIT, "func(a *float64, tab *int, "+count+" int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)")
+	Doc(name + " computes " + fmt.Sprint(mr) + " output channels of nf+nm tiles of an implicit-GEMM convolution.")
 
 	acc := func(r, v int) VecPhysical { return zmm(r*tableVecs + v) }
 	in := func(v int) VecPhysical { return zmm(24 + v) }
@@ -76,7 +78,9 @@ func convTileAVX512(mr int, row3 bool) {
 
 	pb := Load(Param("b"), GP64())
 	pvec := Load(Param("vec"), GP64())
-	nt := Load(Param("nt"), GP64())
+	nf := Load(Param("nf"), GP64())
+	nt := Load(Param("nm"), GP64())
+	ADDQ(nf, nt)
 	var pv [tableVecs]Register
 	for v := range pv {
 		pv[v] = GP64()
@@ -120,21 +124,38 @@ func convTileAVX512(mr int, row3 bool) {
 	JNZ(LabelRef(name + "_k"))
 
 	// Store the tile: vector v's channel rows at out + outOff(v) + r*ldo,
-	// the lanes of its mask only. n and off are free now.
+	// without masks while nf counts full tiles down, then the lanes of
+	// mask(v) only. n and off are free now.
 	Label(name + "_store")
 	Load(Param("ldo"), n)
 	SHLQ(U8(3), n)
-	for v := range pv {
-		KMOVB(Mem{Base: pvec, Disp: tableMask + 8*v}, mask(v))
-		Load(Param("out"), off)
-		ADDQ(Mem{Base: pvec, Disp: tableOut + 8*v}, off)
-		for r := 0; r < mr; r++ {
-			if r > 0 {
-				ADDQ(n, off)
+	store := func(masked bool) {
+		for v := range pv {
+			if masked {
+				KMOVB(Mem{Base: pvec, Disp: tableMask + 8*v}, mask(v))
 			}
-			VMOVUPD(acc(r, v), mask(v), Mem{Base: off})
+			Load(Param("out"), off)
+			ADDQ(Mem{Base: pvec, Disp: tableOut + 8*v}, off)
+			for r := 0; r < mr; r++ {
+				if r > 0 {
+					ADDQ(n, off)
+				}
+				if masked {
+					VMOVUPD(acc(r, v), mask(v), Mem{Base: off})
+				} else {
+					VMOVUPD(acc(r, v), Mem{Base: off})
+				}
+			}
 		}
 	}
+	TESTQ(nf, nf)
+	JZ(LabelRef(name + "_masked"))
+	DECQ(nf)
+	store(false)
+	JMP(LabelRef(name + "_next"))
+	Label(name + "_masked")
+	store(true)
+	Label(name + "_next")
 	ADDQ(U8(8*tableEntry), pvec)
 	DECQ(nt)
 	JNZ(LabelRef(name + "_tile"))
