@@ -152,7 +152,6 @@ func filter512WorkLen(s ConvShape) int {
 func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 	l := layoutOf(s)
 	kt, _ := filterDims(s)
-	kk := s.Cin * s.K * s.K
 	hw := s.H * s.W
 	g, imgLen := filter512Group(s)
 	tab := intsIn(work, kt)
@@ -162,20 +161,10 @@ func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 	table := intsIn(work, tl)
 	acc := work[tl:][:s.Cout*kt*4]
 
-	l.tapOffsets(tab[:kk], s.K)
-	tab[kk] = 8 * (s.Cin*l.plane + l.pad*l.wp + l.pad)
-	for k := kk + 1; k < kt; k++ {
-		tab[k] = 0
-	}
+	l.filterOffsets(tab, s)
 	clear(in)
 	for m := 0; m < g; m++ {
-		ones := in[m*imgLen+s.Cin*l.plane:][:l.plane]
-		for i := 0; i < s.H; i++ {
-			row := ones[(i+l.pad)*l.wp+l.pad:][:s.W]
-			for j := range row {
-				row[j] = 1
-			}
-		}
+		l.fillOnes(in[m*imgLen+s.Cin*l.plane:], s)
 	}
 	clear(acc)
 
@@ -195,16 +184,5 @@ func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 			filter512[mr](&in[0], &tab[0], kt/3, &grad[o0*hw], hw, &table[0], nf, nt-nf, &acc[o0*kt*4], kt*4)
 		}
 	}
-
-	for o := 0; o < s.Cout; o++ {
-		for k := 0; k <= kk; k++ {
-			a := acc[(o*kt+k)*4:][:4]
-			sum := (a[0] + a[1]) + (a[2] + a[3])
-			if k < kk {
-				dw[o*kk+k] += sum
-			} else {
-				db[o] += sum
-			}
-		}
-	}
+	addFilterSums(s, acc, dw, db)
 }

@@ -35,7 +35,6 @@ func filterDims(s ConvShape) (kt, co int) {
 func convBackwardFilterAsm(s ConvShape, x, dy, dw, db, work []float64) {
 	l := layoutOf(s)
 	kt, co := filterDims(s)
-	kk := s.Cin * s.K * s.K
 	hw := s.H * s.W
 	tab := intsIn(work, kt)
 	work = work[kt:]
@@ -44,19 +43,9 @@ func convBackwardFilterAsm(s ConvShape, x, dy, dw, db, work []float64) {
 	mask, work := work[:4], work[4:]
 	acc := work[:co*kt*4]
 
-	l.tapOffsets(tab[:kk], s.K)
-	tab[kk] = 8 * (s.Cin*l.plane + l.pad*l.wp + l.pad)
-	for k := kk + 1; k < kt; k++ {
-		tab[k] = 0 // padding indices: their sums land in unused columns of acc
-	}
+	l.filterOffsets(tab, s)
 	clear(in)
-	ones := in[s.Cin*l.plane:]
-	for i := 0; i < s.H; i++ {
-		row := ones[(i+l.pad)*l.wp+l.pad:][:s.W]
-		for j := range row {
-			row[j] = 1
-		}
-	}
+	l.fillOnes(in[s.Cin*l.plane:], s)
 	clear(g)
 	clear(acc)
 	tail := s.W - (l.wv - 4)
@@ -86,6 +75,38 @@ func convBackwardFilterAsm(s ConvShape, x, dy, dw, db, work []float64) {
 		}
 	}
 
+	addFilterSums(s, acc, dw, db)
+}
+
+// filterOffsets fills tab[:kt] (filterDims) with the byte offsets of the
+// weight gradient's reduction indices in the padded input of one image:
+// the taps, then the bias, whose "tap" reads the interior of a plane of
+// ones after the input's channels, then indices reading offset 0 that pad
+// the count to a multiple of 3 (their sums are never used).
+func (l convLayout) filterOffsets(tab []int, s ConvShape) {
+	kt, _ := filterDims(s)
+	kk := s.Cin * s.K * s.K
+	l.tapOffsets(tab[:kk], s.K)
+	tab[kk] = 8 * (s.Cin*l.plane + l.pad*l.wp + l.pad)
+	clear(tab[kk+1 : kt])
+}
+
+// fillOnes sets the interior of the padded plane ones to 1.
+func (l convLayout) fillOnes(ones []float64, s ConvShape) {
+	for i := 0; i < s.H; i++ {
+		row := ones[(i+l.pad)*l.wp+l.pad:][:s.W]
+		for j := range row {
+			row[j] = 1
+		}
+	}
+}
+
+// addFilterSums adds to dw and db the partial sums of the weight gradient
+// kept in acc, four lanes for each output channel o and reduction index k
+// at acc[(o*kt + k)*4:] (kt from filterDims).
+func addFilterSums(s ConvShape, acc, dw, db []float64) {
+	kt, _ := filterDims(s)
+	kk := s.Cin * s.K * s.K
 	for o := 0; o < s.Cout; o++ {
 		for k := 0; k <= kk; k++ {
 			a := acc[(o*kt+k)*4:][:4]
