@@ -748,7 +748,7 @@ convFilter4x3w16_row:
 	RET
 
 // func convTile1AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile1AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -765,6 +765,20 @@ convTile1AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -838,7 +852,7 @@ convTile1AVX512_next:
 	RET
 
 // func convTile2AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile2AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -855,6 +869,28 @@ convTile2AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -953,7 +989,7 @@ convTile2AVX512_next:
 	RET
 
 // func convTile3AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -970,6 +1006,36 @@ convTile3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -1093,7 +1159,7 @@ convTile3AVX512_next:
 	RET
 
 // func convTile4AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile4AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -1110,6 +1176,44 @@ convTile4AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -1258,7 +1362,7 @@ convTile4AVX512_next:
 	RET
 
 // func convTile5AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile5AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -1275,6 +1379,52 @@ convTile5AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -1448,7 +1598,7 @@ convTile5AVX512_next:
 	RET
 
 // func convTile6AVX512(a *float64, tab *int, kk int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile6AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -1465,6 +1615,60 @@ convTile6AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -1663,7 +1867,7 @@ convTile6AVX512_next:
 	RET
 
 // func convTile1r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile1r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -1680,6 +1884,20 @@ convTile1r3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -1771,7 +1989,7 @@ convTile1r3AVX512_next:
 	RET
 
 // func convTile2r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile2r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -1788,6 +2006,28 @@ convTile2r3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -1914,7 +2154,7 @@ convTile2r3AVX512_next:
 	RET
 
 // func convTile3r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile3r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -1931,6 +2171,36 @@ convTile3r3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -2092,7 +2362,7 @@ convTile3r3AVX512_next:
 	RET
 
 // func convTile4r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile4r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -2109,6 +2379,44 @@ convTile4r3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -2305,7 +2613,7 @@ convTile4r3AVX512_next:
 	RET
 
 // func convTile5r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile5r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -2322,6 +2630,52 @@ convTile5r3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1
@@ -2553,7 +2907,7 @@ convTile5r3AVX512_next:
 	RET
 
 // func convTile6r3AVX512(a *float64, tab *int, ng int, b *float64, vec *int, nf int, nm int, out *float64, ldo int, bias *float64)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·convTile6r3AVX512(SB), NOSPLIT, $0-80
 	MOVQ b+24(FP), AX
 	MOVQ vec+32(FP), CX
@@ -2570,6 +2924,60 @@ convTile6r3AVX512_tile:
 	ADDQ         AX, R8
 	MOVQ         24(CX), R9
 	ADDQ         AX, R9
+	MOVQ         ldo+64(FP), R12
+	SHLQ         $0x03, R12
+	MOVQ         out+56(FP), R13
+	ADDQ         32(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         40(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         48(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	MOVQ         out+56(FP), R13
+	ADDQ         56(CX), R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
+	ADDQ         R12, R13
+	PREFETCHT0   (R13)
 	MOVQ         bias+72(FP), R10
 	VBROADCASTSD (R10), Z0
 	VMOVAPD      Z0, Z1

@@ -92,6 +92,20 @@ func convTileAVX512(mr int, row3 bool) {
 		MOVQ(Mem{Base: pvec, Disp: tableIn + 8*v}, pv[v])
 		ADDQ(pb, pv[v])
 	}
+	// Ask for the tile's output lines now, so that the stores at its end
+	// find them in the cache.
+	Load(Param("ldo"), n)
+	SHLQ(U8(3), n)
+	for v := range pv {
+		Load(Param("out"), off)
+		ADDQ(Mem{Base: pvec, Disp: tableOut + 8*v}, off)
+		for r := 0; r < mr; r++ {
+			if r > 0 {
+				ADDQ(n, off)
+			}
+			PREFETCHT0(Mem{Base: off})
+		}
+	}
 	Load(Param("bias"), pa)
 	for r := 0; r < mr; r++ {
 		VBROADCASTSD(Mem{Base: pa, Disp: 8 * r}, acc(r, 0))
