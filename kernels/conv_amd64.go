@@ -251,3 +251,11 @@ func convFilter2AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec 
 //
 //go:noescape
 func convFilter1AVX512(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *int, nf, nm int, acc *float64, lda int)
+
+// convPadAVX512 copies, for the c channels ch and h rows i of src (rows of
+// 8*nv + popcount(mask) elements, one after another), row (ch, i) to
+// dst[ch*plane + i*wp:], nv vectors of 8 elements and then the lanes in
+// mask of one more (mask 0: none).
+//
+//go:noescape
+func convPadAVX512(dst *float64, src *float64, c int, h int, nv int, mask int, wp int, plane int)

@@ -5794,3 +5794,60 @@ convFilter8AVX512_masked_done:
 	JNZ           convFilter8AVX512_block
 	VZEROUPPER
 	RET
+
+// func convPadAVX512(dst *float64, src *float64, c int, h int, nv int, mask int, wp int, plane int)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT
+TEXT ·convPadAVX512(SB), NOSPLIT, $0-64
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  c+16(FP), DX
+	MOVQ  wp+48(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  plane+56(FP), SI
+	SHLQ  $0x03, SI
+	MOVQ  mask+40(FP), DI
+	KMOVB DI, K1
+	TESTQ DX, DX
+	JZ    convPadAVX512_done
+
+convPadAVX512_channel:
+	MOVQ  AX, R11
+	MOVQ  h+24(FP), R8
+	TESTQ R8, R8
+	JZ    convPadAVX512_next
+
+convPadAVX512_row:
+	MOVQ  R11, R10
+	MOVQ  nv+32(FP), R9
+	TESTQ R9, R9
+	JZ    convPadAVX512_tail
+
+convPadAVX512_vec:
+	VMOVUPD (CX), Z0
+	VMOVUPD Z0, (R10)
+	ADDQ    $0x40, CX
+	ADDQ    $0x40, R10
+	DECQ    R9
+	JNZ     convPadAVX512_vec
+
+convPadAVX512_tail:
+	TESTQ     DI, DI
+	JZ        convPadAVX512_rowend
+	VMOVUPD.Z (CX), K1, Z0
+	VMOVUPD   Z0, K1, (R10)
+	POPCNTQ   DI, R9
+	LEAQ      (CX)(R9*8), CX
+
+convPadAVX512_rowend:
+	ADDQ BX, R11
+	DECQ R8
+	JNZ  convPadAVX512_row
+
+convPadAVX512_next:
+	ADDQ SI, AX
+	DECQ DX
+	JNZ  convPadAVX512_channel
+
+convPadAVX512_done:
+	VZEROUPPER
+	RET

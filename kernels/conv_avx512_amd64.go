@@ -109,13 +109,23 @@ func implicitGEMM512(s ConvShape, cin, cout int, in, bias, out []float64, d dire
 	}
 	clear(d.in)
 	for n := 0; n < s.N; n++ {
-		l.padImage(d.in, in[n*cin*hw:], cin, s.H, s.W)
+		l.padImage512(d.in, in[n*cin*hw:], cin, s.H, s.W)
 		img := out[n*cout*hw:][:cout*hw]
 		for o0 := 0; o0 < cout; o0 += tile512Rows {
 			mr := min(tile512Rows, cout-o0)
 			tiles[mr](&d.panels[o0*kk], &d.tab[0], count, &d.in[0], &d.table[0], nf, nt-nf, &img[o0*hw], hw, &bias[o0])
 		}
 	}
+}
+
+// padImage512 is padImage on the avx512 tier, in one call for the image.
+func (l convLayout) padImage512(dst, src []float64, c, h, w int) {
+	if c == 0 || h == 0 || w == 0 {
+		return
+	}
+	_ = dst[(c-1)*l.plane+(h-1+l.pad)*l.wp+l.pad+w-1]
+	_ = src[c*h*w-1]
+	convPadAVX512(&dst[l.pad*l.wp+l.pad], &src[0], c, h, w/8, 1<<(w%8)-1, l.wp, l.plane)
 }
 
 // filterFunc is the signature of the avx512 weight-gradient kernels.
@@ -176,7 +186,7 @@ func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 			tg = gn
 		}
 		for m := 0; m < gn; m++ {
-			l.padImage(in[m*imgLen:], x[(n0+m)*s.Cin*hw:], s.Cin, s.H, s.W)
+			l.padImage512(in[m*imgLen:], x[(n0+m)*s.Cin*hw:], s.Cin, s.H, s.W)
 		}
 		grad := dy[n0*s.Cout*hw:]
 		for o0 := 0; o0 < s.Cout; o0 += filter512Rows {

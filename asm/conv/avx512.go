@@ -314,3 +314,64 @@ func convFilterAVX512(mr int) {
 	VZEROUPPER()
 	RET()
 }
+
+// convPadAVX512 emits convPadAVX512, the copy of an image into the
+// interiors of the planes of the padded layout: for the c channels ch and
+// h rows i of src (rows of w elements, one after another), it copies the
+// row to dst + (ch*plane + i*wp)*8 bytes, nv vectors of 8 elements and a
+// last vector of the lanes in mask (0 for none).
+func convPadAVX512() {
+	const name = "convPadAVX512"
+	TEXT(name, NOSPLIT, "func(dst *float64, src *float64, c int, h int, nv int, mask int, wp int, plane int)")
+	Doc(name + " copies c channels of h rows of an image into the interiors of the padded layout's planes.")
+
+	pd := Load(Param("dst"), GP64())
+	ps := Load(Param("src"), GP64())
+	nc := Load(Param("c"), GP64())
+	wp := Load(Param("wp"), GP64())
+	SHLQ(U8(3), wp)
+	plane := Load(Param("plane"), GP64())
+	SHLQ(U8(3), plane)
+	m := GP64()
+	Load(Param("mask"), m)
+	KMOVB(m.As32(), K1)
+	ni, nv, pr, pc := GP64(), GP64(), GP64(), GP64()
+
+	TESTQ(nc, nc)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_channel")
+	MOVQ(pd, pc)
+	Load(Param("h"), ni)
+	TESTQ(ni, ni)
+	JZ(LabelRef(name + "_next"))
+	Label(name + "_row")
+	MOVQ(pc, pr)
+	Load(Param("nv"), nv)
+	TESTQ(nv, nv)
+	JZ(LabelRef(name + "_tail"))
+	Label(name + "_vec")
+	VMOVUPD(Mem{Base: ps}, Z0)
+	VMOVUPD(Z0, Mem{Base: pr})
+	ADDQ(U8(64), ps)
+	ADDQ(U8(64), pr)
+	DECQ(nv)
+	JNZ(LabelRef(name + "_vec"))
+	Label(name + "_tail")
+	TESTQ(m, m)
+	JZ(LabelRef(name + "_rowend"))
+	VMOVUPD_Z(Mem{Base: ps}, K1, Z0)
+	VMOVUPD(Z0, K1, Mem{Base: pr})
+	POPCNTQ(m, nv)
+	LEAQ(Mem{Base: ps, Index: nv, Scale: 8}, ps)
+	Label(name + "_rowend")
+	ADDQ(wp, pc)
+	DECQ(ni)
+	JNZ(LabelRef(name + "_row"))
+	Label(name + "_next")
+	ADDQ(plane, pd)
+	DECQ(nc)
+	JNZ(LabelRef(name + "_channel"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}

@@ -27,5 +27,6 @@ func main() {
 	for mr := 1; mr <= filter512Rows; mr++ {
 		convFilterAVX512(mr)
 	}
+	convPadAVX512()
 	Generate()
 }
