@@ -12,6 +12,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/experiment"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/internal/english"
 )
 
 // reproduceFlags binds the flags of `mmcnf reproduce`.
@@ -28,7 +29,8 @@ func newReproduceFlags(o *reproduceFlags) *cmdFlags {
 	var lines []string
 	for _, n := range experiment.StudyNames() {
 		s, _ := experiment.Lookup(n)
-		lines = append(lines, fmt.Sprintf("  %-15s %d seeds x %d iterations by default, %s", n, s.Defaults.Seeds, s.Defaults.Iters, s.Expected))
+		lines = append(lines, fmt.Sprintf("  %-15s %s x %s by default, %s", n,
+			english.Count(s.Defaults.Seeds, "seed"), english.Count(s.Defaults.Iters, "iteration"), s.Expected))
 	}
 	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--threads N] [--list | --unit LIST | --report | --prepare]",
 		`Runs one of the paper's experiments end to end: trains the standard (Gaussian at
@@ -112,7 +114,7 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w: %s/results.md lacks %d of %d units, not finished: %s", f.Name(), errIncomplete,
 				o.out, len(missing), len(missing)+len(res.Runs), unitNames(study, s, missing))
 		}
-		fmt.Fprintf(stdout, "%s: report of %d units in %s/results.md\n", study.Name, len(res.Runs), o.out)
+		fmt.Fprintf(stdout, "%s: report of %s in %s/results.md\n", study.Name, english.Count(len(res.Runs), "unit"), o.out)
 	case o.prepare:
 		if err := experiment.Prepare(ctx, eo); err != nil {
 			return f.stopped(err)
@@ -128,7 +130,7 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return f.stopped(err)
 		}
-		fmt.Fprintf(stdout, "%s: %d runs in %.1f s; results in %s/results.md\n", study.Name, len(res.Runs), res.WallSeconds, o.out)
+		fmt.Fprintf(stdout, "%s: %s in %.1f s; results in %s/results.md\n", study.Name, english.Count(len(res.Runs), "run"), res.WallSeconds, o.out)
 	}
 	return nil
 }

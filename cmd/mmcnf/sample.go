@@ -12,6 +12,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/figure"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/english"
 )
 
 // sampleFlags binds the flags of `mmcnf sample`.
@@ -71,7 +72,7 @@ func cmdSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return f.failure(err)
 	}
-	fmt.Fprintf(stdout, "wrote %d samples to %s\n", o.n, o.out)
+	fmt.Fprintf(stdout, "wrote %s to %s\n", english.Count(o.n, "sample"), o.out)
 	return nil
 }
 

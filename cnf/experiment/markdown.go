@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mmcnf/mmcnf/cnf/metrics"
+	"github.com/mmcnf/mmcnf/internal/english"
 )
 
 // pm formats a statistic as mean ± std with the given decimals.
@@ -121,14 +122,15 @@ func missingNote(w io.Writer, r *Results) {
 func settingsLine(s Settings) string {
 	solver := fmt.Sprintf("%s rtol=%g atol=%g", s.Solver, s.RTol, s.ATol)
 	if s.Steps > 0 {
-		solver = fmt.Sprintf("%s with %d steps", s.Solver, s.Steps)
+		solver = fmt.Sprintf("%s with %s", s.Solver, english.Count(s.Steps, "step"))
 	}
 	q := ""
 	if s.Quick {
 		q = ", quick (smoke test, not for conclusions)"
 	}
-	return fmt.Sprintf("%d seeds, %d iterations of batch %d, lr %g, %s, %s trace, hidden %v, %d training samples per class, up to %d test samples per set%s",
-		s.Seeds, s.Iters, s.Batch, s.LR, solver, s.Trace, s.Hidden, s.TrainPerClass, s.EvalPerSet, q)
+	return fmt.Sprintf("%s, %s of batch %d, lr %g, %s, %s trace, hidden %v, %s per class, up to %s per set%s",
+		english.Count(s.Seeds, "seed"), english.Count(s.Iters, "iteration"), s.Batch, s.LR, solver, s.Trace, s.Hidden,
+		english.Count(s.TrainPerClass, "training sample"), english.Count(s.EvalPerSet, "test sample"), q)
 }
 
 // setTables writes bits/dim and AUROC per evaluation set for one training

@@ -155,3 +155,22 @@ func slowTest(t *testing.T) {
 		t.Skip("draws every figure; set MMCNF_SLOW_TESTS=1 to run")
 	}
 }
+
+// TestSettingsLineCounts checks the counts of the settings line: one of a
+// thing in the singular, several in the plural.
+func TestSettingsLineCounts(t *testing.T) {
+	st, _ := Lookup("moons")
+	one := st.Quick
+	one.Seeds, one.Iters, one.Steps, one.TrainPerClass, one.EvalPerSet = 1, 1, 1, 1, 1
+	got := settingsLine(one)
+	for _, want := range []string{"1 seed,", "1 iteration of", "with 1 step,", "1 training sample per class", "1 test sample per set"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("settings line %q lacks %q", got, want)
+		}
+	}
+	two := one
+	two.Seeds, two.Iters = 2, 20
+	if got := settingsLine(two); !strings.Contains(got, "2 seeds, 20 iterations") {
+		t.Errorf("settings line %q lacks %q", got, "2 seeds, 20 iterations")
+	}
+}

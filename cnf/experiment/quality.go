@@ -8,6 +8,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
+	"github.com/mmcnf/mmcnf/internal/english"
 	"github.com/mmcnf/mmcnf/internal/streams"
 )
 
@@ -94,9 +95,9 @@ func (b *CNF) quality(ctx context.Context, st *Study, s Settings, u Unit, out st
 		return fmt.Errorf("sample quality: %w", err)
 	}
 	if r.FD == nil {
-		fmt.Fprintf(progress, "  no FD (classifier features): %d samples, %d test images (at least 2 of each needed)\n", r.FDSamples, r.FDTest)
+		fmt.Fprintf(progress, "  no FD (classifier features): %s, %s (at least 2 of each needed)\n", english.Count(r.FDSamples, "sample"), english.Count(r.FDTest, "test image"))
 		return nil
 	}
-	fmt.Fprintf(progress, "  FD (classifier features) %.3f over %d samples and %d test images\n", *r.FD, r.FDSamples, r.FDTest)
+	fmt.Fprintf(progress, "  FD (classifier features) %.3f over %s and %s\n", *r.FD, english.Count(r.FDSamples, "sample"), english.Count(r.FDTest, "test image"))
 	return nil
 }
