@@ -9,14 +9,16 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/english"
 )
 
 // trainFlags binds the flags of `mmcnf train` to o, their defaults those
 // of recipe.Defaults.
-func trainFlags(o *recipe.Options, out *string, resume, quiet *bool) *cmdFlags {
+func trainFlags(o *recipe.Options, out *string, resume *bool, pf *progressFlags) *cmdFlags {
 	f := newFlags("train", "mmcnf train --data NAME [--classes 0,1] --base gaussian|gmm --out DIR [flags]",
 		`Trains a continuous normalising flow by maximum likelihood with Adam and writes
 the model directory DIR: config.json and weights.npz (the model), checkpoint.npz
@@ -67,25 +69,29 @@ dies, but not if the machine does (for tests and scratch runs on slow disks).`)
 	f.IntVar(&o.Threads, "threads", d.Threads, "worker threads (0: all cores)")
 	f.StringVar(out, "out", "", "model directory to write (required)")
 	f.BoolVar(resume, "resume", false, "continue the run checkpointed in --out")
-	f.BoolVar(quiet, "quiet", false, "no progress bar (it is also off when stderr is not a terminal)")
+	pf.bind(f)
 	return f
 }
 
 // resumeFlags are the flags --resume accepts; every other setting comes from
 // the checkpoint.
-var resumeFlags = map[string]bool{"out": true, "resume": true, "quiet": true, "iters": true, "threads": true, "max-time": true}
+var resumeFlags = map[string]bool{"out": true, "resume": true, "quiet": true, "progress-every": true, "iters": true, "threads": true, "max-time": true}
 
 // cmdTrain runs `mmcnf train`.
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	var (
-		o             recipe.Options
-		out           string
-		resume, quiet bool
-		maxTime       time.Duration
+		o       recipe.Options
+		out     string
+		resume  bool
+		pf      progressFlags
+		maxTime time.Duration
 	)
-	f := trainFlags(&o, &out, &resume, &quiet)
+	f := trainFlags(&o, &out, &resume, &pf)
 	f.DurationVar(&maxTime, "max-time", 0, maxTimeUsage)
 	if done, err := f.parse(args, stdout); done || err != nil {
+		return err
+	}
+	if err := pf.check(f); err != nil {
 		return err
 	}
 	if maxTime < 0 {
@@ -97,22 +103,30 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := runContext(maxTime)
 	defer stop()
-	bar := newProgress(stderr, quiet, "train", o.Train.Iters, startOf(from))
-	t, err := recipe.Train(ctx, out, o, from, func(p train.Progress) {
-		bar.update(p.Iteration, fmt.Sprintf("loss %.4f nfe %d", p.Stats.Loss, p.Stats.NFEForward))
-	})
+	bar := newProgress(stderr, pf, "")
+	t, err := recipe.Train(ctx, out, o, from, bar.update)
 	bar.finish()
 	if err != nil {
 		return f.failure(err)
 	}
 	res := t.Result
-	fmt.Fprintf(stdout, "trained %d iterations in %.1f s: held-out bits/dim %.4f, NLL %.4f nats",
-		res.Iteration, res.Seconds, res.Heldout.BitsPerDim, res.Heldout.NLL)
+	fmt.Fprintf(stdout, "trained %s in %.1f s: held-out %s", english.Count(res.Iteration, "iteration"), res.Seconds, heldoutText(res.Heldout, t.Set.Image))
 	if s, err := t.BaseAlone(); err == nil {
-		fmt.Fprintf(stdout, " (base alone: bits/dim %.4f, NLL %.4f nats)", s.BitsPerDim, s.NLL)
+		fmt.Fprintf(stdout, " (base alone: %s)", heldoutText(s, t.Set.Image))
 	}
 	fmt.Fprintf(stdout, "\nmodel written to %s\n", out)
 	return nil
+}
+
+// heldoutText writes the bits/dim of held-out statistics and, for points,
+// their negative log-likelihood in nats; that of images (of the dequantised
+// pixels scaled to [0, 1], hence negative) says nothing that bits/dim does
+// not say better.
+func heldoutText(s cnf.LossStats, image bool) string {
+	if image {
+		return fmt.Sprintf("bits/dim %.4f", s.BitsPerDim)
+	}
+	return fmt.Sprintf("bits/dim %.4f, NLL %.4f nats", s.BitsPerDim, s.NLL)
 }
 
 // trainOptions returns the options of the run into the model directory
@@ -145,14 +159,6 @@ func trainOptions(f *cmdFlags, o recipe.Options, out string, resume bool) (recip
 	}
 	runtime.GOMAXPROCS(o.Threads)
 	return o, from, nil
-}
-
-// startOf is the iteration a run starts from.
-func startOf(from *train.Checkpoint) int {
-	if from == nil {
-		return 0
-	}
-	return from.Iteration
 }
 
 // resumeOptions returns the options and checkpoint of the run in dir,
