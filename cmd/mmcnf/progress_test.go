@@ -211,3 +211,59 @@ func TestDurationText(t *testing.T) {
 		}
 	}
 }
+
+// TestReproduceProgressWithoutTerminal runs the quick moons study with
+// stderr a pipe: a line per unit, then its training's progress lines,
+// indented, counting from 1 to the unit's iterations for every unit;
+// nothing with --quiet.
+func TestReproduceProgressWithoutTerminal(t *testing.T) {
+	t.Setenv("MMCNF_NOSYNC", "1")
+	unitLine := regexp.MustCompile(`^\[(\d+)/4\] moons `)
+	for _, quiet := range []bool{false, true} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string)
+		go func() { b, _ := io.ReadAll(r); got <- string(b) }()
+		args := []string{"reproduce", "moons", "--quick", "--iters", "5", "--progress-every", "0", "--out", t.TempDir()}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		var stdout bytes.Buffer
+		code := run(args, &stdout, w)
+		w.Close()
+		text := <-got
+		r.Close()
+		if code != exitOK {
+			t.Fatalf("reproduce: exit %d: %s", code, text)
+		}
+		if quiet {
+			if text != "" {
+				t.Errorf("--quiet wrote %q on stderr", text)
+			}
+			continue
+		}
+		units, next := 0, 0
+		for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+			if m := unitLine.FindStringSubmatch(line); m != nil {
+				if n, _ := strconv.Atoi(m[1]); n != units+1 || (units > 0 && next != 6) {
+					t.Fatalf("unit line %q after unit %d stopped at iteration %d", line, units, next-1)
+				}
+				units, next = units+1, 1
+				continue
+			}
+			if !strings.HasPrefix(line, "  iteration ") {
+				continue // the unit's other messages
+			}
+			l := parseProgress(t, line)[0]
+			if l.indent != "  " || l.it != next || l.total != 5 {
+				t.Fatalf("unit %d: %q, want iteration %d/5 indented by two spaces", units, line, next)
+			}
+			next++
+		}
+		if units != 4 || next != 6 {
+			t.Errorf("progress of %d units, the last stopping at iteration %d; want 4 units of 5", units, next-1)
+		}
+	}
+}

@@ -22,6 +22,7 @@ type reproduceFlags struct {
 	quick                 bool
 	list, report, prepare bool
 	maxTime               time.Duration
+	progress              progressFlags
 }
 
 // newReproduceFlags declares the flags of `mmcnf reproduce`.
@@ -32,7 +33,7 @@ func newReproduceFlags(o *reproduceFlags) *cmdFlags {
 		lines = append(lines, fmt.Sprintf("  %-15s %s x %s by default, %s", n,
 			english.Count(s.Defaults.Seeds, "seed"), english.Count(s.Defaults.Iters, "iteration"), s.Expected))
 	}
-	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--threads N] [--list | --unit LIST | --report | --prepare]",
+	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--threads N] [--quiet] [--list | --unit LIST | --report | --prepare]",
 		`Runs one of the paper's experiments end to end: trains the standard (Gaussian at
 the data mean) and GMM bases on the study's training sets over several seeds,
 evaluates bits/dim per class and per out-of-distribution set, draws samples, and
@@ -60,6 +61,7 @@ docs/cluster.md. Studies:
 	f.BoolVar(&o.report, "report", false, "train nothing: write the report from the finished units, naming those missing")
 	f.BoolVar(&o.prepare, "prepare", false, "train no unit: check that the data loads and build what the units share (the feature classifier)")
 	f.DurationVar(&o.maxTime, "max-time", 0, maxTimeUsage)
+	o.progress.bind(f)
 	return f
 }
 
@@ -87,6 +89,9 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 	case o.maxTime > 0 && (o.list || o.report):
 		return f.errorf("--max-time bounds training, not --list or --report")
 	}
+	if err := o.progress.check(f); err != nil {
+		return err
+	}
 	s, err := study.Settings(o.quick, o.seeds, o.iters, o.threads)
 	if err != nil {
 		return f.failure(err)
@@ -98,7 +103,19 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	setThreads(o.threads)
-	eo := experiment.Options{Study: study, Settings: s, Out: o.out, Backend: &experiment.CNF{DataDir: o.dataDir}, Progress: stderr}
+	// Progress: the study's line per unit and its result, and the unit's
+	// training as train reports it.
+	bar := newProgress(stderr, o.progress, "  ")
+	defer bar.finish()
+	unit := ""
+	backend := &experiment.CNF{DataDir: o.dataDir, OnIteration: func(u experiment.Unit, p train.Progress) {
+		if u.String() != unit {
+			unit = u.String()
+			bar.restart()
+		}
+		bar.update(p)
+	}}
+	eo := experiment.Options{Study: study, Settings: s, Out: o.out, Backend: backend, Progress: bar}
 	if o.list {
 		return listUnits(f, eo, units, stdout)
 	}

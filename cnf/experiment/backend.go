@@ -131,8 +131,8 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 		if b.OnIteration != nil {
 			b.OnIteration(u, p)
 		} else if p.Iteration%tenth == 0 || p.Iteration == p.Iters {
-			fmt.Fprintf(progress, "  iteration %d/%d: loss %.4f, bits/dim %.4f, NFE %d\n",
-				p.Iteration, p.Iters, p.Stats.Loss, p.Stats.BitsPerDim, p.Stats.NFEForward)
+			fmt.Fprintf(progress, "  iteration %d/%d: bits/dim %.4f, NFE %d\n",
+				p.Iteration, p.Iters, p.Stats.BitsPerDim, p.Stats.NFEForward)
 		}
 	})
 	if err != nil {
