@@ -2,15 +2,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
 )
@@ -18,20 +19,24 @@ import (
 // evalFlags binds the flags of `mmcnf eval`.
 type evalFlags struct {
 	modelFlags
-	data recipe.DataOptions
+	data   recipe.DataOptions
+	asJSON bool
 }
 
 // newEvalFlags declares the flags of `mmcnf eval`.
 func newEvalFlags(e *evalFlags) *cmdFlags {
-	f := newFlags("eval", "mmcnf eval --model DIR [--data NAME|FILE.csv|FILE.npy] [--out per-sample.csv] [flags]",
+	f := newFlags("eval", "mmcnf eval --model DIR [--data NAME|FILE.csv|FILE.npy] [--json] [--out per-sample.csv] [flags]",
 		`Prints the mean log-likelihood (nats) and bits/dim of a trained flow on a dataset's
-test split and each of its out-of-distribution splits, per class and overall, scoring
-by the whole base (the mixture for a GMM base). The dataset settings default to those
-of the training run (run.json in DIR); a .csv or .npy file of points is scored as
-one split. --out writes one line per point: split, index, label, log_likelihood,
-bits_per_dim.`)
+test split and each of its out-of-distribution splits, per class and per split,
+scoring by the whole base (the mixture for a GMM base), and the AUROC of telling
+each out-of-distribution split from the test split by bits/dim. The dataset
+settings default to those of the training run (run.json in DIR); a .csv or .npy
+file of points is scored as one split. --json prints the same as one JSON object,
+with the function evaluations of the solves. --out writes one line per point:
+split, index, label, log_likelihood, bits_per_dim.`)
 	dataFlags(f, &e.data)
 	e.bind(f, "CSV file of per-point values (none: not written)", "seed of the dequantisation and trace noise", "points per solve")
+	f.BoolVar(&e.asJSON, "json", false, "print one JSON object instead of a table")
 	return f
 }
 
@@ -54,58 +59,147 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 		return f.failure(err)
 	}
 	scores, err := recipe.Evaluate(m, set, e.batch, e.seed)
+	var rep evalReport
+	if err == nil {
+		rep, err = newEvalReport(e.model, d.Name, e.seed, e.batch, scores)
+	}
 	if err == nil && e.out != "" {
 		err = atomicfile.WriteBytes(e.out, scoresCSV(scores))
 	}
 	if err != nil {
 		return f.failure(err)
 	}
-	fmt.Fprintf(stdout, "model %s on %s (log-likelihood in nats, mean per point)\n", e.model, d.Name)
-	_, err = stdout.Write(scoresTable(scores))
+	if e.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(stdout, "model %s on %s (log-likelihood in nats, mean per point; AUROC of each out-of-distribution split against %s by bits/dim)\n",
+		e.model, d.Name, rep.inDistName())
+	_, err = stdout.Write(rep.table())
 	return err
 }
 
-// stat accumulates log-likelihoods and bits/dim of a group of points.
-type stat struct {
-	n        int
-	logp, bd float64
+// evalReport is what eval prints: the means of every split and of its
+// classes, with the AUROC of each out-of-distribution split against the
+// in-distribution split.
+type evalReport struct {
+	Model  string        `json:"model"`
+	Data   string        `json:"data"`
+	Seed   uint64        `json:"seed"`
+	Batch  int           `json:"batch"`
+	Splits []splitReport `json:"splits"`
 }
 
-func (s *stat) add(logp, bpd float64) { s.n++; s.logp += logp; s.bd += bpd }
-
-// row writes the group's means as a table row.
-func (s *stat) row(w io.Writer, split, class string) {
-	fmt.Fprintf(w, "%s\t%s\t%d\t%.4f\t%.4f\t\n", split, class, s.n, s.logp/float64(s.n), s.bd/float64(s.n))
+// groupStats are the means over a group of points.
+type groupStats struct {
+	N int `json:"n"`
+	// LogLikelihood is the mean log-likelihood in nats.
+	LogLikelihood float64 `json:"log_likelihood"`
+	BitsPerDim    float64 `json:"bits_per_dim"`
 }
 
-// scoresTable lays out the mean log-likelihood and bits/dim of each split
-// per class, of each split with several classes, and of all points.
-func scoresTable(scores []recipe.Score) []byte {
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "split\tclass\tn\tlog-likelihood\tbits/dim\t\n")
-	var all stat
-	for _, s := range scores {
-		byClass := map[int]*stat{}
-		var whole stat
-		for i, l := range s.LogP {
-			c := s.Labels[i]
-			if byClass[c] == nil {
-				byClass[c] = &stat{}
-			}
-			byClass[c].add(l, s.BitsPerDim[i])
-			whole.add(l, s.BitsPerDim[i])
-			all.add(l, s.BitsPerDim[i])
-		}
-		classes := slices.Sorted(maps.Keys(byClass))
-		for _, c := range classes {
-			byClass[c].row(tw, s.Split, fmt.Sprint(c))
-		}
-		if len(classes) > 1 {
-			whole.row(tw, s.Split, "all")
+// splitReport summarises one split.
+type splitReport struct {
+	Split          string `json:"split"`
+	InDistribution bool   `json:"in_distribution"`
+	groupStats
+	// NFE counts the function evaluations of the split's Solves solves.
+	NFE    int `json:"nfe"`
+	Solves int `json:"solves"`
+	// AUROC tells the split from the in-distribution split by bits/dim
+	// (out-of-distribution splits only).
+	AUROC   *float64      `json:"auroc,omitempty"`
+	Classes []classReport `json:"classes"`
+}
+
+// classReport summarises the points of one class of a split.
+type classReport struct {
+	Class int `json:"class"`
+	groupStats
+}
+
+// statsOf returns the means of the points of s that keep selects.
+func statsOf(s recipe.Score, keep func(i int) bool) groupStats {
+	var g groupStats
+	for i, l := range s.LogP {
+		if keep(i) {
+			g.N++
+			g.LogLikelihood += l
+			g.BitsPerDim += s.BitsPerDim[i]
 		}
 	}
-	all.row(tw, "all", "all")
+	g.LogLikelihood /= float64(g.N)
+	g.BitsPerDim /= float64(g.N)
+	return g
+}
+
+// newEvalReport summarises the scores of a model per split and class.
+func newEvalReport(model, data string, seed uint64, batch int, scores []recipe.Score) (evalReport, error) {
+	rep := evalReport{Model: model, Data: data, Seed: seed, Batch: batch}
+	var in []float64
+	for _, s := range scores {
+		if s.InDistribution {
+			in = s.BitsPerDim
+		}
+	}
+	for _, s := range scores {
+		sr := splitReport{Split: s.Split, InDistribution: s.InDistribution, NFE: s.NFE, Solves: s.Solves,
+			groupStats: statsOf(s, func(int) bool { return true })}
+		for _, c := range slices.Compact(slices.Sorted(slices.Values(s.Labels))) {
+			sr.Classes = append(sr.Classes, classReport{Class: c, groupStats: statsOf(s, func(i int) bool { return s.Labels[i] == c })})
+		}
+		if !s.InDistribution && in != nil {
+			a, err := metrics.AUROC(in, s.BitsPerDim)
+			if err != nil {
+				return rep, fmt.Errorf("split %s: %w", s.Split, err)
+			}
+			sr.AUROC = &a
+		}
+		rep.Splits = append(rep.Splits, sr)
+	}
+	return rep, nil
+}
+
+// inDistName names the in-distribution split ("none" without one).
+func (r *evalReport) inDistName() string {
+	for _, s := range r.Splits {
+		if s.InDistribution {
+			return s.Split
+		}
+	}
+	return "none"
+}
+
+// table lays out the report: a row per class of each split and, for a
+// split of several classes, a row of the whole split; the AUROC on the
+// row of each whole out-of-distribution split. There is no row of all
+// splits together: a mean over in- and out-of-distribution points
+// measures nothing.
+func (r *evalReport) table() []byte {
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "split\tclass\tn\tlog-likelihood\tbits/dim\tAUROC\t\n")
+	row := func(split, class string, g groupStats, auroc *float64) {
+		a := ""
+		if auroc != nil {
+			a = fmt.Sprintf("%.4f", *auroc)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4f\t%.4f\t%s\t\n", split, class, g.N, g.LogLikelihood, g.BitsPerDim, a)
+	}
+	for _, s := range r.Splits {
+		whole := len(s.Classes) == 1
+		for _, c := range s.Classes {
+			var a *float64
+			if whole {
+				a = s.AUROC
+			}
+			row(s.Split, fmt.Sprint(c.Class), c.groupStats, a)
+		}
+		if !whole {
+			row(s.Split, "all", s.groupStats, s.AUROC)
+		}
+	}
 	tw.Flush()
 	return table.Bytes()
 }

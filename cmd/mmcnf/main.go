@@ -26,7 +26,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"train", "train a flow on a dataset, with checkpoints and --resume", cmdTrain},
-		{"eval", "log-likelihood and bits/dim of a trained flow, overall and per class", cmdEval},
+		{"eval", "log-likelihood and bits/dim of a trained flow per split and class, out-of-distribution AUROC", cmdEval},
 		{"sample", "draw samples from a trained flow (.csv for vectors, PNG grid for images)", cmdSample},
 		{"reproduce", "run a paper experiment end to end (moons, instance-mnist, subset-mnist, fashion-mnist)", reproduce},
 		{"bench", "benchmarks: `bench kernels` (one core per kernel) and `bench train` (full training steps)", cmdBench},

@@ -11,12 +11,19 @@ import (
 )
 
 // Score holds the log-likelihood (nats) and bits/dim of every point of one
-// split, with the points' class labels.
+// split, with the points' class labels, and the function evaluations of
+// the solves that scored them.
 type Score struct {
-	Split      string
-	Labels     []int
-	LogP       []float64
-	BitsPerDim []float64
+	Split string
+	// InDistribution is true for the test split (or a file's points),
+	// false for out-of-distribution splits.
+	InDistribution bool
+	Labels         []int
+	LogP           []float64
+	BitsPerDim     []float64
+	// NFE counts the evaluations of the dynamics over the split's Solves
+	// forward solves, one per chunk of at most batch points.
+	NFE, Solves int
 }
 
 // Evaluate scores the model on the splits of set it is judged on: the test
@@ -40,17 +47,18 @@ func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, err
 	}
 	rng := rand.New(rand.NewPCG(seed, streams.Eval))
 	var out []Score
-	for _, s := range splits {
+	for i, s := range splits {
 		if s.N == 0 {
 			continue
 		}
-		logp, _, err := m.LogLikelihoods(s.X, batch, rng, nil)
+		logp, nfe, err := m.LogLikelihoods(s.X, batch, rng, nil)
 		if err != nil {
 			return nil, fmt.Errorf("split %s: %w", s.Name, err)
 		}
-		sc := Score{Split: s.Name, Labels: s.Labels, LogP: logp, BitsPerDim: make([]float64, len(logp))}
-		for i, l := range logp {
-			sc.BitsPerDim[i] = m.BitsPerDim(l)
+		sc := Score{Split: s.Name, InDistribution: i == 0, Labels: s.Labels, LogP: logp,
+			BitsPerDim: make([]float64, len(logp)), NFE: nfe, Solves: (len(logp) + batch - 1) / batch}
+		for j, l := range logp {
+			sc.BitsPerDim[j] = m.BitsPerDim(l)
 		}
 		out = append(out, sc)
 	}
