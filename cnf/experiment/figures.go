@@ -8,8 +8,9 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/figure"
 )
 
-// firstSeedSamples reads the samples of the lowest seed of (trainSet, base).
-func firstSeedSamples(out string, r *Results, trainSet, base string) (*Samples, error) {
+// firstSeedSamples reads the samples of the lowest seed of (trainSet, base)
+// and returns them with that seed.
+func firstSeedSamples(out string, r *Results, trainSet, base string) (*Samples, int, error) {
 	var best *RunResult
 	for i := range r.Runs {
 		x := &r.Runs[i]
@@ -18,9 +19,15 @@ func firstSeedSamples(out string, r *Results, trainSet, base string) (*Samples, 
 		}
 	}
 	if best == nil {
-		return nil, fmt.Errorf("no samples for %s %s base", trainSet, base)
+		return nil, 0, fmt.Errorf("no samples for %s %s base", trainSet, base)
 	}
-	return readSamples(filepath.Join(out, best.Samples))
+	s, err := readSamples(filepath.Join(out, best.Samples))
+	return s, best.Seed, err
+}
+
+// modelTitle names the model of (trainSet, base) trained with seed.
+func modelTitle(trainSet, base string, seed int) string {
+	return fmt.Sprintf("%s, %s base, seed %d", trainSet, base, seed)
 }
 
 // writeFigures draws every figure of the studies in rep into out: each

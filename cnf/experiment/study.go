@@ -172,6 +172,16 @@ type Study struct {
 	figures func(out string, r *Results) error
 	// figure3 makes the study's training sets panels of Figure 3.
 	figure3 bool
+	// classNames name the classes in figures (nil: "class K").
+	classNames []string
+}
+
+// className is how figures name class k of the study.
+func (s *Study) className(k int) string {
+	if k >= 0 && k < len(s.classNames) {
+		return s.classNames[k]
+	}
+	return fmt.Sprintf("class %d", k)
 }
 
 // Unit is one (study, training set, base, seed) to train and evaluate.

@@ -43,6 +43,7 @@ func imageStudy(name, title, source string, classes []int, wn bool, paperFID map
 func mnistStudy(name, title string, paperFID map[string]float64, classZero bool) *Study {
 	st := imageStudy(name, title, "mnist", []int{0, 1}, false, paperFID)
 	st.evalSets = mnistEvalSets
+	st.classNames = []string{"digit 0", "digit 1", "digit 2", "digit 3", "digit 4", "digit 5", "digit 6", "digit 7", "digit 8", "digit 9"}
 	st.findings = func(r *Results, ts string) []string {
 		return append([]string{gmmHigherFinding(r, ts, nil, "")}, interpolationFindings(r, ts, classZero)...)
 	}
@@ -120,20 +121,28 @@ func interpolationFindings(r *Results, ts string, classZero bool) []string {
 
 // imageFigures draws the sample grids of an image study.
 func imageFigures(out string, r *Results) error {
+	st, err := Lookup(r.Study)
+	if err != nil {
+		return err
+	}
 	for _, ts := range trainSetsOf(r) {
 		var panels []figure.ImagePanel
 		var shape []int
 		for _, b := range Bases {
-			s, err := firstSeedSamples(out, r, ts, b)
+			s, seed, err := firstSeedSamples(out, r, ts, b)
 			if err != nil {
 				return err
 			}
 			shape = s.Shape
-			panels = append(panels, figure.ImagePanel{Title: fmt.Sprintf("%s, %s base", ts, b), Images: s.Unconditional})
+			panels = append(panels, figure.ImagePanel{Title: modelTitle(ts, b, seed), Images: s.Unconditional})
 			if len(s.ByClass) > 0 {
 				path := filepath.Join(out, fmt.Sprintf("samples-%s-%s-by-class", r.Study, b))
-				title := fmt.Sprintf("%s, %s base: samples per class", ts, b)
-				if err := figure.ClassSamples(path, title, s.Shape, s.Classes, s.ByClass); err != nil {
+				title := modelTitle(ts, b, seed) + ": samples per class"
+				names := make([]string, len(s.Classes))
+				for i, k := range s.Classes {
+					names[i] = st.className(k)
+				}
+				if err := figure.ClassSamples(path, title, s.Shape, names, s.ByClass); err != nil {
 					return err
 				}
 			}
@@ -161,8 +170,12 @@ func fashionStudy() *Study {
 	}
 	st.findings = func(r *Results, ts string) []string { return []string{fashionFinding(r, ts)} }
 	st.paperTables = table1
+	st.classNames = fashionClassNames
 	return st
 }
+
+// fashionClassNames are FashionMNIST's class names, by label.
+var fashionClassNames = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
 
 // paperTable1 is the paper's Table 1: mean bits/dim of models trained on
 // FashionMNIST, by test set and base.

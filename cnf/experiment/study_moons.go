@@ -166,11 +166,11 @@ func moonsFigures(out string, r *Results) error {
 	var dens []figure.DensityPanel
 	for _, ts := range tss {
 		for _, b := range Bases {
-			s, err := firstSeedSamples(out, r, ts, b)
+			s, seed, err := firstSeedSamples(out, r, ts, b)
 			if err != nil {
 				return err
 			}
-			title := fmt.Sprintf("%s, %s base", ts, b)
+			title := modelTitle(ts, b, seed)
 			panels = append(panels, figure.SamplePanel{Title: title, Unconditional: s.Unconditional, Classes: s.Classes, ByClass: s.ByClass})
 			if s.Density != nil {
 				dens = append(dens, figure.DensityPanel{Title: title, Grid: s.Density})
@@ -181,7 +181,7 @@ func moonsFigures(out string, r *Results) error {
 		return fmt.Errorf("moons samples: %w", err)
 	}
 	if len(dens) > 0 {
-		return figure.Density(filepath.Join(out, "density-moons"), dens)
+		return figure.Density(filepath.Join(out, "density-moons"), "Cascading moons: log-density of each model", dens)
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func ClassBars(path string, rows [][]ClassPanel) error {
 			p.Y.Min, p.Y.Max = math.Min(0, ymin-pad), ymax+pad
 		}
 	}
-	return save(path, grid, 22*vg.Centimeter, vg.Length(len(rows))*8*vg.Centimeter)
+	return save(path, page{plots: grid}, 22*vg.Centimeter, vg.Length(len(rows))*8*vg.Centimeter)
 }
 
 // SetPanel is one panel of SetBars: for each evaluation set its tick label
@@ -195,7 +195,7 @@ func SetBars(path string, panels []SetPanel) error {
 		}
 		row[i] = p
 	}
-	return save(path, [][]*plot.Plot{row}, vg.Length(len(panels))*14*vg.Centimeter, 11*vg.Centimeter)
+	return save(path, page{plots: [][]*plot.Plot{row}}, vg.Length(len(panels))*14*vg.Centimeter, 11*vg.Centimeter)
 }
 
 // shade returns the bar colour of a set: blue in-distribution, orange

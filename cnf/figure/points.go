@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -54,7 +53,7 @@ func Points(path, title string, xy []float64, labels []int) error {
 	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
 	equalAspect(p)
-	return save(path, [][]*plot.Plot{{p}}, 16*vg.Centimeter, 12*vg.Centimeter)
+	return save(path, page{plots: [][]*plot.Plot{{p}}}, 16*vg.Centimeter, 12*vg.Centimeter)
 }
 
 // equalAspect widens the shorter axis range so both axes span the same
@@ -93,45 +92,55 @@ func Samples(path string, xy []float64, labels []int, panels []SamplePanel) erro
 		grid[i] = make([]*plot.Plot, cols)
 	}
 	for i, pn := range panels {
-		p := plot.New()
-		p.Title.Text = pn.Title
-		data, err := plotter.NewScatter(pointsXY(xy))
+		p, err := samplesPlot(xy, pn)
 		if err != nil {
-			return fmt.Errorf("samples: %w", err)
+			return err
 		}
-		data.GlyphStyle = draw.GlyphStyle{Color: lightGray, Radius: vg.Points(0.8), Shape: draw.CircleGlyph{}}
-		p.Add(data)
-		p.Legend.Add("data", data)
-		if len(pn.ByClass) > 0 {
-			var sxy []float64
-			var sl []int
-			for j, k := range pn.Classes {
-				for _, s := range pn.ByClass[j] {
-					sxy = append(sxy, s[0], s[1])
-					sl = append(sl, k)
-				}
-			}
-			if err := scatterByClass(p, sxy, sl, vg.Points(1)); err != nil {
-				return fmt.Errorf("samples %s: %w", pn.Title, err)
-			}
-		} else {
-			var sxy []float64
-			for _, s := range pn.Unconditional {
-				sxy = append(sxy, s[0], s[1])
-			}
-			sc, err := plotter.NewScatter(pointsXY(sxy))
-			if err != nil {
-				return fmt.Errorf("samples %s: %w", pn.Title, err)
-			}
-			sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(1), Shape: draw.CircleGlyph{}}
-			p.Add(sc)
-			p.Legend.Add("samples", sc)
-		}
-		p.Legend.Top = true
 		clampToData(p, xy)
 		grid[i/cols][i%cols] = p
 	}
-	return save(path, grid, vg.Length(cols)*12*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
+	return save(path, page{plots: grid}, vg.Length(cols)*12*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
+}
+
+// samplesPlot draws the panel's samples over the data xy.
+func samplesPlot(xy []float64, pn SamplePanel) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = pn.Title
+	p.X.Label.Text, p.Y.Label.Text = "x1", "x2"
+	data, err := plotter.NewScatter(pointsXY(xy))
+	if err != nil {
+		return nil, fmt.Errorf("samples: %w", err)
+	}
+	data.GlyphStyle = draw.GlyphStyle{Color: lightGray, Radius: vg.Points(0.8), Shape: draw.CircleGlyph{}}
+	p.Add(data)
+	p.Legend.Add("data", data)
+	if len(pn.ByClass) > 0 {
+		var sxy []float64
+		var sl []int
+		for j, k := range pn.Classes {
+			for _, s := range pn.ByClass[j] {
+				sxy = append(sxy, s[0], s[1])
+				sl = append(sl, k)
+			}
+		}
+		if err := scatterByClass(p, sxy, sl, vg.Points(1)); err != nil {
+			return nil, fmt.Errorf("samples %s: %w", pn.Title, err)
+		}
+	} else {
+		var sxy []float64
+		for _, s := range pn.Unconditional {
+			sxy = append(sxy, s[0], s[1])
+		}
+		sc, err := plotter.NewScatter(pointsXY(sxy))
+		if err != nil {
+			return nil, fmt.Errorf("samples %s: %w", pn.Title, err)
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(1), Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		p.Legend.Add("samples", sc)
+	}
+	p.Legend.Top = true
+	return p, nil
 }
 
 // clampToData fixes the axes to the data's range plus a margin, so that a
@@ -145,75 +154,6 @@ func clampToData(p *plot.Plot, xy []float64) {
 	mx, my := 0.1*(xmax-xmin), 0.1*(ymax-ymin)
 	p.X.Min, p.X.Max = xmin-mx, xmax+mx
 	p.Y.Min, p.Y.Max = ymin-my, ymax+my
-}
-
-// Grid is a function sampled on a regular grid: Z[i][j] is the value at
-// (X[j], Y[i]).
-type Grid struct {
-	X []float64   `json:"x"`
-	Y []float64   `json:"y"`
-	Z [][]float64 `json:"z"`
-}
-
-// DensityPanel is one model's log-density on a grid.
-type DensityPanel struct {
-	Title string
-	Grid  *Grid
-}
-
-// gridXYZ adapts a Grid to plotter.GridXYZ.
-type gridXYZ struct{ g *Grid }
-
-func (g gridXYZ) Dims() (c, r int)   { return len(g.g.X), len(g.g.Y) }
-func (g gridXYZ) Z(c, r int) float64 { return g.g.Z[r][c] }
-func (g gridXYZ) X(c int) float64    { return g.g.X[c] }
-func (g gridXYZ) Y(r int) float64    { return g.g.Y[r] }
-
-// validGrid reports whether g has at least 2 x 2 points and a full Z.
-func validGrid(g *Grid) bool {
-	if g == nil || len(g.X) < 2 || len(g.Y) < 2 || len(g.Z) != len(g.Y) {
-		return false
-	}
-	for _, row := range g.Z {
-		if len(row) != len(g.X) {
-			return false
-		}
-	}
-	return true
-}
-
-// Density draws each panel's density exp(log p) as a heat map.
-func Density(path string, panels []DensityPanel) error {
-	cols := min(len(panels), 2)
-	if cols == 0 {
-		return fmt.Errorf("density: no panels")
-	}
-	rows := (len(panels) + cols - 1) / cols
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
-	}
-	for i, pn := range panels {
-		g := pn.Grid
-		if !validGrid(g) {
-			return fmt.Errorf("density %s: no density grid", pn.Title)
-		}
-		dens := &Grid{X: g.X, Y: g.Y, Z: make([][]float64, len(g.Z))}
-		for r, row := range g.Z {
-			dens.Z[r] = make([]float64, len(row))
-			for c, v := range row {
-				dens.Z[r][c] = math.Exp(v)
-			}
-		}
-		p := plot.New()
-		p.Title.Text = pn.Title
-		h := plotter.NewHeatMap(gridXYZ{dens}, moreland.Kindlmann().Palette(255))
-		p.Add(h)
-		p.X.Min, p.X.Max = g.X[0], g.X[len(g.X)-1]
-		p.Y.Min, p.Y.Max = g.Y[0], g.Y[len(g.Y)-1]
-		grid[i/cols][i%cols] = p
-	}
-	return save(path, grid, vg.Length(cols)*11*vg.Centimeter, vg.Length(rows)*10*vg.Centimeter)
 }
 
 // pointsXY converts interleaved coordinates to plotter points.
