@@ -10,6 +10,21 @@ import (
 // buf when it is large enough, and the total number of function
 // evaluations. The chunks draw their noise from rng in turn.
 func (m *Model) LogLikelihoods(x []float64, batch int, rng *rand.Rand, buf []float64) ([]float64, int, error) {
+	return m.logLikelihoods(x, -1, batch, rng, buf)
+}
+
+// ComponentLogLikelihoods is LogLikelihoods under base component k alone
+// (see ComponentLogLikelihood).
+func (m *Model) ComponentLogLikelihoods(x []float64, k, batch int, rng *rand.Rand, buf []float64) ([]float64, int, error) {
+	if k < 0 || k >= m.base.k {
+		return nil, 0, fmt.Errorf("cnf: component %d is outside the base's components 0..%d", k, m.base.k-1)
+	}
+	return m.logLikelihoods(x, k, batch, rng, buf)
+}
+
+// logLikelihoods scores x in chunks under the whole base (k = -1) or
+// component k.
+func (m *Model) logLikelihoods(x []float64, k, batch int, rng *rand.Rand, buf []float64) ([]float64, int, error) {
 	d := m.D()
 	n := len(x) / d
 	if batch <= 0 {
@@ -22,7 +37,7 @@ func (m *Model) LogLikelihoods(x []float64, batch int, rng *rand.Rand, buf []flo
 	nfe := 0
 	for lo := 0; lo < n; lo += batch {
 		hi := min(n, lo+batch)
-		s, err := m.LogLikelihood(x[lo*d:hi*d], rng, out[lo:hi])
+		s, err := m.logLikelihood(x[lo*d:hi*d], k, rng, out[lo:hi])
 		if err != nil {
 			return out, nfe, fmt.Errorf("points %d to %d: %w", lo, hi-1, err)
 		}

@@ -224,6 +224,23 @@ func (m *Model) LossGrad(x []float64, labels []int, rng *rand.Rand, grad []float
 // dequantised data it is the log-density of the dequantised point scaled to
 // [0, 1)^D; BitsPerDim converts it.
 func (m *Model) LogLikelihood(x []float64, rng *rand.Rand, out []float64) (LossStats, error) {
+	return m.logLikelihood(x, -1, rng, out)
+}
+
+// ComponentLogLikelihood is LogLikelihood under base component k alone:
+// log p(x | k), the density of the flow with the base N(mu_k, I) (the
+// class-conditional density of a GMM base; for a Gaussian base, k = 0,
+// the same as LogLikelihood).
+func (m *Model) ComponentLogLikelihood(x []float64, k int, rng *rand.Rand, out []float64) (LossStats, error) {
+	if k < 0 || k >= m.base.k {
+		return LossStats{}, fmt.Errorf("cnf: component %d is outside the base's components 0..%d", k, m.base.k-1)
+	}
+	return m.logLikelihood(x, k, rng, out)
+}
+
+// logLikelihood writes log p(x) under the whole base (k = -1) or log
+// p(x | k) under component k into out.
+func (m *Model) logLikelihood(x []float64, k int, rng *rand.Rand, out []float64) (LossStats, error) {
 	var st LossStats
 	n, err := m.batch(x)
 	if err != nil {
@@ -236,10 +253,23 @@ func (m *Model) LogLikelihood(x []float64, rng *rand.Rand, out []float64) (LossS
 	if err != nil {
 		return st, err
 	}
-	if err := r.forward(m, x, nil, rng, false, &st); err != nil {
+	var labels []int
+	if k >= 0 {
+		labels = make([]int, n)
+		for i := range labels {
+			labels[i] = k
+		}
+	}
+	if err := r.forward(m, x, labels, rng, false, &st); err != nil {
 		return st, err
 	}
 	copy(out, r.logpx)
+	if k >= 0 {
+		// The base scored each point by log w_k + log N(z; mu_k, I).
+		for i := range out {
+			out[i] -= m.base.logw[k]
+		}
+	}
 	return st, nil
 }
 
