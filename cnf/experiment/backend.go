@@ -307,27 +307,11 @@ func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) 
 		}
 	}
 	if !st.Image && d == 2 {
-		g := &figure.Grid{X: make([]float64, densityCols), Y: make([]float64, densityRows), Z: make([][]float64, densityRows)}
-		pts := make([]float64, 0, 2*densityCols*densityRows)
-		for i := range g.Y {
-			g.Y[i] = -densityY + 2*densityY*float64(i)/float64(densityRows-1)
-		}
-		for j := range g.X {
-			g.X[j] = -densityX + 2*densityX*float64(j)/float64(densityCols-1)
-		}
-		for _, y := range g.Y {
-			for _, x := range g.X {
-				pts = append(pts, x, y)
-			}
-		}
-		logp, _, err := m.LogLikelihoods(pts, evalBatch, rng, nil)
+		x, y, logp, err := recipe.LogDensityGrid(m, -1, -densityX, densityX, -densityY, densityY, densityCols, densityRows, evalBatch, rng)
 		if err != nil {
-			return nil, fmt.Errorf("density grid: %w", err)
+			return nil, err
 		}
-		for i := range g.Z {
-			g.Z[i] = logp[i*densityCols : (i+1)*densityCols]
-		}
-		smp.Density = g
+		smp.Density = &figure.Grid{X: x, Y: y, Z: logp}
 	}
 	return smp, nil
 }

@@ -101,7 +101,35 @@ func Sample(m *cnf.Model, n, component, batch int, seed uint64) ([]float64, erro
 	if err := positiveInt("batch", batch); err != nil {
 		return nil, err
 	}
+	return sample(m, n, component, batch, rand.New(rand.NewPCG(seed, streams.Sample)))
+}
+
+// SampleByComponent draws n points (n x D) from each base component in
+// turn, as Sample does with one generator seeded by seed: for a GMM base
+// its class-conditional samples.
+func SampleByComponent(m *cnf.Model, n, batch int, seed uint64) ([][]float64, error) {
+	if err := positiveInt("n", n); err != nil {
+		return nil, err
+	}
+	if err := positiveInt("batch", batch); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, streams.Sample))
+	cfg := m.Config()
+	out := make([][]float64, cfg.Components())
+	for k := range out {
+		x, err := sample(m, n, k, batch, rng)
+		if err != nil {
+			return nil, fmt.Errorf("component %d: %w", k, err)
+		}
+		out[k] = x
+	}
+	return out, nil
+}
+
+// sample draws n points from base component (-1: the whole base), batch
+// points per solve, from rng.
+func sample(m *cnf.Model, n, component, batch int, rng *rand.Rand) ([]float64, error) {
 	d := m.D()
 	x := make([]float64, n*d)
 	for lo := 0; lo < n; lo += batch {
@@ -111,4 +139,45 @@ func Sample(m *cnf.Model, n, component, batch int, seed uint64) ([]float64, erro
 		}
 	}
 	return x, nil
+}
+
+// LogDensityGrid evaluates the log-density of a model of 2-D points at
+// cols x rows points evenly spaced over [x0, x1] x [y0, y1]: logp[i][j] at
+// (x[j], y[i]), under the whole base (component -1) or base component k
+// alone (see cnf.Model.ComponentLogLikelihood), batch points per solve,
+// any noise drawn from rng.
+func LogDensityGrid(m *cnf.Model, component int, x0, x1, y0, y1 float64, cols, rows, batch int, rng *rand.Rand) (x, y []float64, logp [][]float64, err error) {
+	if m.D() != 2 {
+		return nil, nil, nil, fmt.Errorf("density grid: the model has %d dimensions, not 2", m.D())
+	}
+	if cols < 2 || rows < 2 || !(x1 > x0) || !(y1 > y0) {
+		return nil, nil, nil, fmt.Errorf("density grid: %d x %d points over [%g, %g] x [%g, %g]", cols, rows, x0, x1, y0, y1)
+	}
+	x, y = make([]float64, cols), make([]float64, rows)
+	for j := range x {
+		x[j] = x0 + (x1-x0)*float64(j)/float64(cols-1)
+	}
+	for i := range y {
+		y[i] = y0 + (y1-y0)*float64(i)/float64(rows-1)
+	}
+	pts := make([]float64, 0, 2*cols*rows)
+	for _, yi := range y {
+		for _, xj := range x {
+			pts = append(pts, xj, yi)
+		}
+	}
+	var flat []float64
+	if component < 0 {
+		flat, _, err = m.LogLikelihoods(pts, batch, rng, nil)
+	} else {
+		flat, _, err = m.ComponentLogLikelihoods(pts, component, batch, rng, nil)
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("density grid: %w", err)
+	}
+	logp = make([][]float64, rows)
+	for i := range logp {
+		logp[i] = flat[i*cols : (i+1)*cols]
+	}
+	return x, y, logp, nil
 }
