@@ -28,6 +28,7 @@ func commands() []command {
 		{"train", "train a flow on a dataset, with checkpoints and --resume", cmdTrain},
 		{"eval", "log-likelihood and bits/dim of a trained flow per split and class, out-of-distribution AUROC", cmdEval},
 		{"sample", "draw samples from a trained flow (.csv for vectors, PNG grid for images)", cmdSample},
+		{"plot", "draw a trained flow of 2-D points: samples over its data and its log-density (PNG or SVG)", cmdPlot},
 		{"reproduce", "run a paper experiment end to end (moons, instance-mnist, subset-mnist, fashion-mnist)", reproduce},
 		{"bench", "benchmarks: `bench kernels` (one core per kernel) and `bench train` (full training steps)", cmdBench},
 		{"data", "datasets: `data fetch` downloads and verifies MNIST and FashionMNIST", cmdData},
