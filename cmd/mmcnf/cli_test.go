@@ -173,7 +173,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("help: exit %d", code)
 	}
 	help := stdout.String()
-	for _, c := range []string{"train", "eval", "sample", "bench", "data"} {
+	for _, c := range []string{"train", "eval", "sample", "plot", "reproduce", "bench", "data"} {
 		if !strings.Contains(help, "  "+c+" ") {
 			t.Errorf("help does not list %s", c)
 		}
