@@ -6,17 +6,23 @@ import (
 	"testing"
 )
 
+// twoComponentConfig is a small 2-D flow with a GMM base of two
+// components.
+func twoComponentConfig() Config {
+	return Config{
+		Shape:    []int{2},
+		Dynamics: DynamicsConfig{Kind: HyperPlanar, Hidden: 4, Width: 3},
+		Base:     BaseConfig{Kind: BaseGMM, Means: [][]float64{{-1, 0.5}, {2, -1}}},
+	}
+}
+
 // TestBaseOnlyScoresByTheBase checks that the base-only copy of a flow
 // gives the closed-form log-density of an equal-weight mixture of two
 // unit-covariance Gaussians in 2-D: log(0.5 sum_k exp(-|x-mu_k|^2/2)) -
 // log(2 pi). With f = 0 the solve is exact, so only rounding separates the
 // two: 1e-12 relative is far above it and far below any real difference.
 func TestBaseOnlyScoresByTheBase(t *testing.T) {
-	cfg := Config{
-		Shape:    []int{2},
-		Dynamics: DynamicsConfig{Kind: HyperPlanar, Hidden: 4, Width: 3},
-		Base:     BaseConfig{Kind: BaseGMM, Means: [][]float64{{-1, 0.5}, {2, -1}}},
-	}
+	cfg := twoComponentConfig()
 	m, err := New(cfg, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -57,11 +63,7 @@ func TestBaseOnlyScoresByTheBase(t *testing.T) {
 // 2-D points have no noise, so the solves are the same and only rounding
 // separates the two sides (1e-12 relative).
 func TestComponentLogLikelihoods(t *testing.T) {
-	cfg := Config{
-		Shape:    []int{2},
-		Dynamics: DynamicsConfig{Kind: HyperPlanar, Hidden: 4, Width: 3},
-		Base:     BaseConfig{Kind: BaseGMM, Means: [][]float64{{-1, 0.5}, {2, -1}}},
-	}
+	cfg := twoComponentConfig()
 	m, err := New(cfg, 3)
 	if err != nil {
 		t.Fatal(err)

@@ -33,12 +33,18 @@ func snapshot(t *testing.T, dir string) map[string]string {
 // smallModel writes a tiny untrained 2-D GMM model directory.
 func smallModel(t *testing.T, dir string) {
 	t.Helper()
-	m, err := cnf.New(cnf.Config{
+	saveModel(t, dir, cnf.Config{
 		Shape:    []int{2},
 		Dynamics: cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: 4, Width: 4},
 		Base:     cnf.BaseConfig{Kind: cnf.BaseGMM, Means: [][]float64{{-1, 0}, {1, 0}}},
 		Solver:   cnf.SolverConfig{Method: "rk4", Steps: 2},
-	}, 1)
+	})
+}
+
+// saveModel writes an untrained model of cfg into the directory dir.
+func saveModel(t *testing.T, dir string, cfg cnf.Config) {
+	t.Helper()
+	m, err := cnf.New(cfg, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

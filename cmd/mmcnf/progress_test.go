@@ -66,6 +66,34 @@ func tinyTrainArgs(out string, iters int, extra ...string) []string {
 		"--eval-every", "0", "--threads", "1", "--out", out}, extra...)
 }
 
+// runPiped runs mmcnf with args plus --quiet when quiet, stderr a pipe
+// (not a terminal), and returns what arrived on the pipe; it fails the test
+// unless the command succeeds, and when quiet unless nothing arrived.
+func runPiped(t *testing.T, quiet bool, args ...string) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string)
+	go func() { b, _ := io.ReadAll(r); got <- string(b) }()
+	if quiet {
+		args = append(args, "--quiet")
+	}
+	var stdout bytes.Buffer
+	code := run(args, &stdout, w)
+	w.Close()
+	text := <-got
+	r.Close()
+	if code != exitOK {
+		t.Fatalf("%s: exit %d: %s", args[0], code, text)
+	}
+	if quiet && text != "" {
+		t.Errorf("%s --quiet wrote %q on stderr", args[0], text)
+	}
+	return text
+}
+
 // TestTrainProgressWithoutTerminal trains with stderr a pipe, as in a
 // batch job's log, and parses what arrives: one line per iteration with
 // --progress-every 0, counting 1..N, with bits/dim, NFE, and from the
@@ -74,28 +102,8 @@ func TestTrainProgressWithoutTerminal(t *testing.T) {
 	t.Setenv("MMCNF_NOSYNC", "1")
 	const iters = 12
 	for _, quiet := range []bool{false, true} {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := make(chan string)
-		go func() { b, _ := io.ReadAll(r); got <- string(b) }()
-		args := tinyTrainArgs(filepath.Join(t.TempDir(), "m"), iters, "--progress-every", "0")
+		text := runPiped(t, quiet, tinyTrainArgs(filepath.Join(t.TempDir(), "m"), iters, "--progress-every", "0")...)
 		if quiet {
-			args = append(args, "--quiet")
-		}
-		var stdout bytes.Buffer
-		code := run(args, &stdout, w)
-		w.Close()
-		text := <-got
-		r.Close()
-		if code != exitOK {
-			t.Fatalf("train: exit %d: %s", code, text)
-		}
-		if quiet {
-			if text != "" {
-				t.Errorf("--quiet wrote %q on stderr", text)
-			}
 			continue
 		}
 		lines := parseProgress(t, text)
@@ -220,28 +228,8 @@ func TestReproduceProgressWithoutTerminal(t *testing.T) {
 	t.Setenv("MMCNF_NOSYNC", "1")
 	unitLine := regexp.MustCompile(`^\[(\d+)/4\] moons `)
 	for _, quiet := range []bool{false, true} {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := make(chan string)
-		go func() { b, _ := io.ReadAll(r); got <- string(b) }()
-		args := []string{"reproduce", "moons", "--quick", "--iters", "5", "--progress-every", "0", "--out", t.TempDir()}
+		text := runPiped(t, quiet, "reproduce", "moons", "--quick", "--iters", "5", "--progress-every", "0", "--out", t.TempDir())
 		if quiet {
-			args = append(args, "--quiet")
-		}
-		var stdout bytes.Buffer
-		code := run(args, &stdout, w)
-		w.Close()
-		text := <-got
-		r.Close()
-		if code != exitOK {
-			t.Fatalf("reproduce: exit %d: %s", code, text)
-		}
-		if quiet {
-			if text != "" {
-				t.Errorf("--quiet wrote %q on stderr", text)
-			}
 			continue
 		}
 		units, next := 0, 0

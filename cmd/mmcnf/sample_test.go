@@ -15,22 +15,13 @@ import (
 // tinyImageModel writes an untrained flow of 1x4x4 8-bit images into dir.
 func tinyImageModel(t *testing.T, dir string) {
 	t.Helper()
-	m, err := cnf.New(cnf.Config{
+	saveModel(t, dir, cnf.Config{
 		Shape:      []int{1, 4, 4},
 		Dynamics:   cnf.DynamicsConfig{Kind: cnf.ConcatConv, Dims: []int{2}},
 		Base:       cnf.BaseConfig{Kind: cnf.BaseGaussian},
 		Solver:     cnf.SolverConfig{Method: "rk4", Steps: 1},
 		Preprocess: cnf.PreprocessConfig{Dequantize: true, Logit: true, Alpha: cnf.DefaultAlpha},
-	}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Save(dir); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 // readPNG decodes a PNG file.
