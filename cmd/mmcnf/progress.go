@@ -199,9 +199,18 @@ func percent(done, total int) int {
 // iteration when below one.
 func rateText(perSecond float64) string {
 	if perSecond >= 1 {
-		return fmt.Sprintf("%.3g it/s", perSecond)
+		return number3(perSecond) + " it/s"
 	}
-	return fmt.Sprintf("%.3g s/it", 1/perSecond)
+	return number3(1/perSecond) + " s/it"
+}
+
+// number3 writes x >= 0 with three significant digits, or as a whole
+// number from 100 on.
+func number3(x float64) string {
+	if x >= 100 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.3g", x)
 }
 
 // durationText writes a duration of s seconds as 42s, 3m05s or 2h03m, and

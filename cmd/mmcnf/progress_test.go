@@ -18,7 +18,7 @@ import (
 
 // progressLine matches a progress line written without a terminal; the
 // rate and ETA are absent from the first line of a run.
-var progressLine = regexp.MustCompile(`^(\s*)iteration (\d+)/(\d+) \((\d+)%\): bits/dim (-?[0-9.]+), NFE (\d+)(?:, ([0-9.e+]+) (it/s|s/it), ETA (\S+))?$`)
+var progressLine = regexp.MustCompile(`^(\s*)iteration (\d+)/(\d+) \((\d+)%\): bits/dim (-?[0-9.]+), NFE (\d+)(?:, ([0-9.]+) (it/s|s/it), ETA (\S+))?$`)
 
 // progressRecord is one parsed progress line.
 type progressRecord struct {
@@ -205,6 +205,18 @@ func TestProgressBar(t *testing.T) {
 	}
 	if prev != 10 {
 		t.Errorf("last draw at iteration %d, want 10", prev)
+	}
+}
+
+// TestRateText checks the rate's wording.
+func TestRateText(t *testing.T) {
+	for _, c := range []struct {
+		perSecond float64
+		want      string
+	}{{3731.4, "3731 it/s"}, {65.84, "65.8 it/s"}, {1, "1 it/s"}, {0.5, "2 s/it"}, {1.0 / 1234.4, "1234 s/it"}} {
+		if got := rateText(c.perSecond); got != c.want {
+			t.Errorf("rateText(%v) = %q, want %q", c.perSecond, got, c.want)
+		}
 	}
 }
 
