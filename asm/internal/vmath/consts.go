@@ -1,10 +1,13 @@
-// Package vmath emits AVX2/FMA code for vectorised elementary functions
-// (exp, expm1, log of 1+x, tanh and its derivative) on four float64 lanes of a
-// YMM register, and the pieces the kernel generators in this module share
-// around them: broadcast constants, comparisons, labels and the tail masks of
-// the last one to three elements. Every function takes and returns avo
-// virtual registers and emits into avo's global context; constants live in
-// read-only data of the file being generated.
+// Package vmath emits code for vectorised elementary functions (exp, expm1,
+// log of 1+x, sigmoid, softplus, tanh and its derivative): in AVX2/FMA on
+// four float64 lanes of a YMM register, and in AVX-512 on groups of ZMM
+// registers of eight lanes (the functions whose names end in 512, see
+// zmm.go). Around them are the pieces the kernel generators in this module
+// share: broadcast constants, comparisons, labels, the tail masks of the
+// last one to three elements (AVX2) and the opmask of the last one to seven
+// (AVX-512). Every function takes and returns avo virtual registers and
+// emits into avo's global context; constants live in read-only data of the
+// file being generated.
 package vmath
 
 import (

@@ -1,0 +1,126 @@
+package vmath
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The AVX-512 functions of this package work on groups of zmm registers,
+// eight float64 lanes each. They take their constants as embedded broadcasts
+// of the 8-byte patterns of Const (the _BCST instruction forms), or load
+// them into a register where an instruction has no memory form, and look up
+// 16-entry tables held in read-only data with VPERMT2PD, so that a kernel
+// needs no registers set up before its loop.
+
+// Group is a set of zmm registers that an AVX-512 function processes
+// together: it emits each step for every member before the next step, so
+// that the members' chains of dependent instructions interleave and hide
+// one another's latency.
+type Group []reg.VecVirtual
+
+// NewGroup returns a group of n new zmm registers.
+func NewGroup(n int) Group {
+	g := make(Group, n)
+	for i := range g {
+		g[i] = ZMM()
+	}
+	return g
+}
+
+// Each emits f(i) for every member i of g, in order.
+func (g Group) Each(f func(i int)) {
+	for i := range g {
+		f(i)
+	}
+}
+
+// SplatZ returns a group of n registers holding v in every lane.
+func SplatZ(n int, v float64) Group {
+	g := NewGroup(n)
+	g.Each(func(i int) { VBROADCASTSD(Const(v), g[i]) })
+	return g
+}
+
+// Table returns a 128-byte read-only table of the 16 values v, for
+// Lookup16.
+func Table(name string, v []float64) Mem {
+	if len(v) != 16 {
+		panic(fmt.Sprintf("vmath.Table %s: %d values, want 16", name, len(v)))
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i, x := range v {
+		DATA(8*i, U64(math.Float64bits(x)))
+	}
+	return m
+}
+
+// Lookup16 returns the entries of the 16-entry table tbl selected by the
+// low four bits of each lane of idx (read as an integer): the table's first
+// half is loaded and VPERMT2PD picks from it and from the second half in
+// memory. idx is unchanged.
+func Lookup16(tbl Mem, idx Group) Group {
+	out := NewGroup(len(idx))
+	out.Each(func(i int) { VMOVUPD(tbl, out[i]) })
+	out.Each(func(i int) { VPERMT2PD(tbl.Offset(64), idx[i], out[i]) })
+	return out
+}
+
+var iota8 Mem
+
+// TailK returns an opmask of the first rem lanes, for a register rem
+// holding 0..8: the lanes whose index (0..7) is below rem.
+func TailK(rem reg.Register) reg.OpmaskVirtual {
+	if iota8.Symbol.Name == "" {
+		iota8 = GLOBL("iota8", RODATA|NOPTR)
+		for i := 0; i < 8; i++ {
+			DATA(8*i, U64(uint64(i)))
+		}
+	}
+	b := ZMM()
+	VPBROADCASTQ(rem, b)
+	k := K()
+	VPCMPUQ(U8(6), iota8, b, k) // rem > lane index
+	return k
+}
+
+// Fixup table responses of VFIXUPIMMPD, one nibble for each class of the
+// value classified (FixQNaN ... FixPos).
+const (
+	FixSrc    = 0x1 // the classified value itself
+	FixQNaNOf = 0x2 // the classified value, quieted if a NaN
+	FixNaN    = 0x3 // the default NaN
+	FixNegInf = 0x4
+	FixPosInf = 0x5
+)
+
+// Classes of VFIXUPIMMPD: the nibble of the table that applies to a value.
+const (
+	FixQNaN = iota
+	FixSNaN
+	FixZero
+	FixPosOne
+	FixNegInfClass
+	FixPosInfClass
+	FixNeg
+	FixPos
+)
+
+// FixTable builds a VFIXUPIMMPD table from the responses to each class;
+// the lanes of a class not in the map keep the destination (response 0).
+func FixTable(resp map[int]uint32) uint64 {
+	var t uint64
+	for c, r := range resp {
+		t |= uint64(r&0xf) << (4 * c)
+	}
+	return t
+}
+
+// Fixup replaces, in each member of dst, the lanes where the corresponding
+// lane of src falls in a class with a response in table (FixTable).
+func Fixup(dst, src Group, table uint64) {
+	dst.Each(func(i int) { VFIXUPIMMPD_BCST(U8(0), ConstBits(table), src[i], dst[i]) })
+}
