@@ -18,5 +18,8 @@ func main() {
 	for _, k := range kernels {
 		generate(k, masks)
 	}
+	for _, k := range kernels512 {
+		generate512(k)
+	}
 	Generate()
 }
