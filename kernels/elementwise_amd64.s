@@ -2114,7 +2114,7 @@ tail_44:
 	TESTQ             SI, SI
 	JZ                done_45
 	VPBROADCASTQ      SI, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (DX)(BX*8), K1, Z0
 	VBROADCASTSD      cc087500000000000<>+0(SB), Z1
 	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
@@ -2374,7 +2374,7 @@ tail_48:
 	TESTQ            SI, SI
 	JZ               done_49
 	VPBROADCASTQ     SI, Z0
-	VPCMPUQ          $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ           $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z        (DX)(BX*8), K1, Z0
 	VADDPD.BCST      c3ff0000000000000<>+0(SB), Z0, Z1
 	VGETMANTPD       $0x00, Z1, Z2
@@ -2659,7 +2659,7 @@ tail_52:
 	TESTQ             SI, SI
 	JZ                done_53
 	VPBROADCASTQ      SI, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (DX)(BX*8), K1, Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
 	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
@@ -2888,7 +2888,7 @@ tail_56:
 	TESTQ             SI, SI
 	JZ                done_57
 	VPBROADCASTQ      SI, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (DX)(BX*8), K1, Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
 	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
@@ -3043,7 +3043,7 @@ tail_60:
 	TESTQ             SI, SI
 	JZ                done_61
 	VPBROADCASTQ      SI, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (DX)(BX*8), K1, Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z0
 	VBROADCASTSD      c4087500000000000<>+0(SB), Z1
@@ -3200,7 +3200,7 @@ tail_64:
 	TESTQ             SI, SI
 	JZ                done_65
 	VPBROADCASTQ      SI, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (DX)(BX*8), K1, Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
 	VBROADCASTSD      c4034000000000000<>+0(SB), Z2
@@ -3397,7 +3397,7 @@ tail_68:
 	TESTQ             SI, SI
 	JZ                done_69
 	VPBROADCASTQ      SI, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (DX)(BX*8), K1, Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z0
 	VBROADCASTSD      c4077700000000000<>+0(SB), Z1
@@ -3803,7 +3803,7 @@ tail_72:
 	TESTQ             R8, R8
 	JZ                done_73
 	VPBROADCASTQ      R8, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (BX)(DI*8), K1, Z0
 	VMOVUPD.Z         (SI)(DI*8), K1, Z1
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z2
@@ -4043,7 +4043,7 @@ tail_76:
 	TESTQ             R10, R10
 	JZ                done_77
 	VPBROADCASTQ      R10, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (BX)(R9*8), K1, Z0
 	VMOVUPD.Z         (SI)(R9*8), K1, Z1
 	VMOVUPD.Z         (DI)(R9*8), K1, Z2
@@ -4294,7 +4294,7 @@ tail_80:
 	TESTQ             R8, R8
 	JZ                done_81
 	VPBROADCASTQ      R8, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (BX)(DI*8), K1, Z0
 	VMOVUPD.Z         (SI)(DI*8), K1, Z1
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z2
@@ -4528,7 +4528,7 @@ tail_84:
 	TESTQ             R10, R10
 	JZ                done_85
 	VPBROADCASTQ      R10, Z0
-	VPCMPUQ           $0x06, iota8<>+0(SB), Z0, K1
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
 	VMOVUPD.Z         (BX)(R9*8), K1, Z0
 	VMOVUPD.Z         (SI)(R9*8), K1, Z1
 	VMOVUPD.Z         (DI)(R9*8), K1, Z2

@@ -1,6 +1,7 @@
-// Command planar generates kernels/planar_amd64.s, the AVX2/FMA assembly of
-// the hypernetwork planar layer and its reverse for points in two
-// dimensions, vectorised over the batch (four points per register).
+// Command planar generates kernels/planar_amd64.s, the AVX2/FMA and AVX-512
+// assembly of the hypernetwork planar layer and its reverse for points in
+// two dimensions, vectorised over the batch (four points per register in
+// AVX2, eight in AVX-512).
 package main
 
 import . "github.com/mmcloughlin/avo/build"
@@ -11,5 +12,7 @@ func main() {
 	ConstraintExpr("!purego")
 	forward()
 	reverse()
+	forward512()
+	reverse512()
 	Generate()
 }

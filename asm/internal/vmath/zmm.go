@@ -69,22 +69,36 @@ func Lookup16(tbl Mem, idx Group) Group {
 	return out
 }
 
-var iota8 Mem
-
 // TailK returns an opmask of the first rem lanes, for a register rem
-// holding 0..8: the lanes whose index (0..7) is below rem.
+// holding an integer: the lanes whose index (0..7) is below rem, none when
+// rem <= 0 and all when rem >= 8.
 func TailK(rem reg.Register) reg.OpmaskVirtual {
-	if iota8.Symbol.Name == "" {
-		iota8 = GLOBL("iota8", RODATA|NOPTR)
-		for i := 0; i < 8; i++ {
-			DATA(8*i, U64(uint64(i)))
-		}
-	}
+	iota8 := IndexTable("iota8", []uint64{0, 1, 2, 3, 4, 5, 6, 7})
 	b := ZMM()
 	VPBROADCASTQ(rem, b)
 	k := K()
-	VPCMPUQ(U8(6), iota8, b, k) // rem > lane index
+	VPCMPQ(U8(6), iota8, b, k) // rem > lane index (signed)
 	return k
+}
+
+var indexTables = map[string]Mem{}
+
+// IndexTable returns a 64-byte read-only vector of the eight integers v,
+// for the index operands of VPERMPD and VPERMT2PD, emitting it under name
+// on first use in the file.
+func IndexTable(name string, v []uint64) Mem {
+	if len(v) != 8 {
+		panic(fmt.Sprintf("vmath.IndexTable %s: %d values, want 8", name, len(v)))
+	}
+	if m, ok := indexTables[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i, x := range v {
+		DATA(8*i, U64(x))
+	}
+	indexTables[name] = m
+	return m
 }
 
 // Fixup table responses of VFIXUPIMMPD, one nibble for each class of the

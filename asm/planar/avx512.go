@@ -1,0 +1,348 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+	"github.com/mmcnf/mmcnf/asm/internal/args"
+
+	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
+)
+
+// The AVX-512 planar kernels hold eight points in the lanes of a zmm
+// register, in their natural order: VPERMT2PD separates the coordinates of
+// eight consecutive 2-D points (two zmm of memory) and interleaves them
+// back. They cover every point, the last one to seven under opmasks.
+
+// perm512 holds the index vectors of the planar kernels' permutations in
+// registers, loaded once before the loops.
+type perm512 struct {
+	even, odd, lo, hi reg.VecVirtual
+}
+
+// newPerm512 loads the index vectors that separate the coordinates
+// (even, odd) and, if interleave, those that interleave them back.
+func newPerm512(interleave bool) perm512 {
+	load := func(name string, v []uint64) reg.VecVirtual {
+		r := ZMM()
+		VMOVUPD(vm.IndexTable(name, v), r)
+		return r
+	}
+	p := perm512{
+		even: load("pevens", []uint64{0, 2, 4, 6, 8, 10, 12, 14}),
+		odd:  load("podds", []uint64{1, 3, 5, 7, 9, 11, 13, 15}),
+	}
+	if interleave {
+		p.lo = load("pinterlo", []uint64{0, 8, 1, 9, 2, 10, 3, 11})
+		p.hi = load("pinterhi", []uint64{4, 12, 5, 13, 6, 14, 7, 15})
+	}
+	return p
+}
+
+// pointMasks are the opmasks of a block of r < 8 points: of the first and
+// second zmm of their coordinates (2r float64) and of one value per point.
+type pointMasks struct {
+	lo, hi, one reg.OpmaskVirtual
+}
+
+// newPointMasks returns the masks of the block of r points (r in a
+// register, 1..7).
+func newPointMasks(r reg.Register) pointMasks {
+	c := GP64()
+	LEAQ(Mem{Base: r, Index: r, Scale: 1}, c) // 2r
+	m := pointMasks{one: vm.TailK(r), lo: vm.TailK(c)}
+	SUBQ(Imm(8), c)
+	m.hi = vm.TailK(c)
+	return m
+}
+
+// loadPoints512 returns the coordinates of the eight points at p (or of the
+// first r under masks, the others zero) as two registers, lanes in point
+// order.
+func loadPoints512(p Mem, pm perm512, masks *pointMasks) (a, b reg.VecVirtual) {
+	a, b = ZMM(), ZMM()
+	if masks != nil {
+		hi := ZMM()
+		VMOVUPD_Z(p, masks.lo, a)
+		VMOVUPD_Z(p.Offset(64), masks.hi, hi)
+		VMOVAPD(a, b)
+		VPERMT2PD(hi, pm.even, a)
+		VPERMT2PD(hi, pm.odd, b)
+		return a, b
+	}
+	VMOVUPD(p, a)
+	VMOVUPD(p, b)
+	VPERMT2PD(p.Offset(64), pm.even, a)
+	VPERMT2PD(p.Offset(64), pm.odd, b)
+	return a, b
+}
+
+// storePoints512 interleaves the coordinates a and b of eight points and
+// stores them at p (the first r under masks).
+func storePoints512(a, b reg.VecVirtual, p Mem, pm perm512, masks *pointMasks) {
+	lo, hi := ZMM(), ZMM()
+	VMOVAPD(a, lo)
+	VMOVAPD(a, hi)
+	VPERMT2PD(b, pm.lo, lo)
+	VPERMT2PD(b, pm.hi, hi)
+	if masks != nil {
+		VMOVUPD(lo, masks.lo, p)
+		VMOVUPD(hi, masks.hi, p.Offset(64))
+		return
+	}
+	VMOVUPD(lo, p)
+	VMOVUPD(hi, p.Offset(64))
+}
+
+// forward512 emits planarForward2AVX512: PlanarForward for d = 2 on every
+// point, in groups of sixteen points (two zmm per quantity, interleaving
+// their tanh chains), then eight, then the last one to seven under masks.
+// The loop over the width runs inside, with the sums over it in registers.
+func forward512() {
+	TEXT("planarForward2AVX512", NOSPLIT, "func(z, Wt, U, B, f, trace []float64, inv float64)")
+	Doc("planarForward2AVX512 is PlanarForward for d = 2 on len(trace) points.")
+	z := Load(Param("z").Base(), GP64())
+	wt := Load(Param("Wt").Base(), GP64())
+	u := Load(Param("U").Base(), GP64())
+	bb := Load(Param("B").Base(), GP64())
+	f := Load(Param("f").Base(), GP64())
+	tr := Load(Param("trace").Base(), GP64())
+	n := Load(Param("trace").Len(), GP64())
+	end := Load(Param("B").Len(), GP64())
+	SHLQ(Imm(1), end) // the width loop steps by 2 through Wt and U
+	pm := newPerm512(true)
+
+	// block emits the pass over g blocks of eight points (the first r of
+	// one block under masks).
+	block := func(g int, masks *pointMasks) {
+		za, zb := vm.NewGroup(g), vm.NewGroup(g)
+		for j := range za {
+			za[j], zb[j] = loadPoints512(Mem{Base: z, Disp: 128 * j}, pm, masks)
+		}
+		fa, fb, acc := vm.NewGroup(g), vm.NewGroup(g), vm.NewGroup(g)
+		for _, s := range []vm.Group{fa, fb, acc} {
+			s.Each(func(j int) { VXORPD(s[j], s[j], s[j]) })
+		}
+		i := GP64()
+		XORQ(i, i)
+		width := vm.NewLabel("fwidth")
+		Label(width)
+		wA := Mem{Base: wt, Index: i, Scale: 8}
+		uA := Mem{Base: u, Index: i, Scale: 8}
+		a := vm.NewGroup(g)
+		a.Each(func(j int) { VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a[j]) })
+		a.Each(func(j int) { VFMADD231PD_BCST(wA, za[j], a[j]) })
+		a.Each(func(j int) { VFMADD231PD_BCST(wA.Offset(8), zb[j], a[j]) })
+		h, hp := vm.TanhBoth512(a)
+		fa.Each(func(j int) { VFMADD231PD_BCST(uA, h[j], fa[j]) })
+		fb.Each(func(j int) { VFMADD231PD_BCST(uA.Offset(8), h[j], fb[j]) })
+		uw, t := ZMM(), ZMM()
+		VBROADCASTSD(uA, uw)
+		VMULPD_BCST(wA, uw, uw)
+		VBROADCASTSD(uA.Offset(8), t)
+		VFMADD231PD_BCST(wA.Offset(8), t, uw) // U_i . Wt_i
+		acc.Each(func(j int) { VFMADD231PD(uw, hp[j], acc[j]) })
+		ADDQ(Imm(2), i)
+		CMPQ(i, end)
+		JB(LabelRef(width))
+
+		inv := ZMM()
+		VBROADCASTSD(args.Addr(Param("inv")), inv)
+		for _, s := range []vm.Group{fa, fb, acc} {
+			s.Each(func(j int) { VMULPD(inv, s[j], s[j]) })
+		}
+		for j := range fa {
+			storePoints512(fa[j], fb[j], Mem{Base: f, Disp: 128 * j}, pm, masks)
+			if masks != nil {
+				VMOVUPD(acc[j], masks.one, Mem{Base: tr})
+			} else {
+				VMOVUPD(acc[j], Mem{Base: tr, Disp: 64 * j})
+			}
+		}
+	}
+
+	pair, one, tail, done := vm.NewLabel("fpair"), vm.NewLabel("fone"), vm.NewLabel("ftail"), vm.NewLabel("fdone")
+	Label(pair)
+	CMPQ(n, Imm(16))
+	JB(LabelRef(one))
+	block(2, nil)
+	ADDQ(U32(256), z)
+	ADDQ(U32(256), f)
+	ADDQ(U32(128), tr)
+	SUBQ(Imm(16), n)
+	JMP(LabelRef(pair))
+
+	Label(one)
+	CMPQ(n, Imm(8))
+	JB(LabelRef(tail))
+	block(1, nil)
+	ADDQ(U32(128), z)
+	ADDQ(U32(128), f)
+	ADDQ(Imm(64), tr)
+	SUBQ(Imm(8), n)
+
+	Label(tail)
+	TESTQ(n, n)
+	JZ(LabelRef(done))
+	masks := newPointMasks(n)
+	block(1, &masks)
+
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// hsum512 returns the sum of the eight lanes of v in the low lane of an XMM
+// register.
+func hsum512(v reg.VecVirtual) reg.VecVirtual {
+	y := YMM()
+	VEXTRACTF64X4(U8(1), v, y)
+	VADDPD(v.AsY(), y, y)
+	return hsum(y)
+}
+
+// reverse512 emits planarReverse2AVX512: PlanarReverse for d = 2 on every
+// point, with gz zeroed by the caller. As in the AVX2 kernel the width is
+// the outer loop and the points the inner one, so that the six sums over
+// the points behind the parameter gradients of one width index stay in
+// registers; gz is accumulated in memory. The coordinate pairs of gz are
+// updated without separating them: ga_i (W_i0, W_i1) for eight points is
+// the vector of ga duplicated pairwise times (W_i0, W_i1) repeated.
+func reverse512() {
+	TEXT("planarReverse2AVX512", NOSPLIT, "func(z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64, inv float64)")
+	Doc("planarReverse2AVX512 is PlanarReverse for d = 2 on len(gtrace) points, with gz zeroed by the caller.")
+	wt := Load(Param("Wt").Base(), GP64())
+	u := Load(Param("U").Base(), GP64())
+	bb := Load(Param("B").Base(), GP64())
+	end := Load(Param("B").Len(), GP64())
+	SHLQ(Imm(1), end)
+	nb := Load(Param("gtrace").Len(), GP64())
+	TESTQ(nb, nb)
+	JZ(LabelRef("rdone"))
+	pm := newPerm512(false)
+	inv := ZMM()
+	VBROADCASTSD(args.Addr(Param("inv")), inv)
+	dupLo, dupHi := ZMM(), ZMM()
+	VMOVUPD(vm.IndexTable("pduplo", []uint64{0, 0, 1, 1, 2, 2, 3, 3}), dupLo)
+	VMOVUPD(vm.IndexTable("pduphi", []uint64{4, 4, 5, 5, 6, 6, 7, 7}), dupHi)
+	i := GP64()
+	XORQ(i, i)
+
+	Label("rwidth")
+	wA := Mem{Base: wt, Index: i, Scale: 8}
+	uA := Mem{Base: u, Index: i, Scale: 8}
+	// sums over the points: ga z_0, ga z_1, h gf_0, h gf_1, h' gtrace/w, ga
+	sums := vm.NewGroup(6)
+	sums.Each(func(j int) { VXORPD(sums[j], sums[j], sums[j]) })
+	uw2, t := ZMM(), ZMM()
+	VBROADCASTSD(uA, uw2)
+	VMULPD_BCST(wA, uw2, uw2)
+	VBROADCASTSD(uA.Offset(8), t)
+	VFMADD231PD_BCST(wA.Offset(8), t, uw2)
+	VADDPD(uw2, uw2, uw2) // 2 U_i . Wt_i
+	wpair := ZMM()
+	VBROADCASTF64X2(wA, wpair) // W_i0, W_i1, W_i0, ...
+	zp := Load(Param("z").Base(), GP64())
+	gfp := Load(Param("gf").Base(), GP64())
+	gtp := Load(Param("gtrace").Base(), GP64())
+	gzp := Load(Param("gz").Base(), GP64())
+	n := Load(Param("gtrace").Len(), GP64())
+
+	// block emits the contributions of eight points (the first r under
+	// masks; the others load as zero and contribute nothing).
+	block := func(masks *pointMasks) {
+		za, zb := loadPoints512(Mem{Base: zp}, pm, masks)
+		a := ZMM()
+		VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a)
+		VFMADD231PD_BCST(wA, za, a)
+		VFMADD231PD_BCST(wA.Offset(8), zb, a)
+		hs, hps := vm.TanhBoth512(vm.Group{a})
+		h, hp := hs[0], hps[0]
+		gfa, gfb := loadPoints512(Mem{Base: gfp}, pm, masks)
+		VFMADD231PD(gfa, h, sums[2])
+		VFMADD231PD(gfb, h, sums[3])
+		g := ZMM() // U_i . gf
+		VMULPD_BCST(uA, gfa, g)
+		VFMADD231PD_BCST(uA.Offset(8), gfb, g)
+		gt := ZMM()
+		if masks != nil {
+			VMOVUPD_Z(Mem{Base: gtp}, masks.one, gt)
+			VMULPD(inv, gt, gt)
+		} else {
+			VMULPD(Mem{Base: gtp}, inv, gt)
+		}
+		VMULPD(hp, gt, gt) // h' gtrace/w
+		VADDPD(gt, sums[4], sums[4])
+		VMULPD(h, gt, gt)
+		VMULPD(uw2, gt, gt) // 2 h h' (U.W) gtrace/w = -dtrace/da gtrace
+		VMULPD(inv, g, g)
+		VFMSUB213PD(gt, hp, g) // dL/da_i = h' (U.gf)/w - 2 h h' (U.W) gtrace/w
+		VADDPD(g, sums[5], sums[5])
+		VFMADD231PD(g, za, sums[0])
+		VFMADD231PD(g, zb, sums[1])
+		for k, dup := range []reg.VecVirtual{dupLo, dupHi} {
+			d := ZMM()
+			VPERMPD(g, dup, d)
+			m := Mem{Base: gzp, Disp: 64 * k}
+			if masks != nil {
+				old := ZMM()
+				mk := masks.lo
+				if k == 1 {
+					mk = masks.hi
+				}
+				VMOVUPD_Z(m, mk, old)
+				VFMADD213PD(old, wpair, d)
+				VMOVUPD(d, mk, m)
+			} else {
+				VFMADD213PD(m, wpair, d)
+				VMOVUPD(d, m)
+			}
+		}
+	}
+
+	Label("rblock")
+	CMPQ(n, Imm(8))
+	JB(LabelRef("rtail"))
+	block(nil)
+	ADDQ(U32(128), zp)
+	ADDQ(U32(128), gfp)
+	ADDQ(U32(128), gzp)
+	ADDQ(Imm(64), gtp)
+	SUBQ(Imm(8), n)
+	JMP(LabelRef("rblock"))
+	Label("rtail")
+	TESTQ(n, n)
+	JZ(LabelRef("rsum"))
+	masks := newPointMasks(n)
+	block(&masks)
+
+	Label("rsum")
+	Comment("Reduce over the points and accumulate the parameter gradients of index i.")
+	s := hsum512(sums[4])
+	gwt := Load(Param("gWt").Base(), GP64())
+	gu := Load(Param("gU").Base(), GP64())
+	gb := Load(Param("gB").Base(), GP64())
+	for k := 0; k < 2; k++ {
+		v := hsum512(sums[k])
+		VFMADD231SD(uA.Offset(8*k), s, v) // + U_ik sum h' gtrace/w
+		VADDSD(Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k}, v, v)
+		VMOVSD(v, Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k})
+	}
+	for k := 0; k < 2; k++ {
+		v := hsum512(sums[2+k])
+		VMULSD(inv.AsX(), v, v)
+		VFMADD231SD(wA.Offset(8*k), s, v) // + Wt_ik sum h' gtrace/w
+		VADDSD(Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k}, v, v)
+		VMOVSD(v, Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k})
+	}
+	v := hsum512(sums[5])
+	VADDSD(Mem{Base: gb, Index: i, Scale: 4}, v, v)
+	VMOVSD(v, Mem{Base: gb, Index: i, Scale: 4})
+	ADDQ(Imm(2), i)
+	CMPQ(i, end)
+	JB(LabelRef("rwidth"))
+
+	Label("rdone")
+	VZEROUPPER()
+	RET()
+}
