@@ -705,3 +705,1130 @@ qsum:
 qdone:
 	VZEROUPPER
 	RET
+
+// func lseAVX512(x []float64, out []float64, cols int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·lseAVX512(SB), NOSPLIT, $0-56
+	MOVQ         x_base+0(FP), AX
+	MOVQ         out_base+24(FP), CX
+	MOVQ         out_len+32(FP), DX
+	MOVQ         cols+48(FP), BX
+	TESTQ        DX, DX
+	JZ           ldone
+	MOVQ         BX, SI
+	ANDQ         $0x07, SI
+	VPBROADCASTQ SI, Z0
+	VPCMPQ       $0x06, iota8<>+0(SB), Z0, K1
+	MOVQ         BX, DI
+	SHRQ         $0x03, DI
+	SHLQ         $0x03, BX
+	MOVQ         $0x00000001, R8
+	VXORPD       Z0, Z0, Z0
+	VXORPD       Z1, Z1, Z1
+
+lrow:
+	// Pass 1: the row maximum, ignoring NaN.
+	VBROADCASTSD cfff0000000000000<>+0(SB), Z2
+	VBROADCASTSD cfff0000000000000<>+0(SB), Z3
+	MOVQ         AX, R9
+	MOVQ         DI, R10
+
+lmax2:
+	CMPQ    R10, $0x02
+	JB      lmax1
+	VMOVUPD (R9), Z4
+	VMOVUPD 64(R9), Z5
+	VMAXPD  Z2, Z4, Z2
+	VMAXPD  Z3, Z5, Z3
+	ADDQ    $0x00000080, R9
+	SUBQ    $0x02, R10
+	JMP     lmax2
+
+lmax1:
+	TESTQ   R10, R10
+	JZ      lmaxtail
+	VMOVUPD (R9), Z4
+	VMAXPD  Z2, Z4, Z2
+	ADDQ    $0x40, R9
+
+lmaxtail:
+	TESTQ     SI, SI
+	JZ        lmaxdone
+	VMOVUPD.Z (R9), K1, Z4
+	VMAXPD    Z3, Z4, K1, Z3
+
+lmaxdone:
+	VMAXPD        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VMAXPD        Y2, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X2
+	VMAXPD        X3, X2, X2
+	VPERMILPD     $0x01, X2, X3
+	VMAXPD        X3, X2, X2
+	VBROADCASTSD  X2, Z3
+	KMOVB         R8, K2
+	VMOVAPD       Z3, K2, Z0
+	VANDPD        c7fffffffffffffff<>+0(SB), X2, X2
+	VUCOMISD      c7ff0000000000000<>+0(SB), X2
+	JE            linf
+
+	// Pass 2: the sum of exp(x - m), each term in (0, 1].
+	VXORPD Z2, Z2, Z2
+	VXORPD Z4, Z4, Z4
+	MOVQ   AX, R9
+	MOVQ   DI, R10
+
+lsum2:
+	CMPQ              R10, $0x02
+	JB                lsum1
+	VMOVUPD           (R9), Z5
+	VMOVUPD           64(R9), Z6
+	VSUBPD            Z5, Z3, Z5
+	VSUBPD            Z6, Z3, Z6
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z7
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z8
+	VMINPD            Z5, Z7, Z5
+	VMINPD            Z6, Z8, Z6
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z7
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z8
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z5, Z7
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z6, Z8
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z7, Z9
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z8, Z10
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z9, Z5
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z10, Z6
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z9, Z5
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z10, Z6
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z11
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z12
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z5, Z11
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z6, Z12
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z5, Z11
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z6, Z12
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z5, Z11
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z6, Z12
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z5, Z11
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z6, Z12
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z5, Z11
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z6, Z12
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z5, Z11
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z6, Z12
+	VMOVUPD           exp2hi<>+0(SB), Z13
+	VMOVUPD           exp2hi<>+0(SB), Z14
+	VPERMT2PD         exp2hi<>+64(SB), Z7, Z13
+	VPERMT2PD         exp2hi<>+64(SB), Z8, Z14
+	VMOVUPD           exp2lo<>+0(SB), Z15
+	VMOVUPD           exp2lo<>+0(SB), Z16
+	VPERMT2PD         exp2lo<>+64(SB), Z7, Z15
+	VPERMT2PD         exp2lo<>+64(SB), Z8, Z16
+	VMULPD            Z13, Z5, Z5
+	VMULPD            Z14, Z6, Z6
+	VFMADD213PD       Z15, Z11, Z5
+	VFMADD213PD       Z16, Z12, Z6
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z9, Z9
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z10, Z10
+	VADDPD            Z13, Z5, Z5
+	VADDPD            Z14, Z6, Z6
+	VSCALEFPD         Z9, Z5, Z5
+	VSCALEFPD         Z10, Z6, Z6
+	VADDPD            Z5, Z2, Z2
+	VADDPD            Z6, Z4, Z4
+	ADDQ              $0x00000080, R9
+	SUBQ              $0x02, R10
+	JMP               lsum2
+
+lsum1:
+	TESTQ             R10, R10
+	JZ                lsumtail
+	VMOVUPD           (R9), Z5
+	VSUBPD            Z5, Z3, Z5
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z6
+	VMINPD            Z5, Z6, Z5
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z6
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z5, Z6
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z6, Z7
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z7, Z5
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z7, Z5
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z8
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z5, Z8
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z5, Z8
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z5, Z8
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z5, Z8
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z5, Z8
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z5, Z8
+	VMOVUPD           exp2hi<>+0(SB), Z9
+	VPERMT2PD         exp2hi<>+64(SB), Z6, Z9
+	VMOVUPD           exp2lo<>+0(SB), Z10
+	VPERMT2PD         exp2lo<>+64(SB), Z6, Z10
+	VMULPD            Z9, Z5, Z5
+	VFMADD213PD       Z10, Z8, Z5
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z7, Z7
+	VADDPD            Z9, Z5, Z5
+	VSCALEFPD         Z7, Z5, Z5
+	VADDPD            Z5, Z2, Z2
+	ADDQ              $0x40, R9
+
+lsumtail:
+	TESTQ             SI, SI
+	JZ                lsumdone
+	VMOVUPD.Z         (R9), K1, Z5
+	VSUBPD            Z5, Z3, Z5
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z3
+	VMINPD            Z5, Z3, Z5
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z3
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z5, Z3
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z3, Z6
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z6, Z5
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z6, Z5
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z7
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z5, Z7
+	VMOVUPD           exp2hi<>+0(SB), Z8
+	VPERMT2PD         exp2hi<>+64(SB), Z3, Z8
+	VMOVUPD           exp2lo<>+0(SB), Z9
+	VPERMT2PD         exp2lo<>+64(SB), Z3, Z9
+	VMULPD            Z8, Z5, Z3
+	VFMADD213PD       Z9, Z7, Z3
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z6, Z6
+	VADDPD            Z8, Z3, Z3
+	VSCALEFPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, K1, Z4
+
+lsumdone:
+	VADDPD        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPD        Y2, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X2
+	VADDPD        X3, X2, X2
+	VPERMILPD     $0x01, X2, X3
+	VADDPD        X3, X2, X2
+	VBROADCASTSD  X2, K2, Z1
+	JMP           lnext
+
+linf:
+	// The maximum is infinite: it is the result, unless the row holds a NaN.
+	VBROADCASTSD c3ff0000000000000<>+0(SB), K2, Z1
+	MOVQ         AX, R9
+	MOVQ         DI, R10
+
+lnan2:
+	CMPQ     R10, $0x02
+	JB       lnan1
+	VMOVUPD  (R9), Z2
+	VMOVUPD  64(R9), Z3
+	VCMPPD   $0x03, Z2, Z2, K3
+	KORTESTB K3, K3
+	JNZ      lisnan
+	VCMPPD   $0x03, Z3, Z3, K3
+	KORTESTB K3, K3
+	JNZ      lisnan
+	ADDQ     $0x00000080, R9
+	SUBQ     $0x02, R10
+	JMP      lnan2
+
+lnan1:
+	TESTQ    R10, R10
+	JZ       lnantail
+	VMOVUPD  (R9), Z2
+	VCMPPD   $0x03, Z2, Z2, K3
+	KORTESTB K3, K3
+	JNZ      lisnan
+	ADDQ     $0x40, R9
+
+lnantail:
+	TESTQ     SI, SI
+	JZ        lnandone
+	VMOVUPD.Z (R9), K1, Z2
+	VCMPPD    $0x03, Z2, Z2, K1, K3
+	KORTESTB  K3, K3
+	JNZ       lisnan
+
+lnandone:
+	JMP lnext
+
+lisnan:
+	VBROADCASTSD c7ff8000000000001<>+0(SB), K2, Z0
+
+lnext:
+	SHLQ  $0x01, R8
+	ADDQ  BX, AX
+	DECQ  DX
+	CMPQ  R8, $0x00000100
+	JE    lflush
+	TESTQ DX, DX
+	JNZ   lrow
+
+lflush:
+	// log S + M for the rows gathered (S = 1 where M is infinite or NaN).
+	DECQ             R8
+	KMOVB            R8, K2
+	VGETMANTPD       $0x00, Z1, Z2
+	VGETEXPPD        Z1, Z3
+	VCMPPD.BCST      $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z2, K3
+	VMULPD.BCST      c3fe0000000000000<>+0(SB), Z2, K3, Z2
+	VADDPD.BCST      c3ff0000000000000<>+0(SB), Z3, K3, Z3
+	VSUBPD.BCST      c3ff0000000000000<>+0(SB), Z2, Z2
+	VXORPD           Z4, Z4, Z4
+	VADDPD.BCST      c4000000000000000<>+0(SB), Z2, Z5
+	VDIVPD           Z5, Z2, Z5
+	VMULPD           Z5, Z5, Z6
+	VBROADCASTSD     c3fb8618618618618<>+0(SB), Z7
+	VFMADD213PD.BCST c3fbaf286bca1af28<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fbe1e1e1e1e1e1e<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fc1111111111111<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fc3b13b13b13b14<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fc745d1745d1746<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fcc71c71c71c71c<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fd2492492492492<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fd999999999999a<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST c3fe5555555555555<>+0(SB), Z6, Z7
+	VMULPD           Z6, Z7, Z7
+	VMULPD           Z2, Z2, Z6
+	VMULPD.BCST      c3fe0000000000000<>+0(SB), Z6, Z6
+	VFMADD231PD.BCST c3dea39ef35793c76<>+0(SB), Z3, Z4
+	VADDPD           Z6, Z7, Z7
+	VFMADD231PD      Z7, Z5, Z4
+	VSUBPD           Z4, Z6, Z4
+	VSUBPD           Z4, Z2, Z4
+	VFMADD231PD.BCST c3fe62e42fee00000<>+0(SB), Z3, Z4
+	VADDPD           Z0, Z4, Z4
+	VMOVUPD          Z4, K2, (CX)
+	ADDQ             $0x40, CX
+	MOVQ             $0x00000001, R8
+	TESTQ            DX, DX
+	JNZ              lrow
+
+ldone:
+	VZEROUPPER
+	RET
+
+DATA iota8<>+0(SB)/8, $0x0000000000000000
+DATA iota8<>+8(SB)/8, $0x0000000000000001
+DATA iota8<>+16(SB)/8, $0x0000000000000002
+DATA iota8<>+24(SB)/8, $0x0000000000000003
+DATA iota8<>+32(SB)/8, $0x0000000000000004
+DATA iota8<>+40(SB)/8, $0x0000000000000005
+DATA iota8<>+48(SB)/8, $0x0000000000000006
+DATA iota8<>+56(SB)/8, $0x0000000000000007
+GLOBL iota8<>(SB), RODATA|NOPTR, $64
+
+DATA c4087500000000000<>+0(SB)/8, $0x4087500000000000
+DATA c4087500000000000<>+8(SB)/8, $0x4087500000000000
+DATA c4087500000000000<>+16(SB)/8, $0x4087500000000000
+DATA c4087500000000000<>+24(SB)/8, $0x4087500000000000
+GLOBL c4087500000000000<>(SB), RODATA|NOPTR, $32
+
+DATA cc0371547652b82fe<>+0(SB)/8, $0xc0371547652b82fe
+DATA cc0371547652b82fe<>+8(SB)/8, $0xc0371547652b82fe
+DATA cc0371547652b82fe<>+16(SB)/8, $0xc0371547652b82fe
+DATA cc0371547652b82fe<>+24(SB)/8, $0xc0371547652b82fe
+GLOBL cc0371547652b82fe<>(SB), RODATA|NOPTR, $32
+
+DATA cbfa62e42fee00000<>+0(SB)/8, $0xbfa62e42fee00000
+DATA cbfa62e42fee00000<>+8(SB)/8, $0xbfa62e42fee00000
+DATA cbfa62e42fee00000<>+16(SB)/8, $0xbfa62e42fee00000
+DATA cbfa62e42fee00000<>+24(SB)/8, $0xbfa62e42fee00000
+GLOBL cbfa62e42fee00000<>(SB), RODATA|NOPTR, $32
+
+DATA cbdaa39ef35793c76<>+0(SB)/8, $0xbdaa39ef35793c76
+DATA cbdaa39ef35793c76<>+8(SB)/8, $0xbdaa39ef35793c76
+DATA cbdaa39ef35793c76<>+16(SB)/8, $0xbdaa39ef35793c76
+DATA cbdaa39ef35793c76<>+24(SB)/8, $0xbdaa39ef35793c76
+GLOBL cbdaa39ef35793c76<>(SB), RODATA|NOPTR, $32
+
+DATA cbf2a01a01a01a01a<>+0(SB)/8, $0xbf2a01a01a01a01a
+DATA cbf2a01a01a01a01a<>+8(SB)/8, $0xbf2a01a01a01a01a
+DATA cbf2a01a01a01a01a<>+16(SB)/8, $0xbf2a01a01a01a01a
+DATA cbf2a01a01a01a01a<>+24(SB)/8, $0xbf2a01a01a01a01a
+GLOBL cbf2a01a01a01a01a<>(SB), RODATA|NOPTR, $32
+
+DATA cbf81111111111111<>+0(SB)/8, $0xbf81111111111111
+DATA cbf81111111111111<>+8(SB)/8, $0xbf81111111111111
+DATA cbf81111111111111<>+16(SB)/8, $0xbf81111111111111
+DATA cbf81111111111111<>+24(SB)/8, $0xbf81111111111111
+GLOBL cbf81111111111111<>(SB), RODATA|NOPTR, $32
+
+DATA cbfc5555555555555<>+0(SB)/8, $0xbfc5555555555555
+DATA cbfc5555555555555<>+8(SB)/8, $0xbfc5555555555555
+DATA cbfc5555555555555<>+16(SB)/8, $0xbfc5555555555555
+DATA cbfc5555555555555<>+24(SB)/8, $0xbfc5555555555555
+GLOBL cbfc5555555555555<>(SB), RODATA|NOPTR, $32
+
+DATA cbff0000000000000<>+0(SB)/8, $0xbff0000000000000
+DATA cbff0000000000000<>+8(SB)/8, $0xbff0000000000000
+DATA cbff0000000000000<>+16(SB)/8, $0xbff0000000000000
+DATA cbff0000000000000<>+24(SB)/8, $0xbff0000000000000
+GLOBL cbff0000000000000<>(SB), RODATA|NOPTR, $32
+
+DATA exp2hi<>+0(SB)/8, $0x3ff0000000000000
+DATA exp2hi<>+8(SB)/8, $0x3ff0b5586cf9890f
+DATA exp2hi<>+16(SB)/8, $0x3ff172b83c7d517b
+DATA exp2hi<>+24(SB)/8, $0x3ff2387a6e756238
+DATA exp2hi<>+32(SB)/8, $0x3ff306fe0a31b715
+DATA exp2hi<>+40(SB)/8, $0x3ff3dea64c123422
+DATA exp2hi<>+48(SB)/8, $0x3ff4bfdad5362a27
+DATA exp2hi<>+56(SB)/8, $0x3ff5ab07dd485429
+DATA exp2hi<>+64(SB)/8, $0x3ff6a09e667f3bcd
+DATA exp2hi<>+72(SB)/8, $0x3ff7a11473eb0187
+DATA exp2hi<>+80(SB)/8, $0x3ff8ace5422aa0db
+DATA exp2hi<>+88(SB)/8, $0x3ff9c49182a3f090
+DATA exp2hi<>+96(SB)/8, $0x3ffae89f995ad3ad
+DATA exp2hi<>+104(SB)/8, $0x3ffc199bdd85529c
+DATA exp2hi<>+112(SB)/8, $0x3ffd5818dcfba487
+DATA exp2hi<>+120(SB)/8, $0x3ffea4afa2a490da
+GLOBL exp2hi<>(SB), RODATA|NOPTR, $128
+
+DATA exp2lo<>+0(SB)/8, $0x0000000000000000
+DATA exp2lo<>+8(SB)/8, $0x3c98a62e4adc610b
+DATA exp2lo<>+16(SB)/8, $0xbc819041b9d78a76
+DATA exp2lo<>+24(SB)/8, $0x3c99b07eb6c70573
+DATA exp2lo<>+32(SB)/8, $0x3c86f46ad23182e4
+DATA exp2lo<>+40(SB)/8, $0x3c8ada0911f09ebc
+DATA exp2lo<>+48(SB)/8, $0x3c7d4397afec42e2
+DATA exp2lo<>+56(SB)/8, $0x3c96324c054647ad
+DATA exp2lo<>+64(SB)/8, $0xbc9bdd3413b26456
+DATA exp2lo<>+72(SB)/8, $0xbc841577ee04992f
+DATA exp2lo<>+80(SB)/8, $0x3c96e9f156864b27
+DATA exp2lo<>+88(SB)/8, $0x3c7c7c46b071f2be
+DATA exp2lo<>+96(SB)/8, $0x3c97a1cd345dcc81
+DATA exp2lo<>+104(SB)/8, $0x3c811065895048dd
+DATA exp2lo<>+112(SB)/8, $0x3c82ed02d75b3707
+DATA exp2lo<>+120(SB)/8, $0xbc9e9c23179c2893
+GLOBL exp2lo<>(SB), RODATA|NOPTR, $128
+
+DATA c3fb0000000000000<>+0(SB)/8, $0x3fb0000000000000
+DATA c3fb0000000000000<>+8(SB)/8, $0x3fb0000000000000
+DATA c3fb0000000000000<>+16(SB)/8, $0x3fb0000000000000
+DATA c3fb0000000000000<>+24(SB)/8, $0x3fb0000000000000
+GLOBL c3fb0000000000000<>(SB), RODATA|NOPTR, $32
+
+// func gmmDistAVX512(z []float64, mu []float64, logw []float64, work []float64, d int)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3
+TEXT ·gmmDistAVX512(SB), NOSPLIT, $0-104
+	MOVQ         z_base+0(FP), AX
+	MOVQ         mu_base+24(FP), CX
+	MOVQ         logw_base+48(FP), DX
+	MOVQ         logw_len+56(FP), BX
+	MOVQ         work_base+72(FP), SI
+	MOVQ         work_len+80(FP), DI
+	MOVQ         d+96(FP), R8
+	TESTQ        DI, DI
+	JZ           gdone
+	MOVQ         R8, R9
+	ANDQ         $0x07, R9
+	VPBROADCASTQ R9, Z0
+	VPCMPQ       $0x06, iota8<>+0(SB), Z0, K1
+	MOVQ         R8, R10
+	SHLQ         $0x03, R10
+	LEAQ         (SI)(DI*8), DI
+
+gsample:
+	MOVQ CX, R11
+	XORQ R12, R12
+
+gcomp:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	MOVQ   AX, R13
+	MOVQ   R11, R14
+	MOVQ   R8, R15
+	SHRQ   $0x03, R15
+
+g4:
+	CMPQ        R15, $0x04
+	JB          g1
+	VMOVUPD     (R13), Z4
+	VMOVUPD     64(R13), Z5
+	VMOVUPD     128(R13), Z6
+	VMOVUPD     192(R13), Z7
+	VSUBPD      (R14), Z4, Z4
+	VSUBPD      64(R14), Z5, Z5
+	VSUBPD      128(R14), Z6, Z6
+	VSUBPD      192(R14), Z7, Z7
+	VFMADD231PD Z4, Z4, Z0
+	VFMADD231PD Z5, Z5, Z1
+	VFMADD231PD Z6, Z6, Z2
+	VFMADD231PD Z7, Z7, Z3
+	ADDQ        $0x00000100, R13
+	ADDQ        $0x00000100, R14
+	SUBQ        $0x04, R15
+	JMP         g4
+
+g1:
+	TESTQ       R15, R15
+	JZ          gtail
+	VMOVUPD     (R13), Z4
+	VSUBPD      (R14), Z4, Z4
+	VFMADD231PD Z4, Z4, Z0
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	DECQ        R15
+	JMP         g1
+
+gtail:
+	TESTQ       R9, R9
+	JZ          gsum
+	VMOVUPD.Z   (R13), K1, Z4
+	VMOVUPD.Z   (R14), K1, Z5
+	VSUBPD      Z5, Z4, Z4
+	VFMADD231PD Z4, Z4, Z1
+
+gsum:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDPD        X1, X0, X0
+	VMOVSD        (DX)(R12*8), X1
+	VFNMADD231SD  c3fe0000000000000<>+0(SB), X0, X1
+	VMOVSD        X1, (SI)
+	ADDQ          $0x08, SI
+	ADDQ          R10, R11
+	INCQ          R12
+	CMPQ          R12, BX
+	JB            gcomp
+	ADDQ          R10, AX
+	CMPQ          SI, DI
+	JB            gsample
+
+gdone:
+	VZEROUPPER
+	RET
+
+// func gmm2AVX512(z []float64, mu []float64, logw []float64, work []float64, out []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gmm2AVX512(SB), NOSPLIT, $0-120
+	MOVQ    z_base+0(FP), AX
+	MOVQ    mu_base+24(FP), CX
+	MOVQ    logw_base+48(FP), DX
+	MOVQ    logw_len+56(FP), BX
+	MOVQ    work_base+72(FP), SI
+	MOVQ    out_base+96(FP), DI
+	MOVQ    out_len+104(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x03, R9
+	VMOVUPD pevens<>+0(SB), Z0
+	VMOVUPD podds<>+0(SB), Z1
+
+qpair:
+	CMPQ      R8, $0x10
+	JB        qone
+	VMOVUPD   (AX), Z2
+	VMOVUPD   (AX), Z3
+	VPERMT2PD 64(AX), Z0, Z2
+	VPERMT2PD 64(AX), Z1, Z3
+	VMOVUPD   128(AX), Z4
+	VMOVUPD   128(AX), Z5
+	VPERMT2PD 192(AX), Z0, Z4
+	VPERMT2PD 192(AX), Z1, Z5
+
+	// Pass 1: the terms into work and their maximum, ignoring NaN.
+	VBROADCASTSD cfff0000000000000<>+0(SB), Z6
+	VBROADCASTSD cfff0000000000000<>+0(SB), Z7
+	MOVQ         CX, R10
+	MOVQ         DX, R11
+	MOVQ         SI, R12
+	MOVQ         BX, R13
+
+qpmax:
+	VSUBPD.BCST       (R10), Z2, Z8
+	VSUBPD.BCST       (R10), Z4, Z9
+	VSUBPD.BCST       8(R10), Z3, Z10
+	VSUBPD.BCST       8(R10), Z5, Z11
+	VMULPD            Z8, Z8, Z8
+	VMULPD            Z9, Z9, Z9
+	VFMADD231PD       Z10, Z10, Z8
+	VFMADD231PD       Z11, Z11, Z9
+	VBROADCASTSD      (R11), Z10
+	VBROADCASTSD      (R11), Z11
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z8, Z10
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z9, Z11
+	MOVQ              R12, R14
+	VMOVSD            X10, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X10, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x01, Z10, X8
+	VMOVSD            X8, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X8, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x02, Z10, X8
+	VMOVSD            X8, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X8, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x03, Z10, X8
+	VMOVSD            X8, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X8, (R14)
+	ADDQ              R9, R14
+	VMOVSD            X11, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X11, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x01, Z11, X8
+	VMOVSD            X8, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X8, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x02, Z11, X8
+	VMOVSD            X8, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X8, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x03, Z11, X8
+	VMOVSD            X8, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X8, (R14)
+	ADDQ              R9, R14
+	VMAXPD            Z6, Z10, Z6
+	VMAXPD            Z7, Z11, Z7
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	ADDQ              $0x08, R12
+	DECQ              R13
+	JNZ               qpmax
+
+	// Pass 2: the sum of exp(term - max), recomputing the terms.
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	MOVQ   CX, R10
+	MOVQ   DX, R11
+	MOVQ   BX, R13
+
+qpsum:
+	VSUBPD.BCST       (R10), Z2, Z10
+	VSUBPD.BCST       (R10), Z4, Z11
+	VSUBPD.BCST       8(R10), Z3, Z12
+	VSUBPD.BCST       8(R10), Z5, Z13
+	VMULPD            Z10, Z10, Z10
+	VMULPD            Z11, Z11, Z11
+	VFMADD231PD       Z12, Z12, Z10
+	VFMADD231PD       Z13, Z13, Z11
+	VBROADCASTSD      (R11), Z12
+	VBROADCASTSD      (R11), Z13
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z10, Z12
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z11, Z13
+	VSUBPD            Z12, Z6, Z12
+	VSUBPD            Z13, Z7, Z13
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z10
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z11
+	VMINPD            Z12, Z10, Z12
+	VMINPD            Z13, Z11, Z13
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z10
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z11
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z12, Z10
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z13, Z11
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z10, Z14
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z11, Z15
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z15, Z13
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z15, Z13
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z16
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z17
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z13, Z17
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z13, Z17
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z13, Z17
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z13, Z17
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z13, Z17
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z13, Z17
+	VMOVUPD           exp2hi<>+0(SB), Z18
+	VMOVUPD           exp2hi<>+0(SB), Z19
+	VPERMT2PD         exp2hi<>+64(SB), Z10, Z18
+	VPERMT2PD         exp2hi<>+64(SB), Z11, Z19
+	VMOVUPD           exp2lo<>+0(SB), Z20
+	VMOVUPD           exp2lo<>+0(SB), Z21
+	VPERMT2PD         exp2lo<>+64(SB), Z10, Z20
+	VPERMT2PD         exp2lo<>+64(SB), Z11, Z21
+	VMULPD            Z18, Z12, Z10
+	VMULPD            Z19, Z13, Z11
+	VFMADD213PD       Z20, Z16, Z10
+	VFMADD213PD       Z21, Z17, Z11
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z14, Z14
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z15, Z15
+	VADDPD            Z18, Z10, Z10
+	VADDPD            Z19, Z11, Z11
+	VSCALEFPD         Z14, Z10, Z10
+	VSCALEFPD         Z15, Z11, Z11
+	VADDPD            Z10, Z8, Z8
+	VADDPD            Z11, Z9, Z9
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	DECQ              R13
+	JNZ               qpsum
+	VGETMANTPD        $0x00, Z8, Z10
+	VGETMANTPD        $0x00, Z9, Z11
+	VGETEXPPD         Z8, Z8
+	VGETEXPPD         Z9, Z9
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z10, K1
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z11, K2
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z10, K1, Z10
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z11, K2, Z11
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z8, K1, Z8
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z9, K2, Z9
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z10, Z10
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z11, Z11
+	VXORPD            Z12, Z12, Z12
+	VXORPD            Z13, Z13, Z13
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z10, Z14
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z11, Z15
+	VDIVPD            Z14, Z10, Z14
+	VDIVPD            Z15, Z11, Z15
+	VMULPD            Z14, Z14, Z16
+	VMULPD            Z15, Z15, Z17
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z18
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z19
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z17, Z19
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z17, Z19
+	VMULPD            Z16, Z18, Z18
+	VMULPD            Z17, Z19, Z19
+	VMULPD            Z10, Z10, Z16
+	VMULPD            Z11, Z11, Z17
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z16, Z16
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z17, Z17
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z8, Z12
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z9, Z13
+	VADDPD            Z16, Z18, Z18
+	VADDPD            Z17, Z19, Z19
+	VFMADD231PD       Z18, Z14, Z12
+	VFMADD231PD       Z19, Z15, Z13
+	VSUBPD            Z12, Z16, Z12
+	VSUBPD            Z13, Z17, Z13
+	VSUBPD            Z12, Z10, Z12
+	VSUBPD            Z13, Z11, Z13
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z8, Z12
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z9, Z13
+	VADDPD            Z6, Z12, Z12
+	VADDPD            Z7, Z13, Z13
+
+	// Where the maximum is infinite it is the result, or NaN if a term is NaN.
+	VFPCLASSPDZ $0x18, Z6, K1
+	VFPCLASSPDZ $0x18, Z7, K2
+	KORB        K2, K1, K1
+	KORTESTB    K1, K1
+	JZ          qpstore
+	VMOVAPD     Z6, K1, Z12
+	VMOVAPD     Z7, K2, Z13
+	MOVQ        CX, R10
+	MOVQ        DX, R11
+	MOVQ        BX, R13
+
+qpnan:
+	VSUBPD.BCST       (R10), Z2, Z6
+	VSUBPD.BCST       (R10), Z4, Z7
+	VSUBPD.BCST       8(R10), Z3, Z8
+	VSUBPD.BCST       8(R10), Z5, Z9
+	VMULPD            Z6, Z6, Z6
+	VMULPD            Z7, Z7, Z7
+	VFMADD231PD       Z8, Z8, Z6
+	VFMADD231PD       Z9, Z9, Z7
+	VBROADCASTSD      (R11), Z8
+	VBROADCASTSD      (R11), Z9
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z6, Z8
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z7, Z9
+	VCMPPD            $0x03, Z8, Z8, K1, K3
+	VBROADCASTSD      c7ff8000000000001<>+0(SB), K3, Z12
+	VCMPPD            $0x03, Z9, Z9, K2, K3
+	VBROADCASTSD      c7ff8000000000001<>+0(SB), K3, Z13
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	DECQ              R13
+	JNZ               qpnan
+
+qpstore:
+	VMOVUPD Z12, (DI)
+	VMOVUPD Z13, 64(DI)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000080, DI
+	MOVQ    R9, R13
+	SHLQ    $0x04, R13
+	ADDQ    R13, SI
+	SUBQ    $0x10, R8
+	JMP     qpair
+
+qone:
+	CMPQ      R8, $0x08
+	JB        qtail
+	VMOVUPD   (AX), Z2
+	VMOVUPD   (AX), Z3
+	VPERMT2PD 64(AX), Z0, Z2
+	VPERMT2PD 64(AX), Z1, Z3
+
+	// Pass 1: the terms into work and their maximum, ignoring NaN.
+	VBROADCASTSD cfff0000000000000<>+0(SB), Z4
+	MOVQ         CX, R10
+	MOVQ         DX, R11
+	MOVQ         SI, R12
+	MOVQ         BX, R13
+
+qomax:
+	VSUBPD.BCST       (R10), Z2, Z5
+	VSUBPD.BCST       8(R10), Z3, Z6
+	VMULPD            Z5, Z5, Z5
+	VFMADD231PD       Z6, Z6, Z5
+	VBROADCASTSD      (R11), Z6
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z5, Z6
+	MOVQ              R12, R14
+	VMOVSD            X6, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X6, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x01, Z6, X5
+	VMOVSD            X5, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X5, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x02, Z6, X5
+	VMOVSD            X5, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X5, (R14)
+	ADDQ              R9, R14
+	VEXTRACTF64X2     $0x03, Z6, X5
+	VMOVSD            X5, (R14)
+	ADDQ              R9, R14
+	VMOVHPD           X5, (R14)
+	ADDQ              R9, R14
+	VMAXPD            Z4, Z6, Z4
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	ADDQ              $0x08, R12
+	DECQ              R13
+	JNZ               qomax
+
+	// Pass 2: the sum of exp(term - max), recomputing the terms.
+	VXORPD Z5, Z5, Z5
+	MOVQ   CX, R10
+	MOVQ   DX, R11
+	MOVQ   BX, R13
+
+qosum:
+	VSUBPD.BCST       (R10), Z2, Z6
+	VSUBPD.BCST       8(R10), Z3, Z7
+	VMULPD            Z6, Z6, Z6
+	VFMADD231PD       Z7, Z7, Z6
+	VBROADCASTSD      (R11), Z7
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z6, Z7
+	VSUBPD            Z7, Z4, Z7
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z6
+	VMINPD            Z7, Z6, Z7
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z6
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z7, Z6
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z6, Z8
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z8, Z7
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z8, Z7
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z9
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z7, Z9
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z7, Z9
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z7, Z9
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z7, Z9
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z7, Z9
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z7, Z9
+	VMOVUPD           exp2hi<>+0(SB), Z10
+	VPERMT2PD         exp2hi<>+64(SB), Z6, Z10
+	VMOVUPD           exp2lo<>+0(SB), Z11
+	VPERMT2PD         exp2lo<>+64(SB), Z6, Z11
+	VMULPD            Z10, Z7, Z6
+	VFMADD213PD       Z11, Z9, Z6
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z8, Z8
+	VADDPD            Z10, Z6, Z6
+	VSCALEFPD         Z8, Z6, Z6
+	VADDPD            Z6, Z5, Z5
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	DECQ              R13
+	JNZ               qosum
+	VGETMANTPD        $0x00, Z5, Z6
+	VGETEXPPD         Z5, Z5
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z6, K1
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z6, K1, Z6
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z5, K1, Z5
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z6, Z6
+	VXORPD            Z7, Z7, Z7
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z6, Z8
+	VDIVPD            Z8, Z6, Z8
+	VMULPD            Z8, Z8, Z9
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z10
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z9, Z10
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z9, Z10
+	VMULPD            Z9, Z10, Z10
+	VMULPD            Z6, Z6, Z9
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z9, Z9
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z5, Z7
+	VADDPD            Z9, Z10, Z10
+	VFMADD231PD       Z10, Z8, Z7
+	VSUBPD            Z7, Z9, Z7
+	VSUBPD            Z7, Z6, Z7
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z5, Z7
+	VADDPD            Z4, Z7, Z7
+
+	// Where the maximum is infinite it is the result, or NaN if a term is NaN.
+	VFPCLASSPDZ $0x18, Z4, K1
+	KORTESTB    K1, K1
+	JZ          qostore
+	VMOVAPD     Z4, K1, Z7
+	MOVQ        CX, R10
+	MOVQ        DX, R11
+	MOVQ        BX, R13
+
+qonan:
+	VSUBPD.BCST       (R10), Z2, Z4
+	VSUBPD.BCST       8(R10), Z3, Z5
+	VMULPD            Z4, Z4, Z4
+	VFMADD231PD       Z5, Z5, Z4
+	VBROADCASTSD      (R11), Z5
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z4, Z5
+	VCMPPD            $0x03, Z5, Z5, K1, K2
+	VBROADCASTSD      c7ff8000000000001<>+0(SB), K2, Z7
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	DECQ              R13
+	JNZ               qonan
+
+qostore:
+	VMOVUPD Z7, (DI)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x40, DI
+	MOVQ    R9, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, SI
+	SUBQ    $0x08, R8
+
+qtail:
+	TESTQ        R8, R8
+	JZ           qdone
+	LEAQ         (R8)(R8*1), R10
+	VPBROADCASTQ R8, Z2
+	VPCMPQ       $0x06, iota8<>+0(SB), Z2, K1
+	VPBROADCASTQ R10, Z2
+	VPCMPQ       $0x06, iota8<>+0(SB), Z2, K2
+	SUBQ         $0x08, R10
+	VPBROADCASTQ R10, Z2
+	VPCMPQ       $0x06, iota8<>+0(SB), Z2, K3
+	VMOVUPD.Z    (AX), K2, Z2
+	VMOVUPD.Z    64(AX), K3, Z4
+	VMOVAPD      Z2, Z3
+	VPERMT2PD    Z4, Z0, Z2
+	VPERMT2PD    Z4, Z1, Z3
+
+	// Pass 1: the terms into work and their maximum, ignoring NaN.
+	VBROADCASTSD cfff0000000000000<>+0(SB), Z0
+	MOVQ         CX, R10
+	MOVQ         DX, R11
+	MOVQ         SI, R12
+	MOVQ         BX, R13
+
+qtmax:
+	VSUBPD.BCST       (R10), Z2, Z1
+	VSUBPD.BCST       8(R10), Z3, Z4
+	VMULPD            Z1, Z1, Z1
+	VFMADD231PD       Z4, Z4, Z1
+	VBROADCASTSD      (R11), Z4
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z1, Z4
+	MOVQ              R12, AX
+	CMPQ              R8, $0x00
+	JBE               qtstored
+	VMOVSD            X4, (AX)
+	ADDQ              R9, AX
+	CMPQ              R8, $0x01
+	JBE               qtstored
+	VMOVHPD           X4, (AX)
+	ADDQ              R9, AX
+	VEXTRACTF64X2     $0x01, Z4, X1
+	CMPQ              R8, $0x02
+	JBE               qtstored
+	VMOVSD            X1, (AX)
+	ADDQ              R9, AX
+	CMPQ              R8, $0x03
+	JBE               qtstored
+	VMOVHPD           X1, (AX)
+	ADDQ              R9, AX
+	VEXTRACTF64X2     $0x02, Z4, X1
+	CMPQ              R8, $0x04
+	JBE               qtstored
+	VMOVSD            X1, (AX)
+	ADDQ              R9, AX
+	CMPQ              R8, $0x05
+	JBE               qtstored
+	VMOVHPD           X1, (AX)
+	ADDQ              R9, AX
+	VEXTRACTF64X2     $0x03, Z4, X1
+	CMPQ              R8, $0x06
+	JBE               qtstored
+	VMOVSD            X1, (AX)
+	ADDQ              R9, AX
+	CMPQ              R8, $0x07
+	JBE               qtstored
+	VMOVHPD           X1, (AX)
+	ADDQ              R9, AX
+
+qtstored:
+	VMAXPD Z0, Z4, Z0
+	ADDQ   $0x10, R10
+	ADDQ   $0x08, R11
+	ADDQ   $0x08, R12
+	DECQ   R13
+	JNZ    qtmax
+
+	// Pass 2: the sum of exp(term - max), recomputing the terms.
+	VXORPD Z1, Z1, Z1
+	MOVQ   CX, R10
+	MOVQ   DX, R11
+	MOVQ   BX, R13
+
+qtsum:
+	VSUBPD.BCST       (R10), Z2, Z4
+	VSUBPD.BCST       8(R10), Z3, Z5
+	VMULPD            Z4, Z4, Z4
+	VFMADD231PD       Z5, Z5, Z4
+	VBROADCASTSD      (R11), Z5
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z4, Z5
+	VSUBPD            Z5, Z0, Z5
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z4
+	VMINPD            Z5, Z4, Z5
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z4
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z5, Z4
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z4, Z6
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z6, Z5
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z6, Z5
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z7
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z5, Z7
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z5, Z7
+	VMOVUPD           exp2hi<>+0(SB), Z8
+	VPERMT2PD         exp2hi<>+64(SB), Z4, Z8
+	VMOVUPD           exp2lo<>+0(SB), Z9
+	VPERMT2PD         exp2lo<>+64(SB), Z4, Z9
+	VMULPD            Z8, Z5, Z4
+	VFMADD213PD       Z9, Z7, Z4
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z6, Z6
+	VADDPD            Z8, Z4, Z4
+	VSCALEFPD         Z6, Z4, Z4
+	VADDPD            Z4, Z1, Z1
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	DECQ              R13
+	JNZ               qtsum
+	VGETMANTPD        $0x00, Z1, Z4
+	VGETEXPPD         Z1, Z1
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z4, K2
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z1, K2, Z1
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z4, Z4
+	VXORPD            Z5, Z5, Z5
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z4, Z6
+	VDIVPD            Z6, Z4, Z6
+	VMULPD            Z6, Z6, Z7
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z8
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z7, Z8
+	VMULPD            Z7, Z8, Z8
+	VMULPD            Z4, Z4, Z7
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z7, Z7
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z1, Z5
+	VADDPD            Z7, Z8, Z8
+	VFMADD231PD       Z8, Z6, Z5
+	VSUBPD            Z5, Z7, Z5
+	VSUBPD            Z5, Z4, Z5
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z1, Z5
+	VADDPD            Z0, Z5, Z5
+
+	// Where the maximum is infinite it is the result, or NaN if a term is NaN.
+	VFPCLASSPDZ $0x18, Z0, K2
+	KORTESTB    K2, K2
+	JZ          qtstore
+	VMOVAPD     Z0, K2, Z5
+	MOVQ        CX, R10
+	MOVQ        DX, R11
+	MOVQ        BX, R13
+
+qtnan:
+	VSUBPD.BCST       (R10), Z2, Z0
+	VSUBPD.BCST       8(R10), Z3, Z1
+	VMULPD            Z0, Z0, Z0
+	VFMADD231PD       Z1, Z1, Z0
+	VBROADCASTSD      (R11), Z1
+	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z0, Z1
+	VCMPPD            $0x03, Z1, Z1, K2, K3
+	VBROADCASTSD      c7ff8000000000001<>+0(SB), K3, Z5
+	ADDQ              $0x10, R10
+	ADDQ              $0x08, R11
+	DECQ              R13
+	JNZ               qtnan
+
+qtstore:
+	VMOVUPD Z5, K1, (DI)
+
+qdone:
+	VZEROUPPER
+	RET
+
+DATA pevens<>+0(SB)/8, $0x0000000000000000
+DATA pevens<>+8(SB)/8, $0x0000000000000002
+DATA pevens<>+16(SB)/8, $0x0000000000000004
+DATA pevens<>+24(SB)/8, $0x0000000000000006
+DATA pevens<>+32(SB)/8, $0x0000000000000008
+DATA pevens<>+40(SB)/8, $0x000000000000000a
+DATA pevens<>+48(SB)/8, $0x000000000000000c
+DATA pevens<>+56(SB)/8, $0x000000000000000e
+GLOBL pevens<>(SB), RODATA|NOPTR, $64
+
+DATA podds<>+0(SB)/8, $0x0000000000000001
+DATA podds<>+8(SB)/8, $0x0000000000000003
+DATA podds<>+16(SB)/8, $0x0000000000000005
+DATA podds<>+24(SB)/8, $0x0000000000000007
+DATA podds<>+32(SB)/8, $0x0000000000000009
+DATA podds<>+40(SB)/8, $0x000000000000000b
+DATA podds<>+48(SB)/8, $0x000000000000000d
+DATA podds<>+56(SB)/8, $0x000000000000000f
+GLOBL podds<>(SB), RODATA|NOPTR, $64

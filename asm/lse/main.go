@@ -1,7 +1,7 @@
-// Command lse generates kernels/lse_amd64.s, the AVX2/FMA assembly of the
-// log-sum-exp family: log-sum-exp over the rows of a matrix and the
-// Gaussian-mixture log-density (squared distances, and the whole density for
-// points in two dimensions).
+// Command lse generates kernels/lse_amd64.s, the AVX2/FMA and AVX-512
+// assembly of the log-sum-exp family: log-sum-exp over the rows of a matrix
+// and the Gaussian-mixture log-density (squared distances, and the whole
+// density for points in two dimensions).
 package main
 
 import (
@@ -18,5 +18,8 @@ func main() {
 	logSumExp(masks)
 	gmmDist(masks)
 	gmm2()
+	logSumExp512()
+	gmmDist512()
+	gmm2512()
 	Generate()
 }

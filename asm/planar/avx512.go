@@ -10,89 +10,8 @@ import (
 )
 
 // The AVX-512 planar kernels hold eight points in the lanes of a zmm
-// register, in their natural order: VPERMT2PD separates the coordinates of
-// eight consecutive 2-D points (two zmm of memory) and interleaves them
-// back. They cover every point, the last one to seven under opmasks.
-
-// perm512 holds the index vectors of the planar kernels' permutations in
-// registers, loaded once before the loops.
-type perm512 struct {
-	even, odd, lo, hi reg.VecVirtual
-}
-
-// newPerm512 loads the index vectors that separate the coordinates
-// (even, odd) and, if interleave, those that interleave them back.
-func newPerm512(interleave bool) perm512 {
-	load := func(name string, v []uint64) reg.VecVirtual {
-		r := ZMM()
-		VMOVUPD(vm.IndexTable(name, v), r)
-		return r
-	}
-	p := perm512{
-		even: load("pevens", []uint64{0, 2, 4, 6, 8, 10, 12, 14}),
-		odd:  load("podds", []uint64{1, 3, 5, 7, 9, 11, 13, 15}),
-	}
-	if interleave {
-		p.lo = load("pinterlo", []uint64{0, 8, 1, 9, 2, 10, 3, 11})
-		p.hi = load("pinterhi", []uint64{4, 12, 5, 13, 6, 14, 7, 15})
-	}
-	return p
-}
-
-// pointMasks are the opmasks of a block of r < 8 points: of the first and
-// second zmm of their coordinates (2r float64) and of one value per point.
-type pointMasks struct {
-	lo, hi, one reg.OpmaskVirtual
-}
-
-// newPointMasks returns the masks of the block of r points (r in a
-// register, 1..7).
-func newPointMasks(r reg.Register) pointMasks {
-	c := GP64()
-	LEAQ(Mem{Base: r, Index: r, Scale: 1}, c) // 2r
-	m := pointMasks{one: vm.TailK(r), lo: vm.TailK(c)}
-	SUBQ(Imm(8), c)
-	m.hi = vm.TailK(c)
-	return m
-}
-
-// loadPoints512 returns the coordinates of the eight points at p (or of the
-// first r under masks, the others zero) as two registers, lanes in point
-// order.
-func loadPoints512(p Mem, pm perm512, masks *pointMasks) (a, b reg.VecVirtual) {
-	a, b = ZMM(), ZMM()
-	if masks != nil {
-		hi := ZMM()
-		VMOVUPD_Z(p, masks.lo, a)
-		VMOVUPD_Z(p.Offset(64), masks.hi, hi)
-		VMOVAPD(a, b)
-		VPERMT2PD(hi, pm.even, a)
-		VPERMT2PD(hi, pm.odd, b)
-		return a, b
-	}
-	VMOVUPD(p, a)
-	VMOVUPD(p, b)
-	VPERMT2PD(p.Offset(64), pm.even, a)
-	VPERMT2PD(p.Offset(64), pm.odd, b)
-	return a, b
-}
-
-// storePoints512 interleaves the coordinates a and b of eight points and
-// stores them at p (the first r under masks).
-func storePoints512(a, b reg.VecVirtual, p Mem, pm perm512, masks *pointMasks) {
-	lo, hi := ZMM(), ZMM()
-	VMOVAPD(a, lo)
-	VMOVAPD(a, hi)
-	VPERMT2PD(b, pm.lo, lo)
-	VPERMT2PD(b, pm.hi, hi)
-	if masks != nil {
-		VMOVUPD(lo, masks.lo, p)
-		VMOVUPD(hi, masks.hi, p.Offset(64))
-		return
-	}
-	VMOVUPD(lo, p)
-	VMOVUPD(hi, p.Offset(64))
-}
+// register, in their natural order (vmath.Points2), and cover every point,
+// the last one to seven under opmasks.
 
 // forward512 emits planarForward2AVX512: PlanarForward for d = 2 on every
 // point, in groups of sixteen points (two zmm per quantity, interleaving
@@ -110,14 +29,14 @@ func forward512() {
 	n := Load(Param("trace").Len(), GP64())
 	end := Load(Param("B").Len(), GP64())
 	SHLQ(Imm(1), end) // the width loop steps by 2 through Wt and U
-	pm := newPerm512(true)
+	pm := vm.NewPoints2(true)
 
 	// block emits the pass over g blocks of eight points (the first r of
 	// one block under masks).
-	block := func(g int, masks *pointMasks) {
+	block := func(g int, masks *vm.PointMasks) {
 		za, zb := vm.NewGroup(g), vm.NewGroup(g)
 		for j := range za {
-			za[j], zb[j] = loadPoints512(Mem{Base: z, Disp: 128 * j}, pm, masks)
+			za[j], zb[j] = pm.Load(Mem{Base: z, Disp: 128 * j}, masks)
 		}
 		fa, fb, acc := vm.NewGroup(g), vm.NewGroup(g), vm.NewGroup(g)
 		for _, s := range []vm.Group{fa, fb, acc} {
@@ -152,9 +71,9 @@ func forward512() {
 			s.Each(func(j int) { VMULPD(inv, s[j], s[j]) })
 		}
 		for j := range fa {
-			storePoints512(fa[j], fb[j], Mem{Base: f, Disp: 128 * j}, pm, masks)
+			pm.Store(fa[j], fb[j], Mem{Base: f, Disp: 128 * j}, masks)
 			if masks != nil {
-				VMOVUPD(acc[j], masks.one, Mem{Base: tr})
+				VMOVUPD(acc[j], masks.One, Mem{Base: tr})
 			} else {
 				VMOVUPD(acc[j], Mem{Base: tr, Disp: 64 * j})
 			}
@@ -184,7 +103,7 @@ func forward512() {
 	Label(tail)
 	TESTQ(n, n)
 	JZ(LabelRef(done))
-	masks := newPointMasks(n)
+	masks := vm.NewPointMasks(n)
 	block(1, &masks)
 
 	Label(done)
@@ -219,7 +138,7 @@ func reverse512() {
 	nb := Load(Param("gtrace").Len(), GP64())
 	TESTQ(nb, nb)
 	JZ(LabelRef("rdone"))
-	pm := newPerm512(false)
+	pm := vm.NewPoints2(false)
 	inv := ZMM()
 	VBROADCASTSD(args.Addr(Param("inv")), inv)
 	dupLo, dupHi := ZMM(), ZMM()
@@ -250,15 +169,15 @@ func reverse512() {
 
 	// block emits the contributions of eight points (the first r under
 	// masks; the others load as zero and contribute nothing).
-	block := func(masks *pointMasks) {
-		za, zb := loadPoints512(Mem{Base: zp}, pm, masks)
+	block := func(masks *vm.PointMasks) {
+		za, zb := pm.Load(Mem{Base: zp}, masks)
 		a := ZMM()
 		VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a)
 		VFMADD231PD_BCST(wA, za, a)
 		VFMADD231PD_BCST(wA.Offset(8), zb, a)
 		hs, hps := vm.TanhBoth512(vm.Group{a})
 		h, hp := hs[0], hps[0]
-		gfa, gfb := loadPoints512(Mem{Base: gfp}, pm, masks)
+		gfa, gfb := pm.Load(Mem{Base: gfp}, masks)
 		VFMADD231PD(gfa, h, sums[2])
 		VFMADD231PD(gfb, h, sums[3])
 		g := ZMM() // U_i . gf
@@ -266,7 +185,7 @@ func reverse512() {
 		VFMADD231PD_BCST(uA.Offset(8), gfb, g)
 		gt := ZMM()
 		if masks != nil {
-			VMOVUPD_Z(Mem{Base: gtp}, masks.one, gt)
+			VMOVUPD_Z(Mem{Base: gtp}, masks.One, gt)
 			VMULPD(inv, gt, gt)
 		} else {
 			VMULPD(Mem{Base: gtp}, inv, gt)
@@ -286,9 +205,9 @@ func reverse512() {
 			m := Mem{Base: gzp, Disp: 64 * k}
 			if masks != nil {
 				old := ZMM()
-				mk := masks.lo
+				mk := masks.Lo
 				if k == 1 {
-					mk = masks.hi
+					mk = masks.Hi
 				}
 				VMOVUPD_Z(m, mk, old)
 				VFMADD213PD(old, wpair, d)
@@ -313,7 +232,7 @@ func reverse512() {
 	Label("rtail")
 	TESTQ(n, n)
 	JZ(LabelRef("rsum"))
-	masks := newPointMasks(n)
+	masks := vm.NewPointMasks(n)
 	block(&masks)
 
 	Label("rsum")

@@ -113,6 +113,12 @@ func Exp512(x Group) Group {
 	return expWhole(expCore(y, 1))
 }
 
+// ExpNeg512 returns e^-y for lanes y in [0, 746] (or NaN, which gives
+// NaN), the range clamped by the caller. It consumes y.
+func ExpNeg512(y Group) Group {
+	return expWhole(expCore(y, -1))
+}
+
 // expWhole returns e^(s y) = 2^k (Thi + B) from its pieces.
 func expWhole(p expParts) Group {
 	e := NewGroup(len(p.kf))

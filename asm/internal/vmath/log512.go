@@ -8,9 +8,6 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// Comparison predicate for VCMPPD into an opmask: not equal (ordered).
-const CmpNEQ = 0x0c
-
 // log1pCore512 returns log(1 + x) for lanes where u = fl(1 + x) is
 // positive, normal and finite, given x and u; other lanes give unspecified
 // values.
@@ -25,17 +22,7 @@ const CmpNEQ = 0x0c
 // (|c/u| <= 2^-53).
 func log1pCore512(x, u Group) Group {
 	n := len(x)
-	m, e := NewGroup(n), NewGroup(n)
-	m.Each(func(i int) { VGETMANTPD(U8(0), u[i], m[i]) }) // [1, 2)
-	e.Each(func(i int) { VGETEXPPD(u[i], e[i]) })
-	big := make([]reg.OpmaskVirtual, n)
-	for i := range big {
-		big[i] = K()
-		VCMPPD_BCST(U8(CmpGT), Const(math.Sqrt2), m[i], big[i])
-	}
-	m.Each(func(i int) { VMULPD_BCST(Const(0.5), m[i], big[i], m[i]) })
-	e.Each(func(i int) { VADDPD_BCST(Const(1), e[i], big[i], e[i]) })
-
+	m, e := logReduce512(u)
 	f := NewGroup(n)
 	f.Each(func(i int) { VSUBPD_BCST(Const(1), m[i], f[i]) })
 	zero := make([]reg.OpmaskVirtual, n)
@@ -52,6 +39,34 @@ func log1pCore512(x, u Group) Group {
 	rc.Each(func(i int) { VRCP14PD(u[i], rc[i]) })
 	rc.Each(func(i int) { VMULPD_Z(c[i], rc[i], zero[i], rc[i]) }) // c/u where e != 0, else 0
 	return logPoly512(f, e, rc)
+}
+
+// logReduce512 splits lanes u (positive, normal, finite) as u = 2^e m with
+// m in [sqrt2/2, sqrt2): VGETMANTPD gives m in [1, 2) and VGETEXPPD e,
+// and an opmask halves m and increments e where m > sqrt2.
+func logReduce512(u Group) (m, e Group) {
+	n := len(u)
+	m, e = NewGroup(n), NewGroup(n)
+	m.Each(func(i int) { VGETMANTPD(U8(0), u[i], m[i]) }) // [1, 2)
+	e.Each(func(i int) { VGETEXPPD(u[i], e[i]) })
+	big := make([]reg.OpmaskVirtual, n)
+	for i := range big {
+		big[i] = K()
+		VCMPPD_BCST(U8(CmpGT), Const(math.Sqrt2), m[i], big[i])
+	}
+	m.Each(func(i int) { VMULPD_BCST(Const(0.5), m[i], big[i], m[i]) })
+	e.Each(func(i int) { VADDPD_BCST(Const(1), e[i], big[i], e[i]) })
+	return m, e
+}
+
+// Log512 returns log(u) for lanes u that are positive, normal and finite
+// (NaN gives NaN), as LogU does with no correction: f = m - 1 is exact.
+func Log512(u Group) Group {
+	m, e := logReduce512(u)
+	m.Each(func(i int) { VSUBPD_BCST(Const(1), m[i], m[i]) })
+	cu := NewGroup(len(u))
+	cu.Each(func(i int) { VXORPD(cu[i], cu[i], cu[i]) })
+	return logPoly512(m, e, cu)
 }
 
 // logPoly512 returns e ln2 + log(1+f) + cu for lanes f in

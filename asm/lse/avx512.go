@@ -1,0 +1,455 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
+)
+
+// reduce512 combines the eight lanes of v with op (VADDPD or VMAXPD) into
+// the low lane of an XMM register.
+func reduce512(op func(ops ...Op), v reg.VecVirtual) reg.VecVirtual {
+	y := YMM()
+	VEXTRACTF64X4(U8(1), v, y)
+	op(v.AsY(), y, y)
+	x := XMM()
+	VEXTRACTF128(U8(1), y, x)
+	op(y.AsX(), x, x)
+	t := XMM()
+	VPERMILPD(U8(1), x, t)
+	op(t, x, x)
+	return x
+}
+
+// expNeg512 returns e^-y for lanes y >= 0 (or NaN), clamped at 746 where
+// it is zero.
+func expNeg512(y vm.Group) vm.Group {
+	hi := vm.SplatZ(len(y), 746)
+	y.Each(func(i int) { VMINPD(y[i], hi[i], y[i]) }) // NaN kept
+	return vm.ExpNeg512(y)
+}
+
+// logSumExp512 emits lseAVX512: LogSumExp over the rows, two zmm per step
+// in both passes, the last cols%8 columns under an opmask. The maximum
+// ignores NaN (VMAXPD returns its second source, the running maximum,
+// where the other is NaN): where it is finite, a NaN in the row reaches
+// the result through exp(x - m); where it is infinite, the row is scanned
+// for a NaN. The logarithms of eight rows are taken together: the rows'
+// maxima and sums are gathered in the lanes of two registers by merge
+// masking and log(S) + M is stored eight rows at a time.
+func logSumExp512() {
+	TEXT("lseAVX512", NOSPLIT, "func(x, out []float64, cols int)")
+	Doc("lseAVX512 is LogSumExp on len(out) rows of cols > 0 columns.")
+	x := Load(Param("x").Base(), GP64())
+	out := Load(Param("out").Base(), GP64())
+	rows := Load(Param("out").Len(), GP64())
+	cols := Load(Param("cols"), GP64())
+	TESTQ(rows, rows)
+	JZ(LabelRef("ldone"))
+	rem := GP64()
+	MOVQ(cols, rem)
+	ANDQ(Imm(7), rem)
+	tk := vm.TailK(rem)
+	nvec := GP64()
+	MOVQ(cols, nvec)
+	SHRQ(Imm(3), nvec)
+	stride := GP64()
+	MOVQ(cols, stride)
+	SHLQ(Imm(3), stride)
+	bit := GP64() // 1 << (row mod 8): the lane of the row's maximum and sum
+	MOVQ(U32(1), bit)
+	mv, sv := ZMM(), ZMM() // the maxima and sums of up to eight rows
+	VXORPD(mv, mv, mv)
+	VXORPD(sv, sv, sv)
+	p, c := GP64(), GP64()
+
+	// pass emits a loop over the row's vectors, two at a time, then one,
+	// then the last cols%8 elements: step(m, j, mask) for the vector at
+	// p + 64j (mask nil when whole).
+	pass := func(name string, step func(g vm.Group, mask reg.OpmaskVirtual)) {
+		two, one, tail, done := name+"2", name+"1", name+"tail", name+"done"
+		MOVQ(x, p)
+		MOVQ(nvec, c)
+		Label(two)
+		CMPQ(c, Imm(2))
+		JB(LabelRef(one))
+		g := vm.NewGroup(2)
+		g.Each(func(j int) { VMOVUPD(Mem{Base: p, Disp: 64 * j}, g[j]) })
+		step(g, nil)
+		ADDQ(U32(128), p)
+		SUBQ(Imm(2), c)
+		JMP(LabelRef(two))
+		Label(one)
+		TESTQ(c, c)
+		JZ(LabelRef(tail))
+		g = vm.NewGroup(1)
+		VMOVUPD(Mem{Base: p}, g[0])
+		step(g, nil)
+		ADDQ(Imm(64), p)
+		Label(tail)
+		TESTQ(rem, rem)
+		JZ(LabelRef(done))
+		g = vm.NewGroup(1)
+		VMOVUPD_Z(Mem{Base: p}, tk, g[0])
+		step(g, tk)
+		Label(done)
+	}
+
+	Label("lrow")
+	Comment("Pass 1: the row maximum, ignoring NaN.")
+	mx := vm.SplatZ(2, math.Inf(-1))
+	pass("lmax", func(g vm.Group, mask reg.OpmaskVirtual) {
+		if mask != nil {
+			VMAXPD(mx[1], g[0], mask, mx[1])
+			return
+		}
+		g.Each(func(j int) { VMAXPD(mx[j], g[j], mx[j]) })
+	})
+	VMAXPD(mx[1], mx[0], mx[0])
+	m := reduce512(VMAXPD, mx[0])
+	mz := ZMM()
+	VBROADCASTSD(m, mz)
+	k := K()
+	KMOVB(bit.As32(), k)
+	VMOVAPD(mz, k, mv)
+	a := XMM()
+	VANDPD(vm.ConstBits(vm.AbsMask), m, a)
+	VUCOMISD(vm.Const(math.Inf(1)), a)
+	JE(LabelRef("linf"))
+
+	Comment("Pass 2: the sum of exp(x - m), each term in (0, 1].")
+	acc := vm.NewGroup(2)
+	acc.Each(func(j int) { VXORPD(acc[j], acc[j], acc[j]) })
+	pass("lsum", func(g vm.Group, mask reg.OpmaskVirtual) {
+		g.Each(func(j int) { VSUBPD(g[j], mz, g[j]) }) // m - x
+		e := expNeg512(g)
+		if mask != nil {
+			VADDPD(e[0], acc[1], mask, acc[1])
+			return
+		}
+		e.Each(func(j int) { VADDPD(e[j], acc[j], acc[j]) })
+	})
+	VADDPD(acc[1], acc[0], acc[0])
+	s := reduce512(VADDPD, acc[0])
+	VBROADCASTSD(s, k, sv)
+	JMP(LabelRef("lnext"))
+
+	Label("linf")
+	Comment("The maximum is infinite: it is the result, unless the row holds a NaN.")
+	VBROADCASTSD(vm.Const(1), k, sv)
+	nan := K()
+	pass("lnan", func(g vm.Group, mask reg.OpmaskVirtual) {
+		for j := range g {
+			if mask != nil {
+				VCMPPD(U8(vm.CmpUnord), g[j], g[j], mask, nan)
+			} else {
+				VCMPPD(U8(vm.CmpUnord), g[j], g[j], nan)
+			}
+			KORTESTB(nan, nan)
+			JNZ(LabelRef("lisnan"))
+		}
+	})
+	JMP(LabelRef("lnext"))
+	Label("lisnan")
+	VBROADCASTSD(vm.Const(math.NaN()), k, mv)
+
+	Label("lnext")
+	SHLQ(Imm(1), bit)
+	ADDQ(stride, x)
+	DECQ(rows)
+	CMPQ(bit, U32(0x100))
+	JE(LabelRef("lflush"))
+	TESTQ(rows, rows)
+	JNZ(LabelRef("lrow"))
+
+	Label("lflush")
+	Comment("log S + M for the rows gathered (S = 1 where M is infinite or NaN).")
+	DECQ(bit)
+	KMOVB(bit.As32(), k)
+	l := vm.Log512(vm.Group{sv})[0]
+	VADDPD(mv, l, l)
+	VMOVUPD(l, k, Mem{Base: out})
+	ADDQ(Imm(64), out)
+	MOVQ(U32(1), bit)
+	TESTQ(rows, rows)
+	JNZ(LabelRef("lrow"))
+
+	Label("ldone")
+	VZEROUPPER()
+	RET()
+}
+
+// gmmDist512 emits gmmDistAVX512, gmmDistAVX2's work in AVX-512: the
+// squared distance summed from direct differences in four accumulators
+// (32 coordinates a step), then eight at a time, then the last d%8 under
+// an opmask.
+func gmmDist512() {
+	TEXT("gmmDistAVX512", NOSPLIT, "func(z, mu, logw, work []float64, d int)")
+	Doc("gmmDistAVX512 writes the mixture's log-weights minus half the squared distances to work.")
+	z := Load(Param("z").Base(), GP64())
+	mu0 := Load(Param("mu").Base(), GP64())
+	lw0 := Load(Param("logw").Base(), GP64())
+	k := Load(Param("logw").Len(), GP64())
+	work := Load(Param("work").Base(), GP64())
+	nw := Load(Param("work").Len(), GP64())
+	d := Load(Param("d"), GP64())
+	TESTQ(nw, nw)
+	JZ(LabelRef("gdone"))
+	rem := GP64()
+	MOVQ(d, rem)
+	ANDQ(Imm(7), rem)
+	tk := vm.TailK(rem)
+	stride := GP64()
+	MOVQ(d, stride)
+	SHLQ(Imm(3), stride)
+	end := GP64()
+	LEAQ(Mem{Base: work, Index: nw, Scale: 8}, end)
+
+	Label("gsample")
+	mu := GP64()
+	MOVQ(mu0, mu)
+	j := GP64()
+	XORQ(j, j)
+	Label("gcomp")
+	acc := vm.NewGroup(4)
+	acc.Each(func(a int) { VXORPD(acc[a], acc[a], acc[a]) })
+	p, q, c := GP64(), GP64(), GP64()
+	MOVQ(z, p)
+	MOVQ(mu, q)
+	MOVQ(d, c)
+	SHRQ(Imm(3), c) // whole vectors
+	Label("g4")
+	CMPQ(c, Imm(4))
+	JB(LabelRef("g1"))
+	e := vm.NewGroup(4)
+	e.Each(func(a int) { VMOVUPD(Mem{Base: p, Disp: 64 * a}, e[a]) })
+	e.Each(func(a int) { VSUBPD(Mem{Base: q, Disp: 64 * a}, e[a], e[a]) })
+	e.Each(func(a int) { VFMADD231PD(e[a], e[a], acc[a]) })
+	ADDQ(U32(256), p)
+	ADDQ(U32(256), q)
+	SUBQ(Imm(4), c)
+	JMP(LabelRef("g4"))
+	Label("g1")
+	TESTQ(c, c)
+	JZ(LabelRef("gtail"))
+	v := ZMM()
+	VMOVUPD(Mem{Base: p}, v)
+	VSUBPD(Mem{Base: q}, v, v)
+	VFMADD231PD(v, v, acc[0])
+	ADDQ(Imm(64), p)
+	ADDQ(Imm(64), q)
+	DECQ(c)
+	JMP(LabelRef("g1"))
+	Label("gtail")
+	TESTQ(rem, rem)
+	JZ(LabelRef("gsum"))
+	a, b := ZMM(), ZMM()
+	VMOVUPD_Z(Mem{Base: p}, tk, a)
+	VMOVUPD_Z(Mem{Base: q}, tk, b)
+	VSUBPD(b, a, a)
+	VFMADD231PD(a, a, acc[1])
+	Label("gsum")
+	VADDPD(acc[1], acc[0], acc[0])
+	VADDPD(acc[3], acc[2], acc[2])
+	VADDPD(acc[2], acc[0], acc[0])
+	s := reduce512(VADDPD, acc[0])
+	h := XMM()
+	VMOVSD(Mem{Base: lw0, Index: j, Scale: 8}, h)
+	VFNMADD231SD(vm.Const(0.5), s, h) // logw_j - q/2
+	VMOVSD(h, Mem{Base: work})
+	ADDQ(Imm(8), work)
+	ADDQ(stride, mu)
+	INCQ(j)
+	CMPQ(j, k)
+	JB(LabelRef("gcomp"))
+	ADDQ(stride, z)
+	CMPQ(work, end)
+	JB(LabelRef("gsample"))
+
+	Label("gdone")
+	VZEROUPPER()
+	RET()
+}
+
+// gmm2512 emits gmm2AVX512, gmm2AVX2's work in AVX-512 on every point:
+// sixteen points at a time (two zmm, interleaving their chains), then
+// eight, then the last one to seven under opmasks. Each term is formed as
+// the reference forms it (e0 e0, then e1 e1 fused, then logw - q/2 in one
+// rounding), so work holds the reference's values. The maximum over the
+// components ignores NaN; a NaN term reaches the result through the sum
+// where the maximum is finite, and where it is infinite the terms are
+// scanned for NaN again.
+func gmm2512() {
+	TEXT("gmm2AVX512", NOSPLIT, "func(z, mu, logw, work, out []float64)")
+	Doc("gmm2AVX512 is GMMLogDensity for d = 2 on len(out) points, before subtracting log 2 pi.")
+	z := Load(Param("z").Base(), GP64())
+	mu0 := Load(Param("mu").Base(), GP64())
+	lw0 := Load(Param("logw").Base(), GP64())
+	k := Load(Param("logw").Len(), GP64())
+	work := Load(Param("work").Base(), GP64())
+	out := Load(Param("out").Base(), GP64())
+	n := Load(Param("out").Len(), GP64())
+	kb := GP64() // bytes per row of work
+	MOVQ(k, kb)
+	SHLQ(Imm(3), kb)
+	pts := vm.NewPoints2(false)
+	mu, lw, wp, j := GP64(), GP64(), GP64(), GP64()
+
+	// term returns logw_j - |z - mu_j|^2/2 for the members of g, mu_j at
+	// mu and logw_j at lw.
+	term := func(za, zb vm.Group) vm.Group {
+		g := len(za)
+		ea, eb := vm.NewGroup(g), vm.NewGroup(g)
+		ea.Each(func(i int) { VSUBPD_BCST(Mem{Base: mu}, za[i], ea[i]) })
+		eb.Each(func(i int) { VSUBPD_BCST(Mem{Base: mu, Disp: 8}, zb[i], eb[i]) })
+		ea.Each(func(i int) { VMULPD(ea[i], ea[i], ea[i]) })
+		ea.Each(func(i int) { VFMADD231PD(eb[i], eb[i], ea[i]) }) // q
+		v := vm.NewGroup(g)
+		v.Each(func(i int) { VBROADCASTSD(Mem{Base: lw}, v[i]) })
+		v.Each(func(i int) { VFNMADD231PD_BCST(vm.Const(0.5), ea[i], v[i]) }) // logw_j - q/2
+		return v
+	}
+
+	// store writes lane e of the members of v (the first r points under
+	// masks) to work at wp + (8 i + e) kb.
+	store := func(v vm.Group, masks *vm.PointMasks, skip string) {
+		row := GP64()
+		MOVQ(wp, row)
+		for i := range v {
+			for q := 0; q < 4; q++ {
+				x := v[i].AsX()
+				if q > 0 {
+					x = XMM()
+					VEXTRACTF64X2(U8(q), v[i], x)
+				}
+				for h := 0; h < 2; h++ {
+					if masks != nil {
+						CMPQ(n, Imm(uint64(8*i+2*q+h)))
+						JBE(LabelRef(skip))
+					}
+					if h == 0 {
+						VMOVSD(x, Mem{Base: row})
+					} else {
+						VMOVHPD(x, Mem{Base: row})
+					}
+					ADDQ(kb, row)
+				}
+			}
+		}
+	}
+
+	block := func(name string, g int, masks *vm.PointMasks) {
+		za, zb := vm.NewGroup(g), vm.NewGroup(g)
+		for i := range za {
+			za[i], zb[i] = pts.Load(Mem{Base: z, Disp: 128 * i}, masks)
+		}
+		Comment("Pass 1: the terms into work and their maximum, ignoring NaN.")
+		mx := vm.SplatZ(g, math.Inf(-1))
+		MOVQ(mu0, mu)
+		MOVQ(lw0, lw)
+		MOVQ(work, wp)
+		MOVQ(k, j)
+		Label(name + "max")
+		v := term(za, zb)
+		skip := name + "stored"
+		store(v, masks, skip)
+		Label(skip)
+		mx.Each(func(i int) { VMAXPD(mx[i], v[i], mx[i]) })
+		ADDQ(Imm(16), mu)
+		ADDQ(Imm(8), lw)
+		ADDQ(Imm(8), wp)
+		DECQ(j)
+		JNZ(LabelRef(name + "max"))
+
+		Comment("Pass 2: the sum of exp(term - max), recomputing the terms.")
+		acc := vm.NewGroup(g)
+		acc.Each(func(i int) { VXORPD(acc[i], acc[i], acc[i]) })
+		MOVQ(mu0, mu)
+		MOVQ(lw0, lw)
+		MOVQ(k, j)
+		Label(name + "sum")
+		v = term(za, zb)
+		v.Each(func(i int) { VSUBPD(v[i], mx[i], v[i]) }) // max - term
+		e := expNeg512(v)
+		acc.Each(func(i int) { VADDPD(e[i], acc[i], acc[i]) })
+		ADDQ(Imm(16), mu)
+		ADDQ(Imm(8), lw)
+		DECQ(j)
+		JNZ(LabelRef(name + "sum"))
+		l := vm.Log512(acc)
+		l.Each(func(i int) { VADDPD(mx[i], l[i], l[i]) })
+
+		Comment("Where the maximum is infinite it is the result, or NaN if a term is NaN.")
+		inf := make([]reg.OpmaskVirtual, g)
+		for i := range inf {
+			inf[i] = K()
+			VFPCLASSPDZ(U8(0x18), mx[i], inf[i]) // +Inf or -Inf
+			if i > 0 {
+				KORB(inf[i], inf[0], inf[0])
+			}
+		}
+		KORTESTB(inf[0], inf[0])
+		JZ(LabelRef(name + "store"))
+		l.Each(func(i int) { VMOVAPD(mx[i], inf[i], l[i]) })
+		MOVQ(mu0, mu)
+		MOVQ(lw0, lw)
+		MOVQ(k, j)
+		Label(name + "nan")
+		v = term(za, zb)
+		for i := range v {
+			t := K()
+			VCMPPD(U8(vm.CmpUnord), v[i], v[i], inf[i], t)
+			VBROADCASTSD(vm.Const(math.NaN()), t, l[i])
+		}
+		ADDQ(Imm(16), mu)
+		ADDQ(Imm(8), lw)
+		DECQ(j)
+		JNZ(LabelRef(name + "nan"))
+
+		Label(name + "store")
+		for i := range l {
+			if masks != nil {
+				VMOVUPD(l[i], masks.One, Mem{Base: out})
+			} else {
+				VMOVUPD(l[i], Mem{Base: out, Disp: 64 * i})
+			}
+		}
+	}
+
+	Label("qpair")
+	CMPQ(n, Imm(16))
+	JB(LabelRef("qone"))
+	block("qp", 2, nil)
+	ADDQ(U32(256), z)
+	ADDQ(U32(128), out)
+	MOVQ(kb, j)
+	SHLQ(Imm(4), j)
+	ADDQ(j, work)
+	SUBQ(Imm(16), n)
+	JMP(LabelRef("qpair"))
+
+	Label("qone")
+	CMPQ(n, Imm(8))
+	JB(LabelRef("qtail"))
+	block("qo", 1, nil)
+	ADDQ(U32(128), z)
+	ADDQ(Imm(64), out)
+	MOVQ(kb, j)
+	SHLQ(Imm(3), j)
+	ADDQ(j, work)
+	SUBQ(Imm(8), n)
+
+	Label("qtail")
+	TESTQ(n, n)
+	JZ(LabelRef("qdone"))
+	masks := vm.NewPointMasks(n)
+	block("qt", 1, &masks)
+
+	Label("qdone")
+	VZEROUPPER()
+	RET()
+}
