@@ -14,9 +14,10 @@ import (
 // 1 - tanh^2 = 4 e^-2y/(1 + e^-2y)^2 needs no clamp: e^-2y underflows
 // gracefully to the subnormals and zero as |x| grows, where the AVX2 form
 // needs a second exponential. TanhBoth512, which needs both, takes
-// e^2y' from one expCore with y' = y where |x| <= 20 and y' = -y beyond
-// (there tanh rounds to +-1): with Ep = e^2y' and R = 1/(em + 2),
-// tanh = sign(x) |em| R and 1 - tanh^2 = 4 Ep R^2 in both cases.
+// Ep = e^2y' from one expCore with y' = y where |x| <= 20 and y' = -y
+// beyond (there tanh rounds to +-1): with em = Ep - 1 and
+// R = 1/(Ep + 1), tanh = sign(x) |em| R and 1 - tanh^2 = 4 Ep R^2 in both
+// cases.
 
 // expm1Parts returns em = e^(s y) - 1 from the pieces of e^(s y). It
 // consumes p.thi.
@@ -59,7 +60,11 @@ func TanhPrime512(x Group) Group {
 	return e
 }
 
-// TanhBoth512 returns h = tanh(x) and hp = 1 - tanh(x)^2 with one division.
+// TanhBoth512 returns h = tanh(x) and hp = 1 - tanh(x)^2 with one division:
+// with S = Thi + B, Ep = 2^k S and R = 1/(Ep + 1), h = sign(x) |em| R and
+// hp = 4 Ep R^2. Forming the denominator from Ep rather than from em lets
+// the error of Ep cancel in part between Ep and R^2 (measured against a
+// 400-bit evaluation: hp within 4 ulp, h within 3.2).
 func TanhBoth512(x Group) (h, hp Group) {
 	n := len(x)
 	y := absClamp(x, 375)
@@ -69,16 +74,23 @@ func TanhBoth512(x Group) (h, hp Group) {
 		VXORPD_BCST(ConstBits(SignBit), y[i], big, y[i]) // -y beyond 20
 	}
 	p := expCore(y, 2)
-	ep := expWhole(p)
-	em := expm1Parts(p)
-	r := SplatZ(n, 1)
-	d := NewGroup(n)
-	d.Each(func(i int) { VADDPD_BCST(Const(2), em[i], d[i]) })
-	r.Each(func(i int) { VDIVPD(d[i], r[i], r[i]) })
+	s := NewGroup(n)
+	s.Each(func(i int) { VADDPD(p.thi[i], p.b[i], s[i]) })
+	p2 := SplatZ(n, 1)
+	p2.Each(func(i int) { VSCALEFPD(p.kf[i], p2[i], p2[i]) }) // 2^k
+	r := NewGroup(n)
+	r.Each(func(i int) { VMOVAPD(s[i], r[i]) })
+	r.Each(func(i int) { VFMADD213PD_BCST(Const(1), p2[i], r[i]) }) // 2^k S + 1
+	em := p.thi
+	em.Each(func(i int) { VFMADD213PD_BCST(Const(-1), p2[i], em[i]) }) // 2^k Thi - 1
+	em.Each(func(i int) { VFMADD231PD(p2[i], p.b[i], em[i]) })         // + 2^k B
+	one := SplatZ(n, 1)
+	r.Each(func(i int) { VDIVPD(r[i], one[i], r[i]) })
 	h = withSign(em, x)
 	h.Each(func(i int) { VMULPD(r[i], h[i], h[i]) })
-	ep.Each(func(i int) { VMULPD_BCST(Const(4), ep[i], ep[i]) })
-	ep.Each(func(i int) { VMULPD(r[i], ep[i], ep[i]) })
-	ep.Each(func(i int) { VMULPD(r[i], ep[i], ep[i]) })
-	return h, ep
+	s.Each(func(i int) { VMULPD(p2[i], s[i], s[i]) }) // Ep
+	s.Each(func(i int) { VMULPD_BCST(Const(4), s[i], s[i]) })
+	s.Each(func(i int) { VMULPD(r[i], s[i], s[i]) })
+	s.Each(func(i int) { VMULPD(r[i], s[i], s[i]) })
+	return h, s
 }
