@@ -10,34 +10,50 @@ import (
 
 // ULP bounds of the elementwise kernels against their references, stated
 // per kernel and derived from the error budget of the assembly plus that of
-// the reference (both measured from the exact value):
+// the reference (both measured from the exact value). Where the AVX-512
+// kernels compute differently from the AVX2 ones, their budget follows the
+// AVX2 one; both fit the same bound.
 //
 //   - Exp: the reduction x = k ln2 + r leaves an absolute error below 2^-55
 //     in r (Cody-Waite ln2 in two parts, fused steps), the degree-13 Taylor
 //     polynomial truncates below 2^-57 relative and its Horner evaluation
 //     with FMAs adds at most 0.6 ulp; scaling by 2^k is exact (or one
 //     rounding for subnormal results). So within 1 ulp of e^x; math.Exp is
-//     within 1 ulp too: bound 2.
+//     within 1 ulp too: bound 2. AVX-512: x = (16k+j) ln2/16 + r, |r| <=
+//     ln2/32, 2^(j/16) from a table in two parts (together within 2^-106),
+//     the degree-7 Taylor polynomial truncating below 2^-59; the sum
+//     Thi + (Thi q + Tlo) rounds twice, the second time at the result's
+//     scale, and VSCALEFPD rounds once into the subnormals: within 1 ulp.
 //   - Log1p: f = m-1 is exact and kept as the leading term, the correction
 //     terms carry relative errors of a few ulp but are below 1/6 of the
 //     result, the final additions round twice: within 1.5 ulp; math.Log1p
-//     within 1: bound 3 (2.5 rounded up to whole ulps).
+//     within 1: bound 3 (2.5 rounded up to whole ulps). AVX-512: the same
+//     evaluation; where 1+x has exponent 0, f is x itself, elsewhere the
+//     residual c/u (at most 2^-53 of a result of magnitude at least ln2/2)
+//     comes from VRCP14PD within 2^-14 of itself.
 //   - Sigmoid: e^-|x| within 1 ulp, 1 + e and 1/(1+e) and e*r round once
 //     each, and the sensitivity of s to e is at most 1/2: within 2 ulp; the
-//     reference has the same structure: bound 4.
+//     reference has the same structure: bound 4. AVX-512: N/(1+e) in one
+//     division (N = 1 or e), whose error in e cancels in part against that
+//     of 1+e: within 2 ulp.
 //   - SigmoidPrime = e r^2: 1 ulp from e, 0.5 from 1+e doubled by the square,
 //     three roundings: within 3 ulp; reference e/((1+e)(1+e)) within 3:
-//     bound 6.
+//     bound 6. AVX-512: e/(e(e+2)+1), the square in one rounding: within
+//     2.5 ulp.
 //   - Softplus: max(x,0) + log(1+e): the log within 1.5 ulp (as Log1p) of a
 //     value whose input e is 1 ulp off, damped by e/(1+e) <= 1/2; one final
 //     addition: within 2.5 ulp; the reference (math.Log1p(math.Exp)) within
 //     2.5: bound 5.
 //   - Tanh = em/(em+2), em = e^(2|x|)-1 within 1.5 ulp, damped by
 //     2/(em+2) <= 1, two roundings: within 2.5 ulp; math.Tanh within 1:
-//     bound 4 (3.5 rounded up).
+//     bound 4 (3.5 rounded up). AVX-512: em = (2^k Thi - 1) + 2^k B with
+//     the first part exact for k = 0, where the sum cancels by up to a
+//     factor 2 (j = 1): em within 2 ulp, tanh within 3.
 //   - TanhPrime = 4(em+1) r^2 (or 4 e^-2|x| past |x| = 20): em 1.5 ulp,
 //     em+1, r (twice) and three products: within 4.5 ulp; the reference
-//     1/cosh^2 within 3.5: bound 8.
+//     1/cosh^2 within 3.5: bound 8. AVX-512: 4E/(E(E+2)+1) with
+//     E = e^-2|x| within 1 ulp, which needs no second exponential and
+//     underflows gracefully: within 3 ulp.
 const (
 	ulpExp          = 2
 	ulpLog1p        = 3
@@ -71,14 +87,40 @@ var unaryKernels = []unaryKernel{
 }
 
 // specials are inputs where the kernels must agree with their references
-// exactly in kind: NaN, infinities, zeros of either sign, the extremes of
-// the float64 range, and the thresholds of exp and log1p.
-var specials = []float64{
-	math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1),
+// exactly in kind: NaN (quiet and signalling, of either sign, with and
+// without payloads), infinities, zeros of either sign, the extremes of the
+// float64 range, and the thresholds of the kernels' ranges and clamps, each
+// with its neighbours one ulp away (specialThresholds).
+var specials = append([]float64{
+	math.NaN(), math.Float64frombits(0x7ff8dead0000beef), math.Float64frombits(0xfff8000000000001),
+	math.Float64frombits(0x7ff0000000000001), math.Float64frombits(0xfff4000000000000),
+	math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1),
 	math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64,
-	0x1p-1022, -0x1p-1022, 1, -1, -1 + 0x1p-53, -2, 0x1p-60, -0x1p-60,
-	709.782712893384, 709.7827128933841, 709.79, 710, -708.3964185322641, -708.4,
-	-745.1332191019411, -745.1332191019412, -745.2, -746, -800, 20, -20, 20.0001, 19.06, 37, -37, 354.9, -373, 400,
+	0x1p-1022, -0x1p-1022, 1, -1 + 0x1p-53, -2, 0x1p-60, -0x1p-60,
+	709.79, -708.4, -745.2, -800, 20.0001, 19.06, 37, -37, 354.9, -373, 400,
+}, aroundThresholds(specialThresholds)...)
+
+// specialThresholds are where a kernel's result or method changes:
+// 709.782712893384 is the largest x with e^x finite, -708.3964185322641
+// the smallest whose e^x is normal and -745.1332191019411 the smallest
+// whose e^x is not zero; log1p has a pole at -1 and changes the exponent of
+// its reduction at sqrt2/2 - 1 and sqrt2 - 1; the AVX-512 kernels clamp
+// |x| at 746 (exp, sigmoid, softplus), at 20 (tanh) and 375 (tanh'), and
+// 1 - tanh^2 turns subnormal near 354 and zero near 373.
+var specialThresholds = []float64{
+	709.782712893384, -708.3964185322641, -745.1332191019411, -746, 746, 710,
+	-1, math.Sqrt2/2 - 1, math.Sqrt2 - 1,
+	20, -20, 375, -375, 354.5, 372.9,
+}
+
+// aroundThresholds returns each threshold with its neighbours one ulp below
+// and above.
+func aroundThresholds(ts []float64) []float64 {
+	var x []float64
+	for _, t := range ts {
+		x = append(x, math.Nextafter(t, math.Inf(-1)), t, math.Nextafter(t, math.Inf(1)))
+	}
+	return x
 }
 
 // sweep returns the test inputs for the ULP checks: dense uniform grids over
@@ -176,10 +218,13 @@ type fusedKernel struct {
 	tol func(in [][]float64, i int) [2]float64
 }
 
-// ulpTol is the absolute tolerance of b ulps of v (at least b smallest
-// subnormals).
-func ulpTol(v, b float64) float64 {
-	return b * math.Max(math.Abs(v)*eps, math.SmallestNonzeroFloat64)
+// ulpTol is the absolute tolerance of b ulps of v, where v is a product of
+// a kernel's value and factors whose magnitudes sum to scale: at least b
+// smallest subnormals times scale (at least 1), since where the kernel's
+// value is subnormal its error, in units of the smallest subnormal rather
+// than relative, is multiplied by those factors.
+func ulpTol(v, b, scale float64) float64 {
+	return b * math.Max(math.Abs(v)*eps, math.SmallestNonzeroFloat64*math.Max(1, scale))
 }
 
 var fusedKernels = []fusedKernel{
@@ -190,7 +235,7 @@ var fusedKernels = []fusedKernel{
 		// y as Softplus; dy = s dx: sigmoid's bound plus one rounding.
 		tol: func(in [][]float64, i int) [2]float64 {
 			x, dx := in[0][i], in[1][i]
-			return [2]float64{ulpTol(softplusScalar(x), ulpSoftplus), ulpTol(sigmoidScalar(x)*dx, ulpSigmoid+1)}
+			return [2]float64{ulpTol(softplusScalar(x), ulpSoftplus, 1), ulpTol(sigmoidScalar(x)*dx, ulpSigmoid+1, math.Abs(dx))}
 		},
 	},
 	{
@@ -206,7 +251,7 @@ var fusedKernels = []fusedKernel{
 			x, dx, gy, gdy := in[0][i], in[1][i], in[2][i], in[3][i]
 			s, sp := sigmoidScalar(x), sigmoidPrimeScalar(x)
 			mag := math.Abs(s*gy) + math.Abs(sp*dx*gdy)
-			return [2]float64{ulpTol(mag, ulpSigmoidPrime+3), ulpTol(s*gdy, ulpSigmoid+1)}
+			return [2]float64{ulpTol(mag, ulpSigmoidPrime+3, math.Abs(gy)+math.Abs(dx*gdy)), ulpTol(s*gdy, ulpSigmoid+1, math.Abs(gdy))}
 		},
 	},
 	{
@@ -214,10 +259,12 @@ var fusedKernels = []fusedKernel{
 		run: func(o [2][]float64, in [][]float64) { TanhJVP(o[0], o[1], in[0], in[1]) },
 		ref: func(o [2][]float64, in [][]float64) { tanhJVPRef(o[0], o[1], in[0], in[1]) },
 		// y = tanh h (the assembly forms h = em r, one rounding more than
-		// Tanh's em/(em+2)); dy = h' dx: TanhPrime's bound plus one.
+		// Tanh's em/(em+2); AVX-512 takes r = 1/(e^2|x| + 1), whose error
+		// cancels in part against that of e^2|x| in h' = 4 e^2|x| r^2);
+		// dy = h' dx: TanhPrime's bound plus one.
 		tol: func(in [][]float64, i int) [2]float64 {
 			x, dx := in[0][i], in[1][i]
-			return [2]float64{ulpTol(math.Tanh(x), ulpTanh+1), ulpTol(tanhPrimeScalar(x)*dx, ulpTanhPrime+1)}
+			return [2]float64{ulpTol(math.Tanh(x), ulpTanh+1, 1), ulpTol(tanhPrimeScalar(x)*dx, ulpTanhPrime+1, math.Abs(dx))}
 		},
 	},
 	{
@@ -230,7 +277,7 @@ var fusedKernels = []fusedKernel{
 			x, dx, gy, gdy := in[0][i], in[1][i], in[2][i], in[3][i]
 			h, hp := math.Tanh(x), tanhPrimeScalar(x)
 			mag := math.Abs(hp*gy) + math.Abs(2*h*hp*dx*gdy)
-			return [2]float64{ulpTol(mag, ulpTanhPrime+5), ulpTol(hp*gdy, ulpTanhPrime+1)}
+			return [2]float64{ulpTol(mag, ulpTanhPrime+5, math.Abs(gy)+math.Abs(2*h*dx*gdy)), ulpTol(hp*gdy, ulpTanhPrime+1, math.Abs(gdy))}
 		},
 	},
 }
@@ -248,14 +295,29 @@ func fusedInputs(r *rand.Rand, nin, n int) [][]float64 {
 	return in
 }
 
-// TestElementwiseShapes runs every kernel over lengths 0..N around the vector
-// width at offsets 0 and 1 with NaN guard bands around each output, checks
-// the inputs are unchanged and the outputs match the reference within the
-// bounds above.
+// shapeLengths returns the lengths the shape tests run: every length from 0
+// to 65, which covers the AVX2 kernels' four-element vectors and the
+// AVX-512 kernels' groups of two or three eight-element vectors, single
+// vectors and tails of one to seven, and a few random longer ones.
+func shapeLengths(r *rand.Rand) []int {
+	var ns []int
+	for n := 0; n <= 65; n++ {
+		ns = append(ns, n)
+	}
+	for range 6 {
+		ns = append(ns, 66+r.IntN(300))
+	}
+	return ns
+}
+
+// TestElementwiseShapes runs every kernel over lengths 0..65 and random
+// longer ones at offsets 0 and 1 with NaN guard bands around each output,
+// checks the inputs are unchanged and the outputs match the reference
+// within the bounds above.
 func TestElementwiseShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	forEachImpl(t, func(t *testing.T) {
-		for n := 0; n <= 37; n++ {
+		for _, n := range shapeLengths(r) {
 			for off := 0; off < 2; off++ {
 				for _, k := range unaryKernels {
 					x := randSlice(r, n+off, -30, 30)[off:]
@@ -360,9 +422,10 @@ func capturePanic(f func()) (msg string) {
 	return ""
 }
 
-// FuzzElementwise checks every elementwise kernel at a fuzzed point (and the
-// three points after it, so a whole vector is exercised) against its
-// reference within the bounds above.
+// FuzzElementwise checks every elementwise kernel at a fuzzed point and
+// values derived from it and the other arguments, 19 in all, so that whole
+// vectors of every tier and a tail are exercised, against its reference
+// within the bounds above.
 func FuzzElementwise(f *testing.F) {
 	for _, v := range specials {
 		f.Add(v, 1.0, -0.5, 2.0)
@@ -373,6 +436,13 @@ func FuzzElementwise(f *testing.F) {
 		dxs := []float64{dx, gy, gdy, 1, dx}
 		gys := []float64{gy, gdy, dx, -1, gy}
 		gdys := []float64{gdy, dx, gy, 0.5, gdy}
+		for len(xs) < 19 {
+			i := len(xs)
+			xs = append(xs, xs[i-5]*2+xs[i-4])
+			dxs = append(dxs, dxs[i-3])
+			gys = append(gys, -gys[i-2])
+			gdys = append(gdys, gdys[i-5]/2)
+		}
 		n := len(xs)
 		got, want := make([]float64, n), make([]float64, n)
 		for _, k := range unaryKernels {

@@ -46,11 +46,19 @@ func lseRow(r *rand.Rand, cols int) []float64 {
 	return row
 }
 
+// lseCols are the row lengths of TestLogSumExp: 1..20 and around 32,
+// which cover the AVX2 kernel's vectors of four and the AVX-512 kernel's
+// steps of two and one vectors of eight and its masked tails.
+var lseCols = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 31, 32, 33}
+
+// TestLogSumExp runs row lengths lseCols and 0..17 rows (the AVX-512
+// kernel takes the logarithms of eight rows at a time) at offsets 0 and 1,
+// with huge, tiny, infinite and NaN entries at random.
 func TestLogSumExp(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	forEachImpl(t, func(t *testing.T) {
-		for cols := 1; cols <= 13; cols++ {
-			for rows := 0; rows <= 6; rows++ {
+		for _, cols := range lseCols {
+			for rows := 0; rows <= 17; rows++ {
 				for off := 0; off < 2; off++ {
 					xb := make([]float64, off+rows*cols)
 					x := xb[off:]
@@ -104,6 +112,48 @@ func TestLogSumExpLongRows(t *testing.T) {
 	})
 }
 
+// TestLogSumExpInfiniteMaxima: rows whose maximum is infinite give that
+// maximum, unless they hold a NaN, which gives NaN wherever it sits: in a
+// whole vector or in the tail, before or after the infinity.
+func TestLogSumExpInfiniteMaxima(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	forEachImpl(t, func(t *testing.T) {
+		for _, cols := range []int{1, 3, 8, 9, 17, 24} {
+			var rows [][]float64
+			for _, at := range [][2]int{{0, cols - 1}, {cols - 1, 0}, {cols / 2, cols - 1}} {
+				for _, big := range []float64{inf, -inf} {
+					for _, withNaN := range []bool{false, true} {
+						row := make([]float64, cols)
+						for c := range row {
+							row[c] = -inf
+							if big == inf {
+								row[c] = float64(c)
+							}
+						}
+						row[at[0]] = big
+						if withNaN && at[1] != at[0] {
+							row[at[1]] = nan
+						}
+						rows = append(rows, row)
+					}
+				}
+			}
+			x := make([]float64, 0, len(rows)*cols)
+			for _, row := range rows {
+				x = append(x, row...)
+			}
+			want, got := make([]float64, len(rows)), make([]float64, len(rows))
+			logSumExpRef(len(rows), cols, x, want)
+			LogSumExp(len(rows), cols, x, got)
+			for i := range want {
+				if !(got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Errorf("cols=%d row %v: got %g, reference %g", cols, rows[i], got[i], want[i])
+				}
+			}
+		}
+	})
+}
+
 // gmmTol bounds the difference of one GMMLogDensity output: the work entries
 // logw - q/2 are sums of d squares formed in different orders, differing by
 // at most (d+2) u q/2 + u |logw - q/2|; LogSumExp then adds at most those
@@ -116,12 +166,20 @@ func gmmTol(d, k int, work []float64, v float64) float64 {
 	return float64(d+4)*eps*m + lseTol(k, v) + eps*math.Abs(v)
 }
 
+// TestGMMLogDensity runs dimensions around the vector widths (d = 2 takes
+// the kernels with the points in the lanes; 32 and above the AVX-512
+// distance kernel's four accumulators), numbers of points 0..33 (for d = 2:
+// the AVX-512 kernel's groups of sixteen, blocks of eight and masked
+// tails) and scales from 1 to 1e6.
 func TestGMMLogDensity(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	forEachImpl(t, func(t *testing.T) {
-		for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 9, 16} {
+		for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 9, 16, 32, 41} {
 			for _, k := range []int{1, 2, 3, 6, 10} {
-				for n := 0; n <= 9; n++ {
+				for n := 0; n <= 33; n++ {
+					if d > 2 && n > 9 && n != 33 {
+						continue // the general kernels take one point at a time
+					}
 					for _, scale := range []float64{1, 30, 1e6} {
 						off := n & 1
 						z := randSlice(r, n*d, -scale, scale)
@@ -229,12 +287,14 @@ func FuzzLogSumExp(f *testing.F) {
 
 // TestGMMSpecialValues: points with a NaN or infinite coordinate, a NaN
 // log-weight, and components of weight zero (log-weight -Inf), give what
-// the reference gives, in the vectorised two-dimensional path and in the general one.
+// the reference gives, in the vectorised two-dimensional path (in a group
+// of sixteen points, a block of eight and a masked tail) and in the general
+// one.
 func TestGMMSpecialValues(t *testing.T) {
 	inf, nan := math.Inf(1), math.NaN()
 	forEachImpl(t, func(t *testing.T) {
 		for _, d := range []int{2, 3} {
-			const n, k = 9, 3
+			const n, k = 27, 3
 			r := rand.New(rand.NewPCG(17, 18))
 			z := randSlice(r, n*d, -2, 2)
 			mu := randSlice(r, k*d, -2, 2)
@@ -242,6 +302,9 @@ func TestGMMSpecialValues(t *testing.T) {
 			z[2*d+1] = inf
 			z[5*d] = -inf
 			z[7*d+1] = 1e200 // q overflows to +Inf
+			z[18*d] = nan
+			z[25*d+1] = inf
+			z[26*d] = nan
 			for _, logw := range [][]float64{{-1, -2, -3}, {-1, nan, -3}, {math.Inf(-1), -1, math.Inf(-1)}, {math.Inf(-1), math.Inf(-1), math.Inf(-1)}} {
 				want, wwork := make([]float64, n), make([]float64, n*k)
 				gmmLogDensityRef(n, d, k, z, mu, logw, want, wwork)

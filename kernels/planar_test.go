@@ -146,17 +146,21 @@ func comparePlanar(t *testing.T, c *planarCase, off int) {
 }
 
 // TestPlanarMatchesReference holds every implementation to the reference
-// within planarBounds, over batch sizes around the vector width, several
-// dimensions and widths, offsets 0 and 1, and scales from tiny to large
-// pre-activations (saturated tanh).
+// within planarBounds, over batch sizes around the vector widths (0..33
+// covers the AVX2 kernels' blocks of four points and the AVX-512 kernels'
+// groups of sixteen, blocks of eight and masked tails) and random larger
+// ones, several dimensions and widths, offsets 0 and 1, and scales from
+// tiny to large pre-activations (saturated tanh).
 func TestPlanarMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	forEachImpl(t, func(t *testing.T) {
 		for _, d := range []int{1, 2, 3} {
 			for _, w := range []int{1, 3, 4, 5, 64} {
-				for n := 0; n <= 13; n++ {
+				for n := 0; n <= 33; n++ {
 					comparePlanar(t, newPlanarCase(r, n, d, w, 2, 1), n&1)
 				}
+				n := 34 + r.IntN(100)
+				comparePlanar(t, newPlanarCase(r, n, d, w, 2, 1), n&1)
 				for _, sc := range [][2]float64{{1e-9, 1e-9}, {30, 3}, {300, 3}} {
 					comparePlanar(t, newPlanarCase(r, 37, d, w, sc[0], sc[1]), 0)
 				}
@@ -166,16 +170,21 @@ func TestPlanarMatchesReference(t *testing.T) {
 }
 
 // TestPlanarSpecials: a NaN in a point makes that point's outputs NaN and
-// no other point's; infinities saturate tanh. Finite outputs are held to
-// 1e-12 relative, far above planarBounds here (about 1e-14: this test is
-// about which outputs are NaN).
+// no other point's; infinities saturate tanh. The special points fall in a
+// group of sixteen, a block of eight and a masked tail of the AVX-512
+// kernels. Finite outputs are held to 1e-12 relative, far above
+// planarBounds here (about 1e-14: this test is about which outputs are
+// NaN).
 func TestPlanarSpecials(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	forEachImpl(t, func(t *testing.T) {
-		c := newPlanarCase(r, 9, 2, 8, 2, 1)
+		c := newPlanarCase(r, 27, 2, 8, 2, 1)
 		c.z[2*3] = math.NaN()
 		c.z[2*5] = math.Inf(1)
 		c.z[2*6+1] = math.Inf(-1)
+		c.z[2*20+1] = math.NaN()
+		c.z[2*25] = math.NaN()
+		c.z[2*26+1] = math.Inf(1)
 		got := [6][]float64{}
 		got[0], got[1], got[2], got[3], got[4], got[5] = planarRun(t, c, 0)
 		want := [6][]float64{}
