@@ -218,11 +218,11 @@ type fusedKernel struct {
 	tol func(in [][]float64, i int) [2]float64
 }
 
-// ulpTol is the absolute tolerance of b ulps of v, where v is a product of
-// a kernel's value and factors whose magnitudes sum to scale: at least b
-// smallest subnormals times scale (at least 1), since where the kernel's
-// value is subnormal its error, in units of the smallest subnormal rather
-// than relative, is multiplied by those factors.
+// ulpTol is the absolute tolerance of b ulps of v, and at least b smallest
+// subnormals times scale (at least 1): where a derivative or a partial
+// product of it falls in the subnormals, its rounding error is absolute, a
+// fraction of the smallest subnormal, and the factors applied after it
+// multiply that error; scale is the sum of their magnitudes.
 func ulpTol(v, b, scale float64) float64 {
 	return b * math.Max(math.Abs(v)*eps, math.SmallestNonzeroFloat64*math.Max(1, scale))
 }
@@ -251,7 +251,7 @@ var fusedKernels = []fusedKernel{
 			x, dx, gy, gdy := in[0][i], in[1][i], in[2][i], in[3][i]
 			s, sp := sigmoidScalar(x), sigmoidPrimeScalar(x)
 			mag := math.Abs(s*gy) + math.Abs(sp*dx*gdy)
-			return [2]float64{ulpTol(mag, ulpSigmoidPrime+3, math.Abs(gy)+math.Abs(dx*gdy)), ulpTol(s*gdy, ulpSigmoid+1, math.Abs(gdy))}
+			return [2]float64{ulpTol(mag, ulpSigmoidPrime+3, math.Abs(gy)+math.Abs(dx*gdy)+math.Abs(gdy)), ulpTol(s*gdy, ulpSigmoid+1, math.Abs(gdy))}
 		},
 	},
 	{
@@ -277,7 +277,7 @@ var fusedKernels = []fusedKernel{
 			x, dx, gy, gdy := in[0][i], in[1][i], in[2][i], in[3][i]
 			h, hp := math.Tanh(x), tanhPrimeScalar(x)
 			mag := math.Abs(hp*gy) + math.Abs(2*h*hp*dx*gdy)
-			return [2]float64{ulpTol(mag, ulpTanhPrime+5, math.Abs(gy)+math.Abs(2*h*dx*gdy)), ulpTol(hp*gdy, ulpTanhPrime+1, math.Abs(gdy))}
+			return [2]float64{ulpTol(mag, ulpTanhPrime+5, math.Abs(gy)+2*math.Abs(dx*gdy)+2*math.Abs(gdy)), ulpTol(hp*gdy, ulpTanhPrime+1, math.Abs(gdy))}
 		},
 	},
 }
