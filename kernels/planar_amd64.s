@@ -466,12 +466,13 @@ tanhsmall_2:
 	ADDQ         $0x20, R9
 	DECQ         R11
 	JNZ          rblock
+	VMOVSD       inv+240(FP), X6
 
 	// Reduce over the points and accumulate the parameter gradients of index i.
-	VEXTRACTF128 $0x01, Y4, X6
-	VADDPD       X4, X6, X6
-	VPERMILPD    $0x01, X6, X4
-	VADDSD       X4, X6, X6
+	VEXTRACTF128 $0x01, Y4, X7
+	VADDPD       X4, X7, X7
+	VPERMILPD    $0x01, X7, X4
+	VADDSD       X4, X7, X7
 	MOVQ         gWt_base+168(FP), DI
 	MOVQ         gU_base+192(FP), R8
 	MOVQ         gB_base+216(FP), R9
@@ -479,33 +480,32 @@ tanhsmall_2:
 	VADDPD       X0, X4, X4
 	VPERMILPD    $0x01, X4, X0
 	VADDSD       X0, X4, X4
-	VFMADD231SD  (CX)(SI*8), X6, X4
+	VFMADD231SD  (CX)(SI*8), X7, X4
 	VADDSD       (DI)(SI*8), X4, X4
 	VMOVSD       X4, (DI)(SI*8)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
-	VFMADD231SD  8(CX)(SI*8), X6, X0
+	VFMADD231SD  8(CX)(SI*8), X7, X0
 	VADDSD       8(DI)(SI*8), X0, X0
 	VMOVSD       X0, 8(DI)(SI*8)
-	VMOVSD       inv+240(FP), X0
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPD       X2, X1, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	VMULSD       X0, X1, X1
-	VFMADD231SD  (AX)(SI*8), X6, X1
-	VADDSD       (R8)(SI*8), X1, X1
-	VMOVSD       X1, (R8)(SI*8)
-	VEXTRACTF128 $0x01, Y3, X1
-	VADDPD       X3, X1, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	VMULSD       X0, X1, X1
-	VFMADD231SD  8(AX)(SI*8), X6, X1
-	VADDSD       8(R8)(SI*8), X1, X1
-	VMOVSD       X1, 8(R8)(SI*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMULSD       X6, X0, X0
+	VFMADD231SD  (AX)(SI*8), X7, X0
+	VADDSD       (R8)(SI*8), X0, X0
+	VMOVSD       X0, (R8)(SI*8)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X3, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VMULSD       X6, X0, X0
+	VFMADD231SD  8(AX)(SI*8), X7, X0
+	VADDSD       8(R8)(SI*8), X0, X0
+	VMOVSD       X0, 8(R8)(SI*8)
 	VEXTRACTF128 $0x01, Y5, X0
 	VADDPD       X5, X0, X0
 	VPERMILPD    $0x01, X0, X1

@@ -142,13 +142,19 @@ func logSumExp(masks Mem) {
 	RET()
 }
 
-// gmmDist emits gmmDistAVX2: work[s*k+j] = logw[j] - |z_s - mu_j|^2 / 2 for
-// the len(work)/k rows z_s of z (d columns) and the k = len(logw) rows mu_j
-// of mu, the squared distance summed from direct differences (no
-// cancellation far from the origin), four coordinates at a time.
-func gmmDist(masks Mem) {
-	TEXT("gmmDistAVX2", NOSPLIT, "func(z, mu, logw, work []float64, d int)")
-	Doc("gmmDistAVX2 writes the mixture's log-weights minus half the squared distances to work.")
+// distance emits the squared distance of the point at z and the mean at mu
+// (d coordinates, from the register given to setup) into the low lane of an
+// XMM register.
+type distance func(z, mu reg.Register) reg.VecVirtual
+
+// gmmDist emits name: work[s*k+j] = logw[j] - |z_s - mu_j|^2 / 2 for the
+// len(work)/k rows z_s of z (d columns) and the k = len(logw) rows mu_j of
+// mu, the squared distance summed from direct differences (no cancellation
+// far from the origin) by the distance that setup returns, after emitting
+// what it needs before the loops.
+func gmmDist(name string, setup func(d reg.Register) distance) {
+	TEXT(name, NOSPLIT, "func(z, mu, logw, work []float64, d int)")
+	Doc(name + " writes the mixture's log-weights minus half the squared distances to work.")
 	z := Load(Param("z").Base(), GP64())
 	mu0 := Load(Param("mu").Base(), GP64())
 	lw0 := Load(Param("logw").Base(), GP64())
@@ -158,13 +164,7 @@ func gmmDist(masks Mem) {
 	d := Load(Param("d"), GP64())
 	TESTQ(nw, nw)
 	JZ(LabelRef("gdone"))
-	mask := tailMask(masks, d)
-	vend := GP64() // d rounded down to whole vectors
-	MOVQ(d, vend)
-	ANDQ(I32(-4), vend)
-	rem := GP64()
-	MOVQ(d, rem)
-	ANDQ(Imm(3), rem)
+	dist := setup(d)
 	stride := GP64()
 	MOVQ(d, stride)
 	SHLQ(Imm(3), stride)
@@ -177,35 +177,7 @@ func gmmDist(masks Mem) {
 	j := GP64()
 	XORQ(j, j)
 	Label("gcomp")
-	acc := YMM()
-	VXORPD(acc, acc, acc)
-	i := GP64()
-	XORQ(i, i)
-	TESTQ(vend, vend)
-	JZ(LabelRef("gtail"))
-	Label("gloop")
-	e := YMM()
-	VMOVUPD(Mem{Base: z, Index: i, Scale: 8}, e)
-	VSUBPD(Mem{Base: mu, Index: i, Scale: 8}, e, e)
-	VFMADD231PD(e, e, acc)
-	ADDQ(Imm(4), i)
-	CMPQ(i, vend)
-	JB(LabelRef("gloop"))
-	Label("gtail")
-	TESTQ(rem, rem)
-	JZ(LabelRef("gsum"))
-	a, b := YMM(), YMM()
-	VMASKMOVPD(Mem{Base: z, Index: i, Scale: 8}, mask, a)
-	VMASKMOVPD(Mem{Base: mu, Index: i, Scale: 8}, mask, b)
-	VSUBPD(b, a, a)
-	VFMADD231PD(a, a, acc)
-	Label("gsum")
-	x := XMM()
-	VEXTRACTF128(U8(1), acc, x)
-	VADDPD(acc.AsX(), x, x)
-	y := XMM()
-	VPERMILPD(U8(1), x, y)
-	VADDSD(y, x, x)
+	x := dist(z, mu)
 	h := XMM()
 	VMOVSD(Mem{Base: lw0, Index: j, Scale: 8}, h)
 	VFNMADD231SD(vm.Const(0.5), x, h) // logw_j - q/2
@@ -222,6 +194,52 @@ func gmmDist(masks Mem) {
 	Label("gdone")
 	VZEROUPPER()
 	RET()
+}
+
+// distAVX2 is gmmDistAVX2's distance: four coordinates at a time in one
+// accumulator, the last d%4 through the tail masks.
+func distAVX2(masks Mem) func(d reg.Register) distance {
+	return func(d reg.Register) distance {
+		mask := tailMask(masks, d)
+		vend := GP64() // d rounded down to whole vectors
+		MOVQ(d, vend)
+		ANDQ(I32(-4), vend)
+		rem := GP64()
+		MOVQ(d, rem)
+		ANDQ(Imm(3), rem)
+		return func(z, mu reg.Register) reg.VecVirtual {
+			acc := YMM()
+			VXORPD(acc, acc, acc)
+			i := GP64()
+			XORQ(i, i)
+			TESTQ(vend, vend)
+			JZ(LabelRef("gtail"))
+			Label("gloop")
+			e := YMM()
+			VMOVUPD(Mem{Base: z, Index: i, Scale: 8}, e)
+			VSUBPD(Mem{Base: mu, Index: i, Scale: 8}, e, e)
+			VFMADD231PD(e, e, acc)
+			ADDQ(Imm(4), i)
+			CMPQ(i, vend)
+			JB(LabelRef("gloop"))
+			Label("gtail")
+			TESTQ(rem, rem)
+			JZ(LabelRef("gsum"))
+			a, b := YMM(), YMM()
+			VMASKMOVPD(Mem{Base: z, Index: i, Scale: 8}, mask, a)
+			VMASKMOVPD(Mem{Base: mu, Index: i, Scale: 8}, mask, b)
+			VSUBPD(b, a, a)
+			VFMADD231PD(a, a, acc)
+			Label("gsum")
+			x := XMM()
+			VEXTRACTF128(U8(1), acc, x)
+			VADDPD(acc.AsX(), x, x)
+			y := XMM()
+			VPERMILPD(U8(1), x, y)
+			VADDSD(y, x, x)
+			return x
+		}
+	}
 }
 
 // gmm2 emits gmm2AVX2, the whole mixture log-density (without the constant

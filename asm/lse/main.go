@@ -16,10 +16,10 @@ func main() {
 	ConstraintExpr("!purego")
 	masks := vm.TailMasks()
 	logSumExp(masks)
-	gmmDist(masks)
+	gmmDist("gmmDistAVX2", distAVX2(masks))
 	gmm2()
 	logSumExp512()
-	gmmDist512()
+	gmmDist("gmmDistAVX512", dist512)
 	gmm2512()
 	Generate()
 }

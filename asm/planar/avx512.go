@@ -236,27 +236,7 @@ func reverse512() {
 	block(&masks)
 
 	Label("rsum")
-	Comment("Reduce over the points and accumulate the parameter gradients of index i.")
-	s := hsum512(sums[4])
-	gwt := Load(Param("gWt").Base(), GP64())
-	gu := Load(Param("gU").Base(), GP64())
-	gb := Load(Param("gB").Base(), GP64())
-	for k := 0; k < 2; k++ {
-		v := hsum512(sums[k])
-		VFMADD231SD(uA.Offset(8*k), s, v) // + U_ik sum h' gtrace/w
-		VADDSD(Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k}, v, v)
-		VMOVSD(v, Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k})
-	}
-	for k := 0; k < 2; k++ {
-		v := hsum512(sums[2+k])
-		VMULSD(inv.AsX(), v, v)
-		VFMADD231SD(wA.Offset(8*k), s, v) // + Wt_ik sum h' gtrace/w
-		VADDSD(Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k}, v, v)
-		VMOVSD(v, Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k})
-	}
-	v := hsum512(sums[5])
-	VADDSD(Mem{Base: gb, Index: i, Scale: 4}, v, v)
-	VMOVSD(v, Mem{Base: gb, Index: i, Scale: 4})
+	addParamGradients(i, uA, wA, inv.AsX(), [6]reg.VecVirtual(sums), hsum512)
 	ADDQ(Imm(2), i)
 	CMPQ(i, end)
 	JB(LabelRef("rwidth"))

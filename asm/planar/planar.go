@@ -125,6 +125,36 @@ func hsum(v reg.VecVirtual) reg.VecVirtual {
 	return x
 }
 
+// addParamGradients reduces the sums over the points of width index i and
+// accumulates the parameter gradients of i (at gWt, gU and gB), with uA
+// and wA the memory of U_i and Wt_i and inv an XMM register holding 1/w.
+// The sums are of ga z_0, ga z_1, h gf_0, h gf_1, h' gtrace/w and ga (ga
+// the gradient with respect to the pre-activation); reduce sums the lanes
+// of one into the low lane of an XMM register.
+func addParamGradients(i reg.Register, uA, wA Mem, inv reg.Register, sums [6]reg.VecVirtual, reduce func(reg.VecVirtual) reg.VecVirtual) {
+	Comment("Reduce over the points and accumulate the parameter gradients of index i.")
+	s := reduce(sums[4])
+	gwt := Load(Param("gWt").Base(), GP64())
+	gu := Load(Param("gU").Base(), GP64())
+	gb := Load(Param("gB").Base(), GP64())
+	for k := 0; k < 2; k++ {
+		t := reduce(sums[k])
+		VFMADD231SD(uA.Offset(8*k), s, t) // + U_ik sum h' gtrace/w
+		VADDSD(Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k}, t, t)
+		VMOVSD(t, Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k})
+	}
+	for k := 0; k < 2; k++ {
+		t := reduce(sums[2+k])
+		VMULSD(inv, t, t)
+		VFMADD231SD(wA.Offset(8*k), s, t) // + Wt_ik sum h' gtrace/w
+		VADDSD(Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k}, t, t)
+		VMOVSD(t, Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k})
+	}
+	t := reduce(sums[5])
+	VADDSD(Mem{Base: gb, Index: i, Scale: 4}, t, t)
+	VMOVSD(t, Mem{Base: gb, Index: i, Scale: 4})
+}
+
 // reverse emits planarReverse2AVX2: the gradients of PlanarForward (d = 2)
 // for the first len(gtrace) &^ 3 points. gz must be zero on entry (it is
 // accumulated over the width); gWt, gU and gB are accumulated into. The loop
@@ -206,29 +236,9 @@ func reverse() {
 	DECQ(cnt)
 	JNZ(LabelRef("rblock"))
 
-	Comment("Reduce over the points and accumulate the parameter gradients of index i.")
-	s := hsum(sum)
-	gwt := Load(Param("gWt").Base(), GP64())
-	gu := Load(Param("gU").Base(), GP64())
-	gb := Load(Param("gB").Base(), GP64())
-	for k, acc := range []reg.VecVirtual{gwa, gwb} {
-		t := hsum(acc)
-		VFMADD231SD(uA.Offset(8*k), s, t) // + U_ik sum h' gtrace/w
-		VADDSD(Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k}, t, t)
-		VMOVSD(t, Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k})
-	}
 	invx := XMM()
 	VMOVSD(args.Addr(Param("inv")), invx)
-	for k, acc := range []reg.VecVirtual{hfa, hfb} {
-		t := hsum(acc)
-		VMULSD(invx, t, t)
-		VFMADD231SD(wA.Offset(8*k), s, t) // + Wt_ik sum h' gtrace/w
-		VADDSD(Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k}, t, t)
-		VMOVSD(t, Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k})
-	}
-	t := hsum(gsum)
-	VADDSD(Mem{Base: gb, Index: i, Scale: 4}, t, t)
-	VMOVSD(t, Mem{Base: gb, Index: i, Scale: 4})
+	addParamGradients(i, uA, wA, invx, [6]reg.VecVirtual{gwa, gwb, hfa, hfb, sum, gsum}, hsum)
 	ADDQ(Imm(2), i)
 	CMPQ(i, end)
 	JB(LabelRef("rwidth"))
