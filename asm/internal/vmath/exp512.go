@@ -44,8 +44,8 @@ var exp2Hi, exp2Lo Mem
 func expTables() (hi, lo Mem) {
 	if exp2Hi.Symbol.Name == "" {
 		h, l := exp2Tables()
-		exp2Hi = Table("exp2hi", h)
-		exp2Lo = Table("exp2lo", l)
+		exp2Hi = table16("exp2hi", h)
+		exp2Lo = table16("exp2lo", l)
 	}
 	return exp2Hi, exp2Lo
 }
@@ -89,8 +89,8 @@ func expCore(y Group, s float64) expParts {
 	}
 
 	hiT, loT := expTables()
-	thi := Lookup16(hiT, t)
-	tlo := Lookup16(loT, t)
+	thi := lookup16(hiT, t)
+	tlo := lookup16(loT, t)
 	b := NewGroup(n)
 	b.Each(func(i int) { VMULPD(thi[i], y[i], b[i]) })      // Thi rh
 	b.Each(func(i int) { VFMADD213PD(tlo[i], q[i], b[i]) }) // Thi rh Q + Tlo = Thi q + Tlo

@@ -109,13 +109,13 @@ func Log1p512(x Group) Group {
 	u := NewGroup(n)
 	u.Each(func(i int) { VADDPD_BCST(Const(1), x[i], u[i]) })
 	res := log1pCore512(x, u)
-	Fixup(res, u, FixTable(map[int]uint32{
-		FixQNaN: FixQNaNOf, FixSNaN: FixQNaNOf, // x NaN
-		FixZero:        FixNegInf, // x = -1
-		FixNeg:         FixNaN,    // x < -1
-		FixNegInfClass: FixNaN,    // x = -Inf
-		FixPosInfClass: FixPosInf,
+	fixup(res, u, fixTable(map[int]uint32{
+		fixQNaN: fixQNaNOf, fixSNaN: fixQNaNOf, // x NaN
+		fixZero:        fixNegInf, // x = -1
+		fixNeg:         fixNaN,    // x < -1
+		fixNegInfClass: fixNaN,    // x = -Inf
+		fixPosInfClass: fixPosInf,
 	}))
-	Fixup(res, x, FixTable(map[int]uint32{FixZero: FixSrc})) // the sign of zero
+	fixup(res, x, fixTable(map[int]uint32{fixZero: fixSrc})) // the sign of zero
 	return res
 }

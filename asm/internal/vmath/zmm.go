@@ -13,8 +13,8 @@ import (
 // eight float64 lanes each. They take their constants as embedded broadcasts
 // of the 8-byte patterns of Const (the _BCST instruction forms), or load
 // them into a register where an instruction has no memory form, and look up
-// 16-entry tables held in read-only data with VPERMT2PD, so that a kernel
-// needs no registers set up before its loop.
+// 16-entry tables held in read-only data with VPERMT2PD, so that the
+// elementary functions need no registers set up before a kernel's loop.
 
 // Group is a set of zmm registers that an AVX-512 function processes
 // together: it emits each step for every member before the next step, so
@@ -45,11 +45,11 @@ func SplatZ(n int, v float64) Group {
 	return g
 }
 
-// Table returns a 128-byte read-only table of the 16 values v, for
-// Lookup16.
-func Table(name string, v []float64) Mem {
+// table16 returns a 128-byte read-only table of the 16 values v, for
+// lookup16.
+func table16(name string, v []float64) Mem {
 	if len(v) != 16 {
-		panic(fmt.Sprintf("vmath.Table %s: %d values, want 16", name, len(v)))
+		panic(fmt.Sprintf("vmath.table16 %s: %d values, want 16", name, len(v)))
 	}
 	m := GLOBL(name, RODATA|NOPTR)
 	for i, x := range v {
@@ -58,11 +58,11 @@ func Table(name string, v []float64) Mem {
 	return m
 }
 
-// Lookup16 returns the entries of the 16-entry table tbl selected by the
+// lookup16 returns the entries of the 16-entry table tbl selected by the
 // low four bits of each lane of idx (read as an integer): the table's first
 // half is loaded and VPERMT2PD picks from it and from the second half in
 // memory. idx is unchanged.
-func Lookup16(tbl Mem, idx Group) Group {
+func lookup16(tbl Mem, idx Group) Group {
 	out := NewGroup(len(idx))
 	out.Each(func(i int) { VMOVUPD(tbl, out[i]) })
 	out.Each(func(i int) { VPERMT2PD(tbl.Offset(64), idx[i], out[i]) })
@@ -102,30 +102,30 @@ func IndexTable(name string, v []uint64) Mem {
 }
 
 // Fixup table responses of VFIXUPIMMPD, one nibble for each class of the
-// value classified (FixQNaN ... FixPos).
+// value classified (fixQNaN ... fixPos).
 const (
-	FixSrc    = 0x1 // the classified value itself
-	FixQNaNOf = 0x2 // the classified value, quieted if a NaN
-	FixNaN    = 0x3 // the default NaN
-	FixNegInf = 0x4
-	FixPosInf = 0x5
+	fixSrc    = 0x1 // the classified value itself
+	fixQNaNOf = 0x2 // the classified value, quieted if a NaN
+	fixNaN    = 0x3 // the default NaN
+	fixNegInf = 0x4
+	fixPosInf = 0x5
 )
 
 // Classes of VFIXUPIMMPD: the nibble of the table that applies to a value.
 const (
-	FixQNaN = iota
-	FixSNaN
-	FixZero
-	FixPosOne
-	FixNegInfClass
-	FixPosInfClass
-	FixNeg
-	FixPos
+	fixQNaN = iota
+	fixSNaN
+	fixZero
+	fixPosOne
+	fixNegInfClass
+	fixPosInfClass
+	fixNeg
+	fixPos
 )
 
-// FixTable builds a VFIXUPIMMPD table from the responses to each class;
+// fixTable builds a VFIXUPIMMPD table from the responses to each class;
 // the lanes of a class not in the map keep the destination (response 0).
-func FixTable(resp map[int]uint32) uint64 {
+func fixTable(resp map[int]uint32) uint64 {
 	var t uint64
 	for c, r := range resp {
 		t |= uint64(r&0xf) << (4 * c)
@@ -133,8 +133,8 @@ func FixTable(resp map[int]uint32) uint64 {
 	return t
 }
 
-// Fixup replaces, in each member of dst, the lanes where the corresponding
-// lane of src falls in a class with a response in table (FixTable).
-func Fixup(dst, src Group, table uint64) {
+// fixup replaces, in each member of dst, the lanes where the corresponding
+// lane of src falls in a class with a response in table (fixTable).
+func fixup(dst, src Group, table uint64) {
 	dst.Each(func(i int) { VFIXUPIMMPD_BCST(U8(0), ConstBits(table), src[i], dst[i]) })
 }
