@@ -3,6 +3,8 @@ package cnf
 import (
 	"math"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 // TestAdjointMatchesBackprop compares the continuous adjoint's gradient
@@ -19,7 +21,7 @@ func TestAdjointMatchesBackprop(t *testing.T) {
 			cfg.Regularize = RegularizeConfig{Kinetic: 0.1}
 			cfg.Solver = SolverConfig{Method: "dopri5", RTol: 1e-10, ATol: 1e-10}
 			var grads [2][]float64
-			for i, method := range []string{GradBackprop, GradAdjoint} {
+			for i, method := range []string{ode.Backprop.Name(), ode.ContinuousAdjoint.Name()} {
 				cfg.Solver.Gradient = method
 				m, err := New(cfg, 5)
 				if err != nil {

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
+
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 // Dynamics kinds.
@@ -26,18 +29,12 @@ const (
 	BaseGMM      = "gmm"
 )
 
-// Gradient methods.
-const (
-	GradBackprop = "backprop"
-	GradAdjoint  = "adjoint"
-)
-
 // Defaults of the fields of Config that are left unset (zero), as New,
 // Load and Validate fill them in.
 const (
 	DefaultHidden = 32       // DynamicsConfig.Hidden of HyperPlanar
 	DefaultWidth  = 64       // DynamicsConfig.Width of HyperPlanar
-	DefaultMethod = "dopri5" // SolverConfig.Method
+	DefaultMethod = "dopri5" // SolverConfig.Method (ode.Dopri5)
 	DefaultTol    = 1e-5     // SolverConfig.RTol and ATol
 	DefaultT1     = 1.0      // SolverConfig.T1
 	DefaultAlpha  = 1e-6     // PreprocessConfig.Alpha of the logit transform (FFJORD's)
@@ -102,7 +99,9 @@ type BaseConfig struct {
 
 // SolverConfig selects the ODE solver and the gradient method.
 type SolverConfig struct {
-	// Method is an ode method name: euler, rk4, rk38, dopri5, tsit5.
+	// Method names an ode method (ode.MethodByName): the fixed-step euler,
+	// rk4 (classic) and rk38 (Kutta's 3/8 rule, torchdiffeq's "rk4"), the
+	// adaptive dopri5 and tsit5.
 	Method string `json:"method"`
 	// RTol and ATol are the tolerances of adaptive methods.
 	RTol float64 `json:"rtol,omitempty"`
@@ -111,7 +110,15 @@ type SolverConfig struct {
 	Steps int `json:"steps,omitempty"`
 	// T1 is the integration time (from 0), default 1.
 	T1 float64 `json:"t1,omitempty"`
-	// Gradient is "backprop" (through the solver, default) or "adjoint".
+	// Interpolate makes an adaptive solve step past T1 and evaluate the
+	// last step's dense output at T1, as torchdiffeq does, rather than
+	// shorten the last step to end on T1 (the default). The two differ by
+	// about the tolerance; with it, a solve takes torchdiffeq's steps and
+	// returns its values to rounding (ode.Options.Interpolate).
+	Interpolate bool `json:"interpolate,omitempty"`
+	// Gradient names an ode gradient method (ode.GradientByName):
+	// "backprop" (through the solver, default), "backprop-recompute" or
+	// "adjoint".
 	Gradient string `json:"gradient,omitempty"`
 	// MaxSteps bounds the steps of one adaptive solve (0: the solver's
 	// default).
@@ -213,7 +220,7 @@ func (c Config) withDefaults() Config {
 		s.T1 = DefaultT1
 	}
 	if s.Gradient == "" {
-		s.Gradient = GradBackprop
+		s.Gradient = ode.Backprop.Name()
 	}
 	if c.Preprocess.Logit && c.Preprocess.Alpha == 0 {
 		c.Preprocess.Alpha = DefaultAlpha
@@ -316,20 +323,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("config: base log-weight %d is %v", i, v)
 		}
 	}
-	s := c.Solver
-	if s.RTol <= 0 || s.ATol <= 0 || math.IsNaN(s.RTol) || math.IsNaN(s.ATol) {
-		return fmt.Errorf("config: solver rtol = %v, atol = %v, want positive", s.RTol, s.ATol)
-	}
-	if s.Steps < 0 || s.MaxSteps < 0 {
-		return fmt.Errorf("config: solver steps = %d, max_steps = %d, want non-negative", s.Steps, s.MaxSteps)
-	}
-	if !(s.T1 > 0) || math.IsInf(s.T1, 0) {
-		return fmt.Errorf("config: solver t1 = %v, want positive and finite", s.T1)
-	}
-	switch s.Gradient {
-	case GradBackprop, GradAdjoint:
-	default:
-		return fmt.Errorf("config: unknown gradient method %q (want backprop or adjoint)", s.Gradient)
+	if _, err := c.Solver.options(); err != nil {
+		return err
 	}
 	p := c.Preprocess
 	if p.Logit && !(p.Alpha > 0 && p.Alpha < 0.5) {
@@ -343,4 +338,48 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config: regularize kinetic = %v, jacobian = %v, want non-negative", r.Kinetic, r.Jacobian)
 	}
 	return nil
+}
+
+// options returns the ode options of a solve as s (with defaults applied)
+// describes it, or an error naming the field of config.json that cannot
+// work. The method and gradient names are those of package ode.
+func (s *SolverConfig) options() (ode.Options, error) {
+	method, err := ode.MethodByName(s.Method)
+	if err != nil {
+		return ode.Options{}, fmt.Errorf("config: solver method: %w", err)
+	}
+	grad, err := ode.GradientByName(s.Gradient)
+	if err != nil {
+		return ode.Options{}, fmt.Errorf("config: solver gradient: %w", err)
+	}
+	switch {
+	case !(s.RTol > 0) || !(s.ATol > 0) || math.IsInf(s.RTol, 0) || math.IsInf(s.ATol, 0):
+		return ode.Options{}, fmt.Errorf("config: solver rtol = %v, atol = %v, want positive and finite", s.RTol, s.ATol)
+	case s.Steps < 0 || s.MaxSteps < 0:
+		return ode.Options{}, fmt.Errorf("config: solver steps = %d, max_steps = %d, want non-negative", s.Steps, s.MaxSteps)
+	case !(s.T1 > 0) || math.IsInf(s.T1, 0):
+		return ode.Options{}, fmt.Errorf("config: solver t1 = %v, want positive and finite", s.T1)
+	case !method.Adaptive() && s.Steps < 1:
+		return ode.Options{}, fmt.Errorf("config: solver method %s is fixed-step, set steps", s.Method)
+	case !method.Adaptive() && s.Interpolate:
+		return ode.Options{}, fmt.Errorf("config: solver interpolate needs an adaptive method (%s), not the fixed-step %s", adaptiveMethods(), s.Method)
+	}
+	opt := ode.Options{Method: method, MaxSteps: s.MaxSteps, Gradient: grad}
+	if method.Adaptive() {
+		opt.RTol, opt.ATol, opt.Interpolate = s.RTol, s.ATol, s.Interpolate
+	} else {
+		opt.Steps = s.Steps
+	}
+	return opt, nil
+}
+
+// adaptiveMethods lists the names of ode's adaptive methods.
+func adaptiveMethods() string {
+	var names []string
+	for _, tb := range ode.Methods() {
+		if tb.Adaptive() {
+			names = append(names, tb.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -25,8 +25,9 @@ type Model struct {
 	// Offsets of the learnable base means and logits in theta (-1 when the
 	// base is fixed).
 	offMeans, offLogits int
-	method              *ode.Tableau
-	runs                map[runKey]*run
+	// solve holds the options of every solve but the state groups.
+	solve ode.Options
+	runs  map[runKey]*run
 }
 
 // blockInfo locates one block's parameters in theta.
@@ -62,14 +63,11 @@ func New(cfg Config, seed uint64) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	method, err := ode.MethodByName(cfg.Solver.Method)
+	solve, err := cfg.Solver.options()
 	if err != nil {
-		return nil, fmt.Errorf("config: solver: %w", err)
+		return nil, err
 	}
-	if !method.Adaptive() && cfg.Solver.Steps < 1 {
-		return nil, fmt.Errorf("config: solver method %s is fixed-step, set steps", cfg.Solver.Method)
-	}
-	m := &Model{cfg: cfg, d: cfg.D(), method: method, runs: map[runKey]*run{}}
+	m := &Model{cfg: cfg, d: cfg.D(), solve: solve, runs: map[runKey]*run{}}
 	n := 0
 	for b := range cfg.Blocks {
 		prefix := ""

@@ -58,10 +58,6 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 	jacob := mode == modeTrain && cfg.Regularize.Jacobian > 0
 	r := &run{n: n}
 	parts := runtime.GOMAXPROCS(0)
-	grad, err := ode.GradientByName(cfg.Solver.Gradient)
-	if err != nil {
-		return nil, fmt.Errorf("cnf: solver: %w", err)
-	}
 	for _, blk := range m.blocks {
 		dyn := m.newDynamics(blk.prefix)
 		k := 0
@@ -69,17 +65,8 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 			k = probesPerSample(cfg.Trace, m.d, dyn.exactTrace())
 		}
 		fl := newFlow(dyn, m.theta[blk.off:blk.off+blk.n], n, k, parts, trace, kinetic, jacob)
-		opt := ode.Options{
-			Method:   m.method,
-			RTol:     cfg.Solver.RTol,
-			ATol:     cfg.Solver.ATol,
-			MaxSteps: cfg.Solver.MaxSteps,
-			Groups:   fl.groups(),
-			Gradient: grad,
-		}
-		if !m.method.Adaptive() {
-			opt.Steps = cfg.Solver.Steps
-		}
+		opt := m.solve
+		opt.Groups = fl.groups()
 		s, err := ode.NewSolver(fl.Dim(), opt)
 		if err != nil {
 			return nil, fmt.Errorf("cnf: solver: %w", err)

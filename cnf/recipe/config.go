@@ -8,6 +8,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 // dynamicsFor resolves Options.Dynamics: Auto picks ConcatConv for images,
@@ -48,7 +49,7 @@ func (o *Options) Config(set *data.Set, tr train.Dataset, k int) cnf.Config {
 		Blocks:   o.Blocks,
 		Base:     cnf.BaseConfig{Kind: o.Base, Learnable: o.LearnBase},
 		Solver: cnf.SolverConfig{
-			Method: o.Solver, RTol: o.RTol, ATol: o.ATol, T1: o.T1, Gradient: o.Grad,
+			Method: o.Solver, RTol: o.RTol, ATol: o.ATol, T1: o.T1, Interpolate: o.Interpolate, Gradient: o.Grad,
 		},
 		Preprocess: cnf.PreprocessConfig{Dequantize: set.Image, Logit: set.Image},
 		Regularize: cnf.RegularizeConfig{Kinetic: o.Kinetic, Jacobian: o.Jacobian},
@@ -61,7 +62,7 @@ func (o *Options) Config(set *data.Set, tr train.Dataset, k int) cnf.Config {
 	} else {
 		cfg.Dynamics.Dims = slices.Clone(o.Dims)
 	}
-	if slices.Contains(FixedStep, o.Solver) {
+	if tb, err := ode.MethodByName(o.Solver); err == nil && !tb.Adaptive() {
 		cfg.Solver.Steps = o.Steps
 	}
 	x := tr.X

@@ -8,6 +8,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 // Auto lets the recipe choose a setting from the data: the dynamics
@@ -20,13 +21,6 @@ const Auto = "auto"
 const (
 	MeanData = "data" // the mean of the training data in the flow's space
 	MeanZero = "zero" // the origin
-)
-
-// Solvers lists the ODE methods a run may name; FixedStep those of them
-// that take a step count instead of tolerances.
-var (
-	Solvers   = []string{"dopri5", "tsit5", "rk4", "rk38", "euler"}
-	FixedStep = []string{"rk4", "rk38", "euler"}
 )
 
 // DataOptions select a dataset of cnf/data and how it is built.
@@ -66,16 +60,19 @@ type Options struct {
 	Dims       Ints `json:"dims"`
 	WeightNorm bool `json:"weight_norm,omitempty"`
 	Blocks     int  `json:"blocks"`
-	// Solver is one of Solvers; RTol and ATol are the tolerances of the
-	// adaptive ones, Steps the step count of the fixed-step ones.
-	Solver string  `json:"solver"`
-	RTol   float64 `json:"rtol"`
-	ATol   float64 `json:"atol"`
-	Steps  int     `json:"steps"`
-	T1     float64 `json:"t1"`
+	// Solver names an ode method (ode.Methods); RTol and ATol are the
+	// tolerances of the adaptive ones, Steps the step count of the
+	// fixed-step ones. Interpolate makes an adaptive solve step past t1
+	// and interpolate back, as torchdiffeq does (cnf.SolverConfig).
+	Solver      string  `json:"solver"`
+	RTol        float64 `json:"rtol"`
+	ATol        float64 `json:"atol"`
+	Steps       int     `json:"steps"`
+	Interpolate bool    `json:"interpolate,omitempty"`
+	T1          float64 `json:"t1"`
 	// Trace is a cnf trace estimator or Auto.
 	Trace string `json:"trace"`
-	// Grad is cnf.GradBackprop or cnf.GradAdjoint.
+	// Grad names an ode gradient method (ode.Gradients).
 	Grad     string  `json:"grad"`
 	Kinetic  float64 `json:"kinetic"`
 	Jacobian float64 `json:"jacobian"`
@@ -110,7 +107,7 @@ func Defaults() Options {
 		Steps:     8,
 		T1:        cnf.DefaultT1,
 		Trace:     Auto,
-		Grad:      cnf.GradBackprop,
+		Grad:      ode.Backprop.Name(),
 		EvalBatch: 1000,
 		Train:     train.DefaultConfig(),
 	}
@@ -180,13 +177,14 @@ func (o *Options) Validate() error {
 		positiveInt("hidden", o.Hidden),
 		positiveInt("width", o.Width),
 		positiveInt("blocks", o.Blocks),
-		oneOf("solver", o.Solver, Solvers...),
+		oneOf("solver", o.Solver, methodNames()...),
 		positiveFloat("rtol", o.RTol),
 		positiveFloat("atol", o.ATol),
 		positiveInt("steps", o.Steps),
 		positiveFloat("t1", o.T1),
 		oneOf("trace", o.Trace, Auto, cnf.TraceExact, cnf.TraceRademacher, cnf.TraceGaussian),
-		oneOf("grad", o.Grad, cnf.GradBackprop, cnf.GradAdjoint),
+		oneOf("grad", o.Grad, gradientNames()...),
+		o.checkInterpolate(),
 		nonNegativeFloat("kinetic", o.Kinetic),
 		nonNegativeFloat("jacobian", o.Jacobian),
 		positiveInt("iters", o.Train.Iters),
@@ -211,6 +209,40 @@ func (o *Options) Validate() error {
 		}
 	}
 	return nil
+}
+
+// checkInterpolate checks that interpolation is asked of an adaptive
+// solver only (an unknown solver is reported on its own).
+func (o *Options) checkInterpolate() error {
+	tb, err := ode.MethodByName(o.Solver)
+	if err != nil || !o.Interpolate || tb.Adaptive() {
+		return nil
+	}
+	var adaptive []string
+	for _, m := range ode.Methods() {
+		if m.Adaptive() {
+			adaptive = append(adaptive, m.Name)
+		}
+	}
+	return settingErrorf("interpolate", "needs an adaptive solver (%s), not the fixed-step %s", strings.Join(adaptive, ", "), o.Solver)
+}
+
+// methodNames lists the names of ode's methods.
+func methodNames() []string {
+	var names []string
+	for _, m := range ode.Methods() {
+		names = append(names, m.Name)
+	}
+	return names
+}
+
+// gradientNames lists the names of ode's gradient methods.
+func gradientNames() []string {
+	var names []string
+	for _, g := range ode.Gradients() {
+		names = append(names, g.Name())
+	}
+	return names
 }
 
 // positiveInt checks that the setting holds a value > 0.

@@ -15,6 +15,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 func TestMain(m *testing.M) {
@@ -144,6 +145,7 @@ func TestValidate(t *testing.T) {
 		{func(o *Options) { o.Steps = 0 }, "steps"},
 		{func(o *Options) { o.Trace = "hutchinson" }, "trace"},
 		{func(o *Options) { o.Grad = "both" }, "grad"},
+		{func(o *Options) { o.Solver, o.Interpolate = "rk38", true }, "interpolate"},
 		{func(o *Options) { o.Kinetic = -1 }, "kinetic"},
 		{func(o *Options) { o.Train.Iters = 0 }, "iters"},
 		{func(o *Options) { o.Train.Adam.Beta2 = 1 }, "beta2"},
@@ -158,6 +160,21 @@ func TestValidate(t *testing.T) {
 		var se *SettingError
 		if err := o.Validate(); !errors.As(err, &se) || se.Setting != c.setting {
 			t.Errorf("%s: error %v, want a SettingError naming it", c.setting, err)
+		}
+	}
+	// Every method and gradient of package ode is a setting.
+	for _, m := range ode.Methods() {
+		o := Defaults()
+		o.Solver, o.Interpolate = m.Name, m.Adaptive()
+		if err := o.Validate(); err != nil {
+			t.Errorf("solver %s: %v", m.Name, err)
+		}
+	}
+	for _, g := range ode.Gradients() {
+		o := Defaults()
+		o.Grad = g.Name()
+		if err := o.Validate(); err != nil {
+			t.Errorf("grad %s: %v", g.Name(), err)
 		}
 	}
 	// The classes of datasets other than the moons are not theirs to choose.

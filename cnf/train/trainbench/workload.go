@@ -9,6 +9,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/internal/streams"
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 // Workload names.
@@ -52,7 +53,7 @@ func planar2D() Workload {
 			Dynamics: cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: 32, Width: 64},
 			Base:     cnf.BaseConfig{Kind: cnf.BaseGaussian},
 			Trace:    cnf.TraceExact,
-			Solver:   cnf.SolverConfig{Method: "rk4", Steps: 8, T1: 1, Gradient: cnf.GradBackprop},
+			Solver:   cnf.SolverConfig{Method: "rk4", Steps: 8, T1: 1, Gradient: ode.Backprop.Name()},
 		},
 		Batch:  512,
 		Warmup: 20,
@@ -71,7 +72,7 @@ func conv16() Workload {
 			Dynamics: cnf.DynamicsConfig{Kind: cnf.ConcatConv, Dims: []int{64, 64, 64}, Activation: "softplus"},
 			Base:     cnf.BaseConfig{Kind: cnf.BaseGaussian},
 			Trace:    cnf.TraceRademacher,
-			Solver:   cnf.SolverConfig{Method: "rk4", Steps: 4, T1: 1, Gradient: cnf.GradBackprop},
+			Solver:   cnf.SolverConfig{Method: "rk4", Steps: 4, T1: 1, Gradient: ode.Backprop.Name()},
 		},
 		Batch:  64,
 		Warmup: 2,
