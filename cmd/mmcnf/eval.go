@@ -35,7 +35,9 @@ file of points is scored as one split. --json prints the same as one JSON object
 with the function evaluations of the solves. --out writes one line per point:
 split, index, label, log_likelihood, bits_per_dim.`)
 	dataFlags(f, &e.data)
-	e.bind(f, "CSV file of per-point values (none: not written)", "seed of the dequantisation and trace noise", "points per solve")
+	e.bind(f, "CSV file of per-point values (none: not written)",
+		fmt.Sprintf("seed of the dequantisation and trace noise (default: the training seed in run.json, else %d)", recipe.DefaultEvalSeed),
+		fmt.Sprintf("points per solve, which sets an adaptive solver's steps (default: eval_batch in run.json, else %d)", recipe.DefaultEvalBatch))
 	f.BoolVar(&e.asJSON, "json", false, "print one JSON object instead of a table")
 	return f
 }
@@ -53,6 +55,13 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	m, run, err := e.open(f)
 	if err != nil {
 		return err
+	}
+	batch, seed := recipe.EvalDefaults(run)
+	if !f.set("batch") {
+		e.batch = batch
+	}
+	if !f.set("seed") {
+		e.seed = seed
 	}
 	set, d, err := recipe.DataFor(e.data, run, f.set)
 	if err != nil {

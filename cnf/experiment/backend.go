@@ -39,26 +39,44 @@ type CNF struct {
 	OnIteration func(u Unit, p train.Progress)
 }
 
-// evalSet is one evaluation set of a unit.
+// evalSet is one evaluation set of a unit: the points of one split of the
+// unit's data (see recipe.Evaluate), or those of one class of it.
 type evalSet struct {
 	name   string
 	inDist bool
-	x      []float64
+	split  string // the split's name
+	class  int    // the class of the split's points that belong to the set, -1 for all
 }
 
 // evalSets are the evaluation sets of a unit's data: those the study
 // reports, each non-empty.
 func evalSets(st *Study, set *data.Set) ([]evalSet, error) {
 	out := st.evalSets(set)
-	for _, e := range out {
-		if len(e.x) == 0 {
-			return nil, fmt.Errorf("evaluation set %q is empty", e.name)
-		}
-	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("study %s has no evaluation sets", st.Name)
 	}
 	return out, nil
+}
+
+// bitsPerDim returns the bits/dim of the points of e among the scores of
+// the unit's data, in their order in the split.
+func (e evalSet) bitsPerDim(scores []recipe.Score) ([]float64, error) {
+	for _, sc := range scores {
+		if sc.Split != e.split {
+			continue
+		}
+		var out []float64
+		for i, b := range sc.BitsPerDim {
+			if e.class < 0 || sc.Labels[i] == e.class {
+				out = append(out, b)
+			}
+		}
+		if len(out) == 0 {
+			break
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("evaluation set %q is empty", e.name)
 }
 
 // options are the recipe's options of the unit's training run:
@@ -159,7 +177,7 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 	}
 	r.Model = saved.Bytes()
 	start := time.Now()
-	if err := evaluate(model, st, set, u, r); err != nil {
+	if err := evaluate(model, st, set, &t.Options, r); err != nil {
 		return nil, err
 	}
 	smp, err := drawSamples(model, st, u, s)
@@ -211,32 +229,33 @@ func meanNFE(log []train.LogRecord) (fwd, bwd float64, err error) {
 	return fwd / float64(iters), bwd / float64(iters), nil
 }
 
-// evaluate scores every evaluation set per sample and fills r.Sets with
-// mean bits/dim and, for out-of-distribution sets, the AUROC against the
-// pooled in-distribution sets.
-func evaluate(m *cnf.Model, st *Study, set *data.Set, u Unit, r *RunResult) error {
+// evaluate scores the unit's data as `mmcnf eval` scores its model
+// directory with no flags (recipe.Evaluate, with the batch and seed of
+// recipe.EvalDefaults for the run's options o), and fills r.Sets with the
+// mean bits/dim of each evaluation set and, for out-of-distribution sets,
+// the AUROC against the pooled in-distribution sets.
+func evaluate(m *cnf.Model, st *Study, set *data.Set, o *recipe.Options, r *RunResult) error {
 	sets, err := evalSets(st, set)
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(uint64(u.Seed), streams.StudyEval))
-	per := make([][]float64, len(sets))
+	batch, seed := recipe.EvalDefaults(o)
+	scores, err := recipe.Evaluate(m, set, batch, seed)
+	if err != nil {
+		return fmt.Errorf("evaluate: %w", err)
+	}
 	var nfe, solves int
-	for i, e := range sets {
-		logp, n, err := m.LogLikelihoods(e.x, evalBatch, rng, nil)
-		if err != nil {
-			return fmt.Errorf("evaluate %s: %w", e.name, err)
-		}
-		nfe += n
-		solves += (len(logp) + evalBatch - 1) / evalBatch
-		per[i] = make([]float64, len(logp))
-		for j, l := range logp {
-			per[i][j] = m.BitsPerDim(l)
-		}
+	for _, sc := range scores {
+		nfe += sc.NFE
+		solves += sc.Solves
 	}
 	r.EvalNFE = float64(nfe) / float64(solves)
+	per := make([][]float64, len(sets))
 	var in []float64
 	for i, e := range sets {
+		if per[i], err = e.bitsPerDim(scores); err != nil {
+			return err
+		}
 		if e.inDist {
 			in = append(in, per[i]...)
 		}

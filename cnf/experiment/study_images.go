@@ -56,20 +56,20 @@ func mnistStudy(name, title string, paperFID map[string]float64, classZero bool)
 func mnistEvalSets(set *data.Set) []evalSet {
 	var out []evalSet
 	for _, c := range set.Classes {
-		out = append(out, evalSet{classSet(c), true, set.Test.PerClass(c, "").X})
+		out = append(out, evalSet{classSet(c), true, set.Test.Name, c})
 	}
-	var others *data.Split
-	for i := range set.OOD {
-		switch set.OOD[i].Name {
+	others := ""
+	for _, o := range set.OOD {
+		switch o.Name {
 		case "interpolation":
-			out = append(out, evalSet{"interpolations", false, set.OOD[i].X})
+			out = append(out, evalSet{"interpolations", false, o.Name, -1})
 		case "classes 2-9":
-			others = &set.OOD[i]
+			others = o.Name
 		}
 	}
-	if others != nil {
+	if others != "" {
 		for c := 2; c <= 9; c++ {
-			out = append(out, evalSet{classSet(c), false, others.PerClass(c, "").X})
+			out = append(out, evalSet{classSet(c), false, others, c})
 		}
 	}
 	return out
@@ -162,9 +162,9 @@ func fashionStudy() *Study {
 	st := imageStudy("fashion-mnist", "FashionMNIST", "fashion-mnist-full", classes, true,
 		map[string]float64{BaseStandard: 80.73, BaseGMM: 77.25})
 	st.evalSets = func(set *data.Set) []evalSet {
-		out := []evalSet{{"FashionMNIST", true, set.Test.X}}
+		out := []evalSet{{"FashionMNIST", true, set.Test.Name, -1}}
 		for _, o := range set.OOD {
-			out = append(out, evalSet{o.Name, false, o.X})
+			out = append(out, evalSet{o.Name, false, o.Name, -1})
 		}
 		return out
 	}

@@ -43,12 +43,12 @@ func moonsEvalSets(set *data.Set) []evalSet {
 	for c := range data.MoonsClasses {
 		name := classSet(c)
 		if slices.Contains(set.Classes, c) {
-			out = append(out, evalSet{name, true, set.Test.PerClass(c, name).X})
+			out = append(out, evalSet{name, true, set.Test.Name, c})
 			continue
 		}
 		for _, o := range set.OOD {
 			if o.Name == name {
-				out = append(out, evalSet{name, false, o.X})
+				out = append(out, evalSet{name, false, o.Name, -1})
 			}
 		}
 	}

@@ -65,10 +65,32 @@ func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, err
 	return out, nil
 }
 
-// Component maps a class of the data to the model's base component: with
-// the options of the run that trained a moons model, the class's position
-// among the training classes; otherwise the class is the component. -1
-// stands for the whole base.
+// DefaultEvalBatch and DefaultEvalSeed score a model whose run is not known.
+const (
+	DefaultEvalBatch = 1000
+	DefaultEvalSeed  = 1
+)
+
+// EvalDefaults returns the points per solve and the seed with which a
+// model is scored when nothing else is asked: those its run (nil when
+// unknown) evaluated with, its EvalBatch and training seed, so that
+// scoring a model again repeats the numbers of its run (a study's unit
+// records them), or DefaultEvalBatch and DefaultEvalSeed. The points per
+// solve matter beyond the noise: an adaptive solve controls its steps over
+// the whole batch.
+func EvalDefaults(run *Options) (batch int, seed uint64) {
+	if run == nil || run.EvalBatch <= 0 {
+		return DefaultEvalBatch, DefaultEvalSeed
+	}
+	return run.EvalBatch, run.Train.Seed
+}
+
+// Component maps a class of the data to the model's base component: the
+// class's position among the training classes that run, the options of
+// the run that trained the model, records in ascending order; without
+// them (nil, or a record of another number of classes) the classes are
+// taken as 0..k-1 for the k components. -1 stands for the whole base. A
+// Gaussian base has no component of its own for any class.
 func Component(class int, cfg cnf.Config, run *Options) (int, error) {
 	if class == -1 {
 		return -1, nil
@@ -76,17 +98,19 @@ func Component(class int, cfg cnf.Config, run *Options) (int, error) {
 	if class < 0 {
 		return 0, settingErrorf("class", "must be -1 or a class, got %d", class)
 	}
+	if cfg.Base.Kind != cnf.BaseGMM {
+		return 0, settingErrorf("class", "%d: the model's base is one Gaussian for all its classes; class-conditional samples need a gmm base", class)
+	}
 	k := cfg.Components()
-	if run != nil && run.Data.Name == "moons" && run.Data.Validate() == nil && len(run.Data.Classes) == k {
+	if run != nil && len(run.Data.Classes) == k {
 		classes := slices.Sorted(slices.Values(run.Data.Classes))
-		i := slices.Index(classes, class)
-		if i < 0 {
-			return 0, settingErrorf("class", "%d: the model's base components are the classes %v", class, classes)
+		if i := slices.Index(classes, class); i >= 0 {
+			return i, nil
 		}
-		return i, nil
+		return 0, settingErrorf("class", "%d: the model was trained on the classes %s of %s, one base component each", class, Ints(classes), run.Data.Name)
 	}
 	if class >= k {
-		return 0, settingErrorf("class", "%d out of range: the base has %d component(s), 0..%d", class, k, k-1)
+		return 0, settingErrorf("class", "%d out of range: the model records no classes of its %d base components, which then stand for the classes 0..%d", class, k, k-1)
 	}
 	return class, nil
 }

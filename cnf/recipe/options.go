@@ -27,7 +27,9 @@ const (
 type DataOptions struct {
 	// Name is a dataset of data.Names or a .csv/.npy file of points.
 	Name string `json:"data"`
-	// Classes are the training classes (moons only).
+	// Classes are the training classes: chosen for the moons; for other
+	// data, those it holds, as Train records them (a class number of the
+	// data names the base component at its position in ascending order).
 	Classes Ints `json:"classes"`
 	// PerClass and TestPerClass are the training and test points per class
 	// (0: the dataset's default).
@@ -108,7 +110,7 @@ func Defaults() Options {
 		T1:        cnf.DefaultT1,
 		Trace:     Auto,
 		Grad:      ode.Backprop.Name(),
-		EvalBatch: 1000,
+		EvalBatch: DefaultEvalBatch,
 		Train:     train.DefaultConfig(),
 	}
 }

@@ -205,23 +205,67 @@ func TestInts(t *testing.T) {
 	}
 }
 
+// TestComponent: --class takes a class number of the data, whatever the
+// data, and names the classes a model was trained on when it is not one.
 func TestComponent(t *testing.T) {
 	cfg := cnf.Config{Base: cnf.BaseConfig{Kind: cnf.BaseGMM, Means: [][]float64{{0, 0}, {1, 1}}}}
-	run := Defaults()
-	run.Data.Classes = Ints{5, 4}
+	moons := Defaults()
+	moons.Data.Classes = Ints{5, 4}
+	file := Defaults()
+	file.Data = DataOptions{Name: "points.csv", Classes: Ints{3, 7}}
+	other := Defaults() // a record of three classes for two components
+	other.Data.Classes = Ints{0, 1, 2}
 	for _, c := range []struct {
 		class int
 		run   *Options
 		want  int
-		bad   bool
+		bad   string
 	}{
-		{-1, &run, -1, false}, {4, &run, 0, false}, {5, &run, 1, false}, {0, &run, 0, true},
-		{1, nil, 1, false}, {2, nil, 0, true}, {-2, nil, 0, true},
+		{-1, &moons, -1, ""}, {4, &moons, 0, ""}, {5, &moons, 1, ""}, {0, &moons, 0, "trained on the classes 4,5 of moons"},
+		{3, &file, 0, ""}, {7, &file, 1, ""}, {1, &file, 0, "trained on the classes 3,7 of points.csv"},
+		{1, nil, 1, ""}, {2, nil, 0, "stand for the classes 0..1"}, {-2, nil, 0, "must be -1 or a class"},
+		{1, &other, 1, ""}, {2, &other, 0, "stand for the classes 0..1"},
 	} {
 		got, err := Component(c.class, cfg, c.run)
-		if (err != nil) != c.bad || (!c.bad && got != c.want) {
-			t.Errorf("class %d (run %v): component %d, error %v; want %d, error %v", c.class, c.run != nil, got, err, c.want, c.bad)
+		if c.bad == "" && (err != nil || got != c.want) || c.bad != "" && (err == nil || !strings.Contains(err.Error(), c.bad)) {
+			t.Errorf("class %d (run %v): component %d, error %v; want %d, error %q", c.class, c.run != nil, got, err, c.want, c.bad)
 		}
+	}
+	gauss := cnf.Config{Base: cnf.BaseConfig{Kind: cnf.BaseGaussian}}
+	if _, err := Component(0, gauss, &moons); err == nil || !strings.Contains(err.Error(), "need a gmm base") {
+		t.Errorf("class of a Gaussian base: error %v", err)
+	}
+	if got, err := Component(-1, gauss, nil); err != nil || got != -1 {
+		t.Errorf("whole Gaussian base: %d, %v", got, err)
+	}
+}
+
+// TestEvalDefaults: a model is scored with the batch and seed its run
+// evaluated with, or the fixed defaults without a run.
+func TestEvalDefaults(t *testing.T) {
+	o := Defaults()
+	o.EvalBatch, o.Train.Seed = 500, 3
+	if b, s := EvalDefaults(&o); b != 500 || s != 3 {
+		t.Errorf("with a run: batch %d, seed %d", b, s)
+	}
+	if b, s := EvalDefaults(nil); b != DefaultEvalBatch || s != DefaultEvalSeed {
+		t.Errorf("without a run: batch %d, seed %d", b, s)
+	}
+}
+
+// TestDataFor: without the options of its run, a model's dataset must be
+// named; with them, the run's dataset settings are the defaults.
+func TestDataFor(t *testing.T) {
+	none := func(string) bool { return false }
+	var se *SettingError
+	if _, _, err := DataFor(Defaults().Data, nil, none); !errors.As(err, &se) || se.Setting != "data" {
+		t.Errorf("no run, no --data: error %v, want a SettingError naming data", err)
+	}
+	run := Defaults()
+	run.Data = DataOptions{Name: "moons", Classes: Ints{4, 5}, TestPerClass: 7, Seed: 9}
+	set, d, err := DataFor(Defaults().Data, &run, none)
+	if err != nil || !slices.Equal(set.Classes, []int{4, 5}) || set.Test.N != 14 || d.Seed != 9 {
+		t.Errorf("from the run: classes %v, %d test points, seed %d, error %v", set.Classes, set.Test.N, d.Seed, err)
 	}
 }
 

@@ -48,7 +48,9 @@ func LoadData(d DataOptions) (*data.Set, error) {
 }
 
 // datasets loads the data of o and returns it with the training and
-// held-out points labelled by base component.
+// held-out points labelled by base component. For data other than the
+// moons, whose training classes are chosen, it sets o.Data.Classes to the
+// classes the data holds.
 func datasets(o *Options) (set *data.Set, tr, held train.Dataset, err error) {
 	if set, err = LoadData(o.Data); err != nil {
 		return nil, tr, held, err
@@ -61,6 +63,11 @@ func datasets(o *Options) (set *data.Set, tr, held train.Dataset, err error) {
 	}
 	if set.Train.N == 0 || set.Test.N == 0 {
 		return nil, tr, held, settingErrorf("data", "%s has no training or no test points", o.Data.Name)
+	}
+	if o.Data.Name != "moons" {
+		// The classes of other data are the data's: record them, so that
+		// the model's base components have class numbers (see Component).
+		o.Data.Classes = Ints(slices.Clone(set.Classes))
 	}
 	if tr, err = labelled(set.Train, set.Classes); err != nil {
 		return nil, tr, held, inputErrorf("training set: %w", err)
@@ -213,7 +220,12 @@ func OpenModel(dir string) (*cnf.Model, *Options, error) {
 // that given reports as set, the others those of run, the options of the
 // run that trained the model (nil when unknown). For the same dataset the
 // classes, seed, directory and test points per class carry over too.
+// Without run the dataset must be given: a model says nothing of the data
+// it was trained on, and scoring it on a default dataset would mislead.
 func DataFor(d DataOptions, run *Options, given func(setting string) bool) (*data.Set, DataOptions, error) {
+	if run == nil && !given("data") {
+		return nil, d, settingErrorf("data", "is required: the model directory has no %s recording the dataset it was trained on", RunFile)
+	}
 	if run != nil {
 		d.inherit(run.Data, given)
 	}

@@ -18,7 +18,8 @@ const (
 	// Heldout draws the noise of the training loop's held-out evaluation,
 	// afresh at every evaluation.
 	Heldout = 0x6576616c // "eval"
-	// Eval draws the noise of `mmcnf eval` (recipe.Evaluate).
+	// Eval draws the noise of recipe.Evaluate: `mmcnf eval` and the
+	// evaluation of a study's unit, seeded by the run's seed.
 	Eval = 0x6576616c2d636c69 // "eval-cli"
 	// Sample draws the base points of `mmcnf sample` (recipe.Sample).
 	Sample = 0x73616d706c65 // "sample"
@@ -54,8 +55,6 @@ const (
 
 // Streams of the studies (cnf/experiment), seeded by the unit's seed.
 const (
-	// StudyEval draws the noise of a unit's evaluation.
-	StudyEval = 0x65786576616c // "exeval"
 	// StudySample draws a unit's samples and its density grid's noise.
 	StudySample = 0x657873616d70 // "exsamp"
 	// StudyClassifier draws the dequantisation noise of the feature

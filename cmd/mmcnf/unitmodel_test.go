@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mmcnf/mmcnf/cnf/experiment"
+	"github.com/mmcnf/mmcnf/cnf/metrics"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
+)
+
+// quickStudies holds the output directories of `reproduce <study> --quick`,
+// each run once per test binary and shared by the tests that read its
+// units.
+var quickStudies struct {
+	sync.Mutex
+	root string
+	dirs map[string]string
+}
+
+// quickStudy returns the output directory of `reproduce <name> --quick`,
+// running it on first use. The directory outlives the test; it is removed
+// at the end of the test binary's run (see TestMain).
+func quickStudy(t *testing.T, name string) string {
+	t.Helper()
+	quickStudies.Lock()
+	defer quickStudies.Unlock()
+	if dir, ok := quickStudies.dirs[name]; ok {
+		return dir
+	}
+	if quickStudies.root == "" {
+		root, err := os.MkdirTemp("", "mmcnf-quick-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		quickStudies.root, quickStudies.dirs = root, map[string]string{}
+	}
+	out := filepath.Join(quickStudies.root, name)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"reproduce", name, "--quick", "--out", out}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("reproduce %s --quick: exit %d\n%s", name, code, stderr.String())
+	}
+	quickStudies.dirs[name] = out
+	return out
+}
+
+// removeQuickStudies removes what quickStudy wrote.
+func removeQuickStudies() {
+	if quickStudies.root != "" {
+		os.RemoveAll(quickStudies.root)
+	}
+}
+
+// adaptiveMoons runs the moons study with a seed, a few iterations,
+// dopri5 and Hutchinson's trace into a new directory: settings under
+// which a unit's scores depend on the points per solve and the seed of
+// the evaluation's noise, as those of the default settings do.
+func adaptiveMoons(t *testing.T) string {
+	t.Helper()
+	st, err := experiment.Lookup("moons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := st.Quick
+	s.Iters, s.CheckpointEvery, s.Solver, s.Steps, s.RTol, s.ATol, s.Trace = 4, 4, "dopri5", 0, 1e-3, 1e-3, "hutchinson"
+	s.EvalPerSet = 600 // more than a solve's 500 points
+	out := t.TempDir()
+	if _, err := experiment.Run(context.Background(), experiment.Options{Study: st, Settings: s, Out: out, Backend: &experiment.CNF{}}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// readCSVScores reads the per-point file of eval: the bits/dim of each
+// point by split, in order, with its label.
+func readCSVScores(t *testing.T, path string) map[string][][2]float64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][][2]float64{}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for _, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		label, err1 := strconv.Atoi(f[2])
+		bpd, err2 := strconv.ParseFloat(f[4], 64)
+		if len(f) != 5 || err1 != nil || err2 != nil {
+			t.Fatalf("%s: bad line %q", path, line)
+		}
+		out[f[0]] = append(out[f[0]], [2]float64{float64(label), bpd})
+	}
+	return out
+}
+
+// TestStudyUnitEvalAndSample: the model directory of a study's unit (the
+// moons trained on D{4,5} with the GMM base) is scored by `eval` with no
+// flags as the study scored it: classes 4 and 5 the test split, the other
+// four out of distribution, the same data and the same numbers, bit for
+// bit, as the unit's result.json records, for fixed-step and adaptive
+// solves. `sample --class 4` draws from the component of class 4; --class
+// 0 is refused, naming the classes 4,5.
+func TestStudyUnitEvalAndSample(t *testing.T) {
+	for name, out := range map[string]func(*testing.T) string{
+		"quick":    func(t *testing.T) string { return quickStudy(t, "moons") },
+		"adaptive": adaptiveMoons,
+	} {
+		t.Run(name, func(t *testing.T) {
+			unit := filepath.Join(out(t), "runs/moons/d45/gmm/seed-0")
+			model := filepath.Join(unit, "model")
+			var res experiment.RunResult
+			b, err := os.ReadFile(filepath.Join(unit, experiment.ResultFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &res); err != nil {
+				t.Fatal(err)
+			}
+			pts := filepath.Join(t.TempDir(), "points.csv")
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"eval", "--model", model, "--out", pts}, &stdout, &stderr); code != exitOK {
+				t.Fatalf("eval: exit %d: %s", code, stderr.String())
+			}
+			scores := readCSVScores(t, pts)
+			var splits []string
+			for s := range scores {
+				splits = append(splits, s)
+			}
+			slices.Sort(splits)
+			if want := []string{"class 0", "class 1", "class 2", "class 3", "test"}; !slices.Equal(splits, want) {
+				t.Fatalf("eval scored the splits %v, want %v", splits, want)
+			}
+			per := map[string][]float64{}
+			var in []float64
+			for _, p := range scores["test"] {
+				if p[0] != 4 && p[0] != 5 {
+					t.Fatalf("the test split holds class %v", p[0])
+				}
+				name := fmt.Sprintf("class %d", int(p[0]))
+				per[name] = append(per[name], p[1])
+				in = append(in, p[1])
+			}
+			for c := range 4 {
+				name := fmt.Sprintf("class %d", c)
+				for _, p := range scores[name] {
+					per[name] = append(per[name], p[1])
+				}
+			}
+			if len(res.Sets) != 6 {
+				t.Fatalf("result.json holds %d sets, want 6", len(res.Sets))
+			}
+			for _, set := range res.Sets {
+				got, err := metrics.Summarise(per[set.Name])
+				if err != nil {
+					t.Fatalf("%s: %v", set.Name, err)
+				}
+				if set.InDistribution != (set.Name == "class 4" || set.Name == "class 5") || set.N != len(per[set.Name]) ||
+					got.Mean != set.BitsPerDim || got.Std != set.BitsPerDimStd {
+					t.Errorf("%s: eval gives %d points, bits/dim %.17g (std %.17g); result.json %d points, %.17g (%.17g), in distribution %v",
+						set.Name, len(per[set.Name]), got.Mean, got.Std, set.N, set.BitsPerDim, set.BitsPerDimStd, set.InDistribution)
+				}
+				if set.AUROC != nil {
+					if a, err := metrics.AUROC(in, per[set.Name]); err != nil || a != *set.AUROC {
+						t.Errorf("%s: AUROC %v (%v) from eval's points, %v in result.json", set.Name, a, err, *set.AUROC)
+					}
+				}
+				if want := fmt.Sprintf("%.4f", set.BitsPerDim); !strings.Contains(stdout.String(), want) {
+					t.Errorf("%s: the table lacks the bits/dim %s:\n%s", set.Name, want, stdout.String())
+				}
+			}
+
+			// Samples of class 4 are those of the base's first component.
+			file := filepath.Join(t.TempDir(), "class4.csv")
+			if code := run([]string{"sample", "--model", model, "--class", "4", "-n", "50", "--out", file}, &stdout, &stderr); code != exitOK {
+				t.Fatalf("sample --class 4: exit %d: %s", code, stderr.String())
+			}
+			m, _, err := recipe.OpenModel(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := recipe.Sample(m, 50, 0, 1000, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			writeCSV(&buf, want, 2)
+			if got, _ := os.ReadFile(file); !bytes.Equal(got, buf.Bytes()) {
+				t.Error("sample --class 4 did not draw from the component of class 4")
+			}
+			stderr.Reset()
+			if code := run([]string{"sample", "--model", model, "--class", "0", "-n", "5", "--out", file}, &stdout, &stderr); code != exitUsage ||
+				!strings.Contains(stderr.String(), "trained on the classes 4,5") {
+				t.Errorf("sample --class 0: exit %d, %q; want status 2 naming the classes 4,5", code, stderr.String())
+			}
+		})
+	}
+}
+
+// TestClassNumbersOfPointFile: a model trained on a file of points
+// labelled 3 and 7 takes --class 3 and --class 7, the file's labels, and
+// is scored with no flags on the file it was trained on.
+func TestClassNumbersOfPointFile(t *testing.T) {
+	t.Setenv("MMCNF_NOSYNC", "1")
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,y,label\n")
+	for i := range 60 {
+		c := 3 + 4*(i%2)
+		fmt.Fprintf(&b, "%g,%g,%d\n", float64(c-5)+0.01*float64(i%7), 0.02*float64(i%5), c)
+	}
+	file := filepath.Join(dir, "points.csv")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "model")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"train", "--data", file, "--base", "gmm", "--iters", "3", "--batch", "16", "--hidden", "4", "--width", "4",
+		"--solver", "rk4", "--steps", "2", "--quiet", "--out", model}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr.String())
+	}
+	m, _, err := recipe.OpenModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for component, class := range []string{"3", "7"} {
+		out := filepath.Join(dir, "class"+class+".csv")
+		if code := run([]string{"sample", "--model", model, "--class", class, "-n", "20", "--out", out}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("sample --class %s: exit %d: %s", class, code, stderr.String())
+		}
+		want, err := recipe.Sample(m, 20, component, 1000, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		writeCSV(&buf, want, 2)
+		if got, _ := os.ReadFile(out); !bytes.Equal(got, buf.Bytes()) {
+			t.Errorf("sample --class %s did not draw from component %d", class, component)
+		}
+	}
+	stderr.Reset()
+	if code := run([]string{"sample", "--model", model, "--class", "1", "-n", "5", "--out", filepath.Join(dir, "x.csv")}, &stdout, &stderr); code != exitUsage ||
+		!strings.Contains(stderr.String(), "trained on the classes 3,7 of "+file) {
+		t.Errorf("sample --class 1: exit %d, %q; want status 2 naming the classes 3,7", code, stderr.String())
+	}
+	stdout.Reset()
+	if code := run([]string{"eval", "--model", model}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("eval: exit %d: %s", code, stderr.String())
+	}
+	for _, row := range []string{" 3  30 ", " 7  30 "} {
+		if !strings.Contains(stdout.String(), row) {
+			t.Errorf("eval's table lacks a row of 30 points of class%s:\n%s", row[:2], stdout.String())
+		}
+	}
+}
