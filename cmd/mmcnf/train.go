@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/cnf/experiment"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
@@ -141,6 +142,9 @@ func trainOptions(f *cmdFlags, o recipe.Options, out string, resume bool) (recip
 	switch {
 	case out == "":
 		return o, nil, f.errorf("--out DIR is required")
+	case resume && experiment.FinishedUnitModel(out):
+		return o, nil, f.errorf("--resume: %s is the model of a finished study unit, whose %s beside it scores the model as it is; continue a copy of it instead (cp -r %s DIR, then --resume --out DIR)",
+			out, experiment.ResultFile, out)
 	case resume:
 		var err error
 		if o, from, err = resumeOptions(f, out, o); err != nil {

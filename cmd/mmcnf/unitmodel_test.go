@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -260,4 +261,47 @@ func TestClassNumbersOfPointFile(t *testing.T) {
 			t.Errorf("eval's table lacks a row of 30 points of class%s:\n%s", row[:2], stdout.String())
 		}
 	}
+}
+
+// moonsUnitFlags are the flags of `train` that spell out the settings of
+// the unit of `reproduce moons --quick` trained on D{4,5} with the GMM
+// base and seed 0, for iters iterations.
+func moonsUnitFlags(iters string) []string {
+	return []string{"--data", "moons", "--classes", "4,5", "--base", "gmm",
+		"--dynamics", "hyperplanar", "--hidden", "16", "--width", "16", "--solver", "rk4", "--steps", "4", "--trace", "exact",
+		"--n-train", "200", "--n-test", "100", "--data-seed", "0", "--seed", "0",
+		"--iters", iters, "--batch", "64", "--lr", "1e-2", "--eval-every", "4", "--checkpoint-every", "10", "--eval-batch", "500"}
+}
+
+// TestResumeStudyUnit: `train --resume` continues a copy of a study unit's
+// model directory with the unit's settings, to the weights and log of one
+// uninterrupted `train` run of the same length; on the unit itself, whose
+// result.json scores the model as it is, it is refused, saying so, and
+// nothing changes.
+func TestResumeStudyUnit(t *testing.T) {
+	t.Setenv("MMCNF_NOSYNC", "1")
+	unit := filepath.Join(quickStudy(t, "moons"), "runs/moons/d45/gmm/seed-0/model")
+	before := snapshot(t, filepath.Dir(unit))
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"train", "--resume", "--quiet", "--out", unit, "--iters", "30"}, &stdout, &stderr); code != exitUsage ||
+		!strings.Contains(stderr.String(), "finished study unit") || !strings.Contains(stderr.String(), "continue a copy") {
+		t.Errorf("--resume of a finished unit in place: exit %d, %q", code, stderr.String())
+	}
+	if after := snapshot(t, filepath.Dir(unit)); !maps.Equal(before, after) {
+		t.Error("the refused --resume changed the unit's directory")
+	}
+	root := t.TempDir()
+	copied := filepath.Join(root, "copy")
+	if err := os.CopyFS(copied, os.DirFS(unit)); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"train", "--resume", "--quiet", "--out", copied, "--iters", "30"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("--resume of a copy of the unit: exit %d: %s", code, stderr.String())
+	}
+	whole := filepath.Join(root, "whole")
+	if code := run(append([]string{"train", "--quiet", "--out", whole}, moonsUnitFlags("30")...), &stdout, &stderr); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr.String())
+	}
+	sameWeights(t, whole, copied)
+	sameLog(t, whole, copied)
 }

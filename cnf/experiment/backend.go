@@ -135,7 +135,7 @@ func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, pr
 
 // RunUnit trains, evaluates and samples one unit.
 func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error) {
-	modelDir := filepath.Join(u.Dir(out), "model")
+	modelDir := filepath.Join(u.Dir(out), ModelDir)
 	var ckpt *train.Checkpoint
 	if train.HasCheckpoint(modelDir) {
 		var err error
