@@ -136,6 +136,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"train", "--solver", "rk5", "--out", out}, "--solver must be one of euler, rk4, rk38, dopri5, tsit5"},
 		{[]string{"train", "--grad", "both", "--out", out}, "--grad must be one of backprop, backprop-recompute, adjoint"},
 		{[]string{"train", "--solver", "rk4", "--interpolate", "--out", out}, "--interpolate needs an adaptive solver"},
+		{[]string{"train", "--weight-norm", "--out", out}, "--weight-norm applies to concatconv and concatmlp, not to the hyperplanar dynamics of moons"},
 		{[]string{"train", "--base", "uniform", "--out", out}, "--base must be one of"},
 		{[]string{"train", "--beta2", "1", "--out", out}, "--beta2 must lie in [0, 1)"},
 		{[]string{"train"}, "--out DIR is required"},

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/experiment"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
@@ -304,4 +305,70 @@ func TestResumeStudyUnit(t *testing.T) {
 	}
 	sameWeights(t, whole, copied)
 	sameLog(t, whole, copied)
+}
+
+// readRun reads the run.json of a model directory.
+func readRun(t *testing.T, dir string) recipe.Options {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, recipe.RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o recipe.Options
+	if err := json.Unmarshal(b, &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestTrainMatchesStudyUnit: `train` with the flags that spell out a
+// study's settings trains the unit's model bit for bit: the moons and,
+// with FashionMNIST at hand, the fashion-mnist study, whose model needs
+// --weight-norm. Only the cap on the held-out points scored during
+// training (heldout_max, no flag; it changes no weight) and the thread
+// count recorded differ in run.json.
+func TestTrainMatchesStudyUnit(t *testing.T) {
+	t.Setenv("MMCNF_NOSYNC", "1")
+	cases := []struct {
+		study, unit string
+		flags       []string
+	}{
+		{"moons", "runs/moons/d45/gmm/seed-0", moonsUnitFlags("20")},
+		{"fashion-mnist", "runs/fashion-mnist/fashion-mnist/gmm/seed-0", []string{"--data", "fashion-mnist", "--base", "gmm",
+			"--dynamics", "concatconv", "--dims", "8,8", "--weight-norm", "--solver", "rk4", "--steps", "2", "--trace", "rademacher",
+			"--n-train", "32", "--n-test", "16", "--data-seed", "0", "--seed", "0",
+			"--iters", "4", "--batch", "16", "--lr", "1e-3", "--eval-every", "1", "--checkpoint-every", "2", "--eval-batch", "500"}},
+	}
+	for _, c := range cases {
+		t.Run(c.study, func(t *testing.T) {
+			if c.study == "fashion-mnist" {
+				dir, err := data.DefaultDir()
+				if err == nil {
+					_, _, err = data.LoadFashionMNIST(dir)
+				}
+				if err != nil {
+					t.Skipf("FashionMNIST not available (%v); `make data` includes this case", err)
+				}
+			}
+			unit := filepath.Join(quickStudy(t, c.study), c.unit, "model")
+			out := filepath.Join(t.TempDir(), "model")
+			var stdout, stderr bytes.Buffer
+			if code := run(append([]string{"train", "--quiet", "--out", out}, c.flags...), &stdout, &stderr); code != exitOK {
+				t.Fatalf("train: exit %d: %s", code, stderr.String())
+			}
+			sameWeights(t, unit, out)
+			want, got := readRun(t, unit), readRun(t, out)
+			want.HeldoutMax, want.Threads, got.Threads = 0, 0, 0
+			a, _ := json.Marshal(want)
+			b, _ := json.Marshal(got)
+			if !bytes.Equal(a, b) {
+				t.Errorf("run.json of train\n%s\nagainst the unit's\n%s", b, a)
+			}
+			ca, _ := os.ReadFile(filepath.Join(unit, "config.json"))
+			cb, _ := os.ReadFile(filepath.Join(out, "config.json"))
+			if !bytes.Equal(ca, cb) {
+				t.Errorf("config.json of train\n%s\nagainst the unit's\n%s", cb, ca)
+			}
+		})
+	}
 }

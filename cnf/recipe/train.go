@@ -103,6 +103,9 @@ func Train(ctx context.Context, dir string, o Options, from *train.Checkpoint, p
 	if err != nil {
 		return nil, err
 	}
+	if dyn := dynamicsFor(o.Dynamics, set); o.WeightNorm && dyn == cnf.HyperPlanar {
+		return nil, settingErrorf("weight-norm", "applies to %s and %s, not to the %s dynamics of %s", cnf.ConcatConv, cnf.ConcatMLP, dyn, o.Data.Name)
+	}
 	var model *cnf.Model
 	if from != nil {
 		if model, err = cnf.Load(dir); err != nil {
