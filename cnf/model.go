@@ -150,6 +150,23 @@ func (m *Model) initBlock(b int, rng *rand.Rand) {
 // Config returns the model's configuration, defaults filled in.
 func (m *Model) Config() Config { return m.cfg.withDefaults() }
 
+// WithSolver returns a new model with m's weights and base that solves
+// as s describes (defaults filled in as for a Config), leaving m as it is:
+// to evaluate or sample a model with another solver setting, such as
+// torchdiffeq's interpolation at t1.
+func (m *Model) WithSolver(s SolverConfig) (*Model, error) {
+	cfg := m.Config()
+	cfg.Solver = s
+	w, err := New(cfg, 0)
+	if err != nil {
+		return nil, err
+	}
+	copy(w.theta, m.theta)
+	copy(w.base.mu, m.base.mu)
+	copy(w.base.logits, m.base.logits)
+	return w, nil
+}
+
 // D is the number of dimensions of one data point.
 func (m *Model) D() int { return m.d }
 

@@ -85,6 +85,28 @@ func TestSolverInterpolate(t *testing.T) {
 		t.Fatal("config.json lost solver.interpolate")
 	}
 	interp := logp(back.Config())
+	// The same solver set on a model trained (here: drawn) without it.
+	plain, err := New(planarConfig(BaseGMM, 2), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range plain.theta {
+		plain.theta[i] = m.theta[i]
+	}
+	switched, err := plain.WithSolver(cfg.Solver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, 12)
+	if _, err := switched.LogLikelihood(x, testRNG(1), got); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, interp) || plain.Config().Solver.Interpolate || !switched.Config().Solver.Interpolate {
+		t.Error("WithSolver does not give the model of its solver section, or changed the original")
+	}
+	if _, err := plain.WithSolver(SolverConfig{Method: "rk4", Steps: 2, Interpolate: true}); err == nil {
+		t.Error("WithSolver accepted interpolation for a fixed-step method")
+	}
 	// The two ways of reaching t1 differ by the local error of the last
 	// step, a fraction of the tolerance times the scale of the state.
 	for i := range land {

@@ -153,6 +153,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"eval", "--model", model, "--data", "nosuch"}, `unknown dataset "nosuch"`},
 		{[]string{"eval", "--model", model, "--data", "moons", "--classes", "9"}, "class 9 out of range"},
 		{[]string{"eval", "--model", model}, "--data is required: the model directory has no run.json"},
+		{[]string{"eval", "--model", model, "--data", "moons", "--interpolate"}, "--interpolate: the model's solver rk4 is fixed-step"},
+		{[]string{"sample", "--model", model, "--interpolate", "--out", file}, "--interpolate: the model's solver rk4 is fixed-step"},
 		{[]string{"eval", "--model", model, "--out", filepath.Join(root, "p.txt")}, "written as .csv"},
 		{[]string{"eval", "--model", model, "--data", "moons", "--batch", "0"}, "--batch must be positive"},
 		{[]string{"sample", "--model", model, "-n", "0", "--out", file}, "--n must be positive"},

@@ -85,8 +85,23 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "model %s on %s (log-likelihood in nats, mean per point; AUROC of each out-of-distribution split against %s by bits/dim)\n",
 		e.model, d.Name, rep.inDistName())
-	_, err = stdout.Write(rep.table())
+	if _, err := stdout.Write(rep.table()); err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, solvesLine(scores, e.batch))
 	return err
+}
+
+// solvesLine says how many function evaluations the solves of scores
+// made: in all, and per solve of at most batch points.
+func solvesLine(scores []recipe.Score, batch int) string {
+	var nfe, solves int
+	for _, s := range scores {
+		nfe += s.NFE
+		solves += s.Solves
+	}
+	return fmt.Sprintf("function evaluations: %d in %d solves of at most %d points, %.1f per solve\n",
+		nfe, solves, batch, float64(nfe)/float64(solves))
 }
 
 // evalReport is what eval prints: the means of every split and of its

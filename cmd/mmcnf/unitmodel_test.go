@@ -5,15 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/experiment"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
@@ -370,5 +373,62 @@ func TestTrainMatchesStudyUnit(t *testing.T) {
 				t.Errorf("config.json of train\n%s\nagainst the unit's\n%s", cb, ca)
 			}
 		})
+	}
+}
+
+// TestInterpolateFlag: eval and sample --interpolate score and sample a
+// model as its config.json would with "interpolate": true, and
+// --interpolate=false as without; eval reports the function evaluations
+// of its solves.
+func TestInterpolateFlag(t *testing.T) {
+	root := t.TempDir()
+	cfg := cnf.Config{
+		Shape:    []int{2},
+		Dynamics: cnf.DynamicsConfig{Kind: cnf.HyperPlanar, Hidden: 4, Width: 4},
+		Base:     cnf.BaseConfig{Kind: cnf.BaseGMM, Means: [][]float64{{-1, 0}, {1, 0}}},
+		Solver:   cnf.SolverConfig{Method: "dopri5", RTol: 1e-5, ATol: 1e-5},
+	}
+	dirs := map[bool]string{}
+	for _, interpolate := range []bool{false, true} {
+		cfg.Solver.Interpolate = interpolate
+		m, err := cnf.New(cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs[interpolate] = filepath.Join(root, fmt.Sprint(interpolate))
+		if err := m.Save(dirs[interpolate]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outputs := func(args ...string) (string, []byte, []byte) {
+		t.Helper()
+		scores, samples := filepath.Join(root, "scores.csv"), filepath.Join(root, "samples.csv")
+		var stdout, stderr bytes.Buffer
+		if code := run(append([]string{"eval", "--data", "moons", "--n-test", "50", "--out", scores}, args...), &stdout, &stderr); code != exitOK {
+			t.Fatalf("eval %v: exit %d: %s", args, code, stderr.String())
+		}
+		if code := run(append([]string{"sample", "-n", "20", "--class", "1", "--out", samples}, args...), io.Discard, &stderr); code != exitOK {
+			t.Fatalf("sample %v: exit %d: %s", args, code, stderr.String())
+		}
+		a, _ := os.ReadFile(scores)
+		b, _ := os.ReadFile(samples)
+		return stdout.String(), a, b
+	}
+	_, landScores, landSamples := outputs("--model", dirs[false])
+	table, wantScores, wantSamples := outputs("--model", dirs[true])
+	_, gotScores, gotSamples := outputs("--model", dirs[false], "--interpolate")
+	_, offScores, offSamples := outputs("--model", dirs[true], "--interpolate=false")
+	if !bytes.Equal(gotScores, wantScores) || !bytes.Equal(gotSamples, wantSamples) {
+		t.Error("--interpolate does not score or sample as config.json's interpolate")
+	}
+	if !bytes.Equal(offScores, landScores) || !bytes.Equal(offSamples, landSamples) {
+		t.Error("--interpolate=false does not score or sample as a model without interpolate")
+	}
+	if bytes.Equal(landScores, wantScores) {
+		t.Error("interpolation at t1 changed no score")
+	}
+	// The test split (classes 0 and 1) and four others, one solve each.
+	if !regexp.MustCompile(`function evaluations: \d+ in 5 solves of at most 1000 points, \d+\.\d per solve\n`).MatchString(table) {
+		t.Errorf("eval does not report its solves' function evaluations:\n%s", table)
 	}
 }
