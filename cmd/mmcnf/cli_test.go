@@ -174,6 +174,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"reproduce", "moons", "--out", out, "--report", "--unit", "0"}, "not to report or prepare"},
 		{[]string{"reproduce", "moons", "--out", out, "--max-time", "-1s"}, "--max-time must not be negative"},
 		{[]string{"reproduce", "moons", "--out", out, "--list", "--max-time", "1h"}, "--max-time bounds training"},
+		{[]string{"reproduce", "moons", "--batch", "-1", "--out", out}, "--batch must not be negative"},
+		{[]string{"reproduce", "moons", "--grad", "both", "--out", out}, "--grad must be one of backprop, backprop-recompute, adjoint"},
 		{[]string{"bench", "nosuch"}, `unknown benchmark "nosuch"`},
 		{[]string{"data", "nosuch"}, `unknown subcommand "nosuch"`},
 	}

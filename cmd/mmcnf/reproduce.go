@@ -18,7 +18,9 @@ import (
 // reproduceFlags binds the flags of `mmcnf reproduce`.
 type reproduceFlags struct {
 	out, dataDir, units   string
+	grad                  string
 	seeds, iters, threads int
+	batch                 int
 	quick                 bool
 	list, report, prepare bool
 	maxTime               time.Duration
@@ -33,7 +35,7 @@ func newReproduceFlags(o *reproduceFlags) *cmdFlags {
 		lines = append(lines, fmt.Sprintf("  %-15s %s x %s by default, %s", n,
 			english.Count(s.Defaults.Seeds, "seed"), english.Count(s.Defaults.Iters, "iteration"), s.Expected))
 	}
-	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--threads N] [--quiet] [--list | --unit LIST | --report | --prepare]",
+	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--batch N] [--grad NAME] [--threads N] [--quiet] [--list | --unit LIST | --report | --prepare]",
 		`Runs one of the paper's experiments end to end: trains the standard (Gaussian at
 the data mean) and GMM bases on the study's training sets over several seeds,
 evaluates bits/dim per class and per out-of-distribution set, draws samples, and
@@ -54,6 +56,8 @@ docs/cluster.md. Studies:
 	f.IntVar(&o.seeds, "seeds", 0, "number of seeds 0..N-1 (0: the study's default)")
 	f.BoolVar(&o.quick, "quick", false, "reduced settings for a smoke test of a couple of minutes")
 	f.IntVar(&o.iters, "iters", 0, "training iterations per model (0: the study's default)")
+	f.IntVar(&o.batch, "batch", 0, "training mini-batch size (0: the study's); lower needs less memory, but trains other models than the study's")
+	f.StringVar(&o.grad, "grad", "", gradHelp()+"; adjoint or backprop-recompute need less memory (default: the study's, backprop)")
 	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory of the MNIST and FashionMNIST IDX files (default: $MMCNF_DATA_DIR or the cache that mmcnf data fetch fills)")
 	f.BoolVar(&o.list, "list", false, "print the study's units, one JSON object a line (index, study, train_set, base, seed, dir, done), and run nothing")
@@ -92,7 +96,7 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 	if err := o.progress.check(f); err != nil {
 		return err
 	}
-	s, err := study.Settings(o.quick, o.seeds, o.iters, o.threads)
+	s, err := study.Settings(o.quick, experiment.Overrides{Seeds: o.seeds, Iters: o.iters, Threads: o.threads, Batch: o.batch, Grad: o.grad})
 	if err != nil {
 		return f.failure(err)
 	}

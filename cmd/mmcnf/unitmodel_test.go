@@ -432,3 +432,50 @@ func TestInterpolateFlag(t *testing.T) {
 		t.Errorf("eval does not report its solves' function evaluations:\n%s", table)
 	}
 }
+
+// TestReproduceBatchAndGrad: reproduce --batch and --grad train a unit
+// with that mini-batch size and gradient, record both in the unit's
+// settings and run.json, and hold the unit to them on resume: continued
+// without them, it is refused, naming both; continued with them, it ends
+// with the weights of a run never stopped.
+func TestReproduceBatchAndGrad(t *testing.T) {
+	t.Setenv("MMCNF_NOSYNC", "1")
+	root := t.TempDir()
+	stopped, whole := filepath.Join(root, "stopped"), filepath.Join(root, "whole")
+	unit := "runs/moons/d45/gmm/seed-0" // unit 3
+	reproduce := func(out string, args ...string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"reproduce", "moons", "--quick", "--unit", "3", "--out", out}, args...), &stdout, &stderr)
+		return code, stderr.String()
+	}
+	// A unit trained 10 of its 20 iterations: finished at 10, its result
+	// removed, it is a run stopped at its checkpoint of iteration 10.
+	if code, msg := reproduce(stopped, "--batch", "32", "--grad", "adjoint", "--iters", "10"); code != exitOK {
+		t.Fatalf("reproduce --batch 32 --grad adjoint: exit %d\n%s", code, msg)
+	}
+	var res experiment.RunResult
+	b, err := os.ReadFile(filepath.Join(stopped, unit, experiment.ResultFile))
+	if err == nil {
+		err = json.Unmarshal(b, &res)
+	}
+	if err != nil || res.Settings.Batch != 32 || res.Settings.Grad != "adjoint" {
+		t.Fatalf("result.json records batch %d, grad %q (%v); want 32, adjoint", res.Settings.Batch, res.Settings.Grad, err)
+	}
+	if o := readRun(t, filepath.Join(stopped, unit, "model")); o.Train.Batch != 32 || o.Grad != "adjoint" {
+		t.Fatalf("run.json records batch %d, grad %q; want 32, adjoint", o.Train.Batch, o.Grad)
+	}
+	if err := os.Remove(filepath.Join(stopped, unit, experiment.ResultFile)); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := reproduce(stopped, "--iters", "20"); code == exitOK ||
+		!strings.Contains(msg, `grad "adjoint", not "backprop"; train.batch 32, not 64`) {
+		t.Errorf("resumed with the study's batch and gradient: exit %d, %q; want a refusal naming both", code, msg)
+	}
+	if code, msg := reproduce(stopped, "--batch", "32", "--grad", "adjoint", "--iters", "20"); code != exitOK || !strings.Contains(msg, "resuming from iteration 10") {
+		t.Fatalf("resumed with its batch and gradient: exit %d, not from its checkpoint\n%s", code, msg)
+	}
+	if code, msg := reproduce(whole, "--batch", "32", "--grad", "adjoint", "--iters", "20"); code != exitOK {
+		t.Fatalf("reproduce --batch 32 --grad adjoint: exit %d\n%s", code, msg)
+	}
+	sameWeights(t, filepath.Join(whole, unit, "model"), filepath.Join(stopped, unit, "model"))
+}

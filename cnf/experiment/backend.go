@@ -103,6 +103,7 @@ func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
 	} else {
 		o.RTol, o.ATol = s.RTol, s.ATol
 	}
+	o.Grad = s.grad()
 	o.Trace = cnf.TraceExact
 	if s.Trace == "hutchinson" {
 		o.Trace = cnf.TraceRademacher
@@ -136,16 +137,20 @@ func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, pr
 // RunUnit trains, evaluates and samples one unit.
 func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, samplesPath string, progress io.Writer) (*RunResult, error) {
 	modelDir := filepath.Join(u.Dir(out), ModelDir)
+	opts := s.options(st, u, b.DataDir)
 	var ckpt *train.Checkpoint
 	if train.HasCheckpoint(modelDir) {
 		var err error
 		if ckpt, err = train.ReadCheckpoint(modelDir); err != nil {
 			return nil, err
 		}
+		if err := sameRun(ckpt.Meta, opts); err != nil {
+			return nil, fmt.Errorf("%s: %w; run with the settings it started with, or use another --out", modelDir, err)
+		}
 		fmt.Fprintf(progress, "  resuming from iteration %d\n", ckpt.Iteration)
 	}
 	tenth := max(1, s.Iters/10)
-	t, err := recipe.Train(ctx, modelDir, s.options(st, u, b.DataDir), ckpt, func(p train.Progress) {
+	t, err := recipe.Train(ctx, modelDir, opts, ckpt, func(p train.Progress) {
 		if b.OnIteration != nil {
 			b.OnIteration(u, p)
 		} else if p.Iteration%tenth == 0 || p.Iteration == p.Iters {

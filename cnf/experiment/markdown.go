@@ -128,8 +128,8 @@ func settingsLine(s Settings) string {
 	if s.Quick {
 		q = ", quick (smoke test, not for conclusions)"
 	}
-	return fmt.Sprintf("%s, %s of batch %d, lr %g, %s, %s trace, hidden %v, %s per class, up to %s per set%s",
-		english.Count(s.Seeds, "seed"), english.Count(s.Iters, "iteration"), s.Batch, s.LR, solver, s.Trace, s.Hidden,
+	return fmt.Sprintf("%s, %s of batch %d, lr %g, %s, gradient by %s, %s trace, hidden %v, %s per class, up to %s per set%s",
+		english.Count(s.Seeds, "seed"), english.Count(s.Iters, "iteration"), s.Batch, s.LR, solver, s.grad(), s.Trace, s.Hidden,
 		english.Count(s.TrainPerClass, "training sample"), english.Count(s.EvalPerSet, "test sample"), q)
 }
 

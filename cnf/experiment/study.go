@@ -9,6 +9,7 @@ import (
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
+	"github.com/mmcnf/mmcnf/ode"
 )
 
 // Settings are the knobs of a study: training, evaluation and sampling.
@@ -20,6 +21,9 @@ type Settings struct {
 	// Iters is the number of training iterations and Batch their size.
 	Iters int `json:"iters"`
 	Batch int `json:"batch"`
+	// Grad names the ode gradient method of training (ode.Gradients;
+	// empty in results written before it was recorded: backprop).
+	Grad string `json:"grad,omitempty"`
 	// LR is Adam's learning rate.
 	LR float64 `json:"lr"`
 	// Solver names the ODE method; RTol and ATol are its tolerances when
@@ -56,12 +60,20 @@ type Settings struct {
 // sameTraining reports whether two settings train and evaluate the same
 // models, ignoring the seed count and thread count.
 func sameTraining(a, b Settings) bool {
-	return a.Iters == b.Iters && a.Batch == b.Batch && a.LR == b.LR &&
+	return a.Iters == b.Iters && a.Batch == b.Batch && a.grad() == b.grad() && a.LR == b.LR &&
 		a.Solver == b.Solver && a.RTol == b.RTol && a.ATol == b.ATol &&
 		a.Steps == b.Steps && a.Trace == b.Trace && slices.Equal(a.Hidden, b.Hidden) &&
 		a.Width == b.Width && a.WeightNorm == b.WeightNorm &&
 		a.TrainPerClass == b.TrainPerClass && a.EvalPerSet == b.EvalPerSet &&
 		a.Samples == b.Samples && a.CheckpointEvery == b.CheckpointEvery && a.Quick == b.Quick
+}
+
+// grad is the name of the gradient method of s.
+func (s Settings) grad() string {
+	if s.Grad == "" {
+		return ode.Backprop.Name()
+	}
+	return s.Grad
 }
 
 // Validate reports the first setting that cannot work.
@@ -86,6 +98,9 @@ func (s Settings) Validate() error {
 	case s.Trace != "exact" && s.Trace != "hutchinson":
 		return fmt.Errorf("trace must be exact or hutchinson, got %q", s.Trace)
 	}
+	if _, err := ode.GradientByName(s.grad()); err != nil {
+		return fmt.Errorf("grad: %w", err)
+	}
 	if s.Steps > 0 {
 		return nil
 	}
@@ -95,32 +110,64 @@ func (s Settings) Validate() error {
 	return nil
 }
 
+// Overrides are the settings a run of a study may change from the
+// study's own: each replaces the study's when set (positive, or not empty).
+type Overrides struct {
+	Seeds, Iters, Threads int
+	// Batch is the training mini-batch size. The memory of a training step
+	// grows with it (backprop keeps every stage of every step of the
+	// batch), so a machine short of memory can lower it; it trains another
+	// model than the study's.
+	Batch int
+	// Grad names an ode gradient method (ode.Gradients): adjoint needs
+	// memory independent of the steps, backprop-recompute fewer records
+	// than backprop for the same gradient.
+	Grad string
+}
+
 // Settings returns the study's settings for a run: the defaults or, with
-// quick, the smoke-test settings, with seeds, iters and threads replacing
-// theirs when positive (checkpoints then come at least every iters
-// iterations), checked. A negative count is a *recipe.SettingError, other
-// settings that cannot work a *recipe.InputError.
-func (s *Study) Settings(quick bool, seeds, iters, threads int) (Settings, error) {
+// quick, the smoke-test settings, with those that o sets replacing theirs
+// (checkpoints then come at least every o.Iters iterations), checked. A
+// setting that cannot work is a *recipe.SettingError naming it, as the
+// command line spells it; settings that do not fit together are a
+// *recipe.InputError.
+func (s *Study) Settings(quick bool, o Overrides) (Settings, error) {
 	for _, c := range []struct {
 		name string
 		v    int
-	}{{"seeds", seeds}, {"iters", iters}, {"threads", threads}} {
+	}{{"seeds", o.Seeds}, {"iters", o.Iters}, {"threads", o.Threads}, {"batch", o.Batch}} {
 		if c.v < 0 {
 			return Settings{}, &recipe.SettingError{Setting: c.name, Problem: fmt.Sprintf("must not be negative, got %d", c.v)}
+		}
+	}
+	if o.Grad != "" {
+		if _, err := ode.GradientByName(o.Grad); err != nil {
+			var names []string
+			for _, g := range ode.Gradients() {
+				names = append(names, g.Name())
+			}
+			return Settings{}, &recipe.SettingError{Setting: "grad", Problem: fmt.Sprintf("must be one of %s, got %q", strings.Join(names, ", "), o.Grad)}
 		}
 	}
 	st := s.Defaults
 	if quick {
 		st = s.Quick
 	}
-	if seeds > 0 {
-		st.Seeds = seeds
+	if o.Seeds > 0 {
+		st.Seeds = o.Seeds
 	}
-	if iters > 0 {
-		st.Iters = iters
-		st.CheckpointEvery = min(st.CheckpointEvery, iters)
+	if o.Iters > 0 {
+		st.Iters = o.Iters
+		st.CheckpointEvery = min(st.CheckpointEvery, o.Iters)
 	}
-	st.Threads = threads
+	if o.Batch > 0 {
+		st.Batch = o.Batch
+	}
+	st.Grad = st.grad()
+	if o.Grad != "" {
+		st.Grad = o.Grad
+	}
+	st.Threads = o.Threads
 	if err := st.Validate(); err != nil {
 		return st, &recipe.InputError{Err: err}
 	}

@@ -1,0 +1,89 @@
+package experiment
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mmcnf/mmcnf/cnf/recipe"
+	"github.com/mmcnf/mmcnf/ode"
+)
+
+// TestSettingsOverrides: a run's batch and gradient replace the study's,
+// reach the units' training options and tell finished units apart; bad
+// ones are named.
+func TestSettingsOverrides(t *testing.T) {
+	st, err := Lookup("moons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := st.Settings(true, Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Grad != ode.Backprop.Name() || def.Batch != st.Quick.Batch {
+		t.Errorf("without overrides: grad %q, batch %d", def.Grad, def.Batch)
+	}
+	for _, g := range ode.Gradients() {
+		s, err := st.Settings(true, Overrides{Batch: 8, Grad: g.Name()})
+		if err != nil {
+			t.Fatalf("grad %s: %v", g.Name(), err)
+		}
+		o := s.options(st, st.Units(1)[0], "")
+		if s.Grad != g.Name() || s.Batch != 8 || o.Grad != g.Name() || o.Train.Batch != 8 {
+			t.Errorf("grad %s, batch 8: settings %q %d, options %q %d", g.Name(), s.Grad, s.Batch, o.Grad, o.Train.Batch)
+		}
+		if sameTraining(def, s) {
+			t.Errorf("grad %s, batch 8: taken for the same training as the study's", g.Name())
+		}
+	}
+	old := def
+	old.Grad = "" // a result written before the gradient was recorded
+	if !sameTraining(old, def) {
+		t.Error("a result without grad is not taken for backprop")
+	}
+	if a, _ := st.Settings(true, Overrides{Grad: "adjoint"}); sameTraining(a, old) {
+		t.Error("a result without grad is taken for adjoint")
+	}
+	for _, c := range []struct {
+		o       Overrides
+		setting string
+	}{{Overrides{Batch: -1}, "batch"}, {Overrides{Grad: "both"}, "grad"}} {
+		var se *recipe.SettingError
+		if _, err := st.Settings(false, c.o); !errors.As(err, &se) || se.Setting != c.setting {
+			t.Errorf("%+v: error %v, want a SettingError naming %s", c.o, err, c.setting)
+		}
+	}
+}
+
+// TestSameRun: a unit resumes from its checkpoint only with the settings
+// it started with, but for its length, thread count and data directory;
+// the others are named with the values of both.
+func TestSameRun(t *testing.T) {
+	st, err := Lookup("moons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Settings(true, Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := st.Units(1)[3]
+	stored, err := json.Marshal(s.options(st, u, "/data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	longer, _ := st.Settings(true, Overrides{Iters: 3 * s.Iters, Threads: 2})
+	if err := sameRun(stored, longer.options(st, u, "/elsewhere")); err != nil {
+		t.Errorf("more iterations, threads and another data directory: %v", err)
+	}
+	other, _ := st.Settings(true, Overrides{Batch: 32, Grad: "adjoint"})
+	err = sameRun(stored, other.options(st, u, "/data"))
+	if err == nil || !strings.Contains(err.Error(), `grad "backprop", not "adjoint"; train.batch 64, not 32`) {
+		t.Errorf("another batch and gradient: error %v", err)
+	}
+	if err := sameRun([]byte("{"), s.options(st, u, "")); err == nil {
+		t.Error("a damaged record of settings accepted")
+	}
+}
