@@ -32,9 +32,9 @@ func newReproduceFlags(o *reproduceFlags) *cmdFlags {
 	var lines []string
 	for _, n := range experiment.StudyNames() {
 		s, _ := experiment.Lookup(n)
-		lines = append(lines, fmt.Sprintf("  %-15s %s x %s by default, %s", n,
-			english.Count(s.Defaults.Seeds, "seed"), english.Count(s.Defaults.Iters, "iteration"), s.Expected))
+		lines = append(lines, studyLine(n, s))
 	}
+	lines = append(lines, "Times measured on "+experiment.TimingMachine+".")
 	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--batch N] [--grad NAME] [--threads N] [--quiet] [--list | --unit LIST | --report | --prepare]",
 		`Runs one of the paper's experiments end to end: trains the standard (Gaussian at
 the data mean) and GMM bases on the study's training sets over several seeds,
@@ -54,10 +54,10 @@ docs/cluster.md. Studies:
 `+strings.Join(lines, "\n"))
 	f.StringVar(&o.out, "out", "out", "output directory")
 	f.IntVar(&o.seeds, "seeds", 0, "number of seeds 0..N-1 (0: the study's default)")
-	f.BoolVar(&o.quick, "quick", false, "reduced settings for a smoke test of a couple of minutes")
+	f.BoolVar(&o.quick, "quick", false, "reduced settings for a smoke test (its measured time: see the studies above)")
 	f.IntVar(&o.iters, "iters", 0, "training iterations per model (0: the study's default)")
 	f.IntVar(&o.batch, "batch", 0, "training mini-batch size (0: the study's); lower needs less memory, but trains other models than the study's")
-	f.StringVar(&o.grad, "grad", "", gradHelp()+"; adjoint or backprop-recompute need less memory (default: the study's, backprop)")
+	f.StringVar(&o.grad, "grad", "", gradHelp()+" (default: the study's, backprop)")
 	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory of the MNIST and FashionMNIST IDX files (default: $MMCNF_DATA_DIR or the cache that mmcnf data fetch fills)")
 	f.BoolVar(&o.list, "list", false, "print the study's units, one JSON object a line (index, study, train_set, base, seed, dir, done), and run nothing")
@@ -247,4 +247,9 @@ func countTrue(bs ...bool) int {
 		}
 	}
 	return n
+}
+
+// studyLine is the line of `mmcnf reproduce -h` on the study s called name.
+func studyLine(name string, s *experiment.Study) string {
+	return fmt.Sprintf("  %-15s %s", name, s.TimeLine())
 }

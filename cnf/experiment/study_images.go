@@ -14,8 +14,8 @@ import (
 // the given classes: ConcatConv 64,64,64 (with weight normalisation when
 // wn) trained with dopri5, its samples' quality measured by FD against a
 // feature classifier of the 10-class source the images come from. Its
-// defaults are long on a 2-core machine (see Expected); --quick shrinks it
-// to a smoke test.
+// defaults are long on a 2-core machine (see its Time in studies.go);
+// --quick shrinks it to a smoke test.
 func imageStudy(name, title, source string, classes []int, wn bool, paperFID map[string]float64) *Study {
 	quick := Settings{Seeds: 1, Iters: 4, Batch: 16, LR: 1e-3, Solver: "rk4", Steps: 2,
 		Trace: "hutchinson", Hidden: []int{8, 8}, WeightNorm: wn, TrainPerClass: 32, EvalPerSet: 16, Samples: 4,
@@ -28,7 +28,6 @@ func imageStudy(name, title, source string, classes []int, wn bool, paperFID map
 			Trace: "hutchinson", Hidden: []int{64, 64, 64}, WeightNorm: wn, TrainPerClass: 1280, EvalPerSet: 500,
 			Samples: 64, CheckpointEvery: 20},
 		Quick:      quick,
-		Expected:   "days on 2 cores at these defaults; scale --iters down",
 		classifier: source,
 		paperFID:   paperFID,
 		figures:    imageFigures,
