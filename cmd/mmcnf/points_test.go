@@ -11,22 +11,30 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 )
 
+// writePoints writes 60 labelled 2-D points, alternately of the classes a
+// (near x = -1) and b (near x = 1), to dir/points.csv and returns its path.
+func writePoints(t *testing.T, dir string, a, b int) string {
+	t.Helper()
+	var csv strings.Builder
+	csv.WriteString("x,y,label\n")
+	for i := range 60 {
+		c := i % 2
+		fmt.Fprintf(&csv, "%g,%g,%d\n", float64(2*c-1)+0.01*float64(i%7), 0.02*float64(i%5), [2]int{a, b}[c])
+	}
+	file := filepath.Join(dir, "points.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 // TestTrainOnPointFile trains from a labelled .csv of points (which has no
 // test split of its own, so a tenth is held out) and evaluates the model
 // on the same file.
 func TestTrainOnPointFile(t *testing.T) {
 	t.Setenv("MMCNF_NOSYNC", "1")
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("x,y,label\n")
-	for i := range 60 {
-		c := i % 2
-		fmt.Fprintf(&b, "%g,%g,%d\n", float64(2*c-1)+0.01*float64(i%7), 0.02*float64(i%5), c)
-	}
-	file := filepath.Join(dir, "points.csv")
-	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePoints(t, dir, 0, 1)
 	out := filepath.Join(dir, "model")
 	var stdout, stderr bytes.Buffer
 	args := []string{"train", "--data", file, "--base", "gmm", "--iters", "3", "--batch", "16",

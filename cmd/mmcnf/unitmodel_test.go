@@ -216,16 +216,7 @@ func TestStudyUnitEvalAndSample(t *testing.T) {
 func TestClassNumbersOfPointFile(t *testing.T) {
 	t.Setenv("MMCNF_NOSYNC", "1")
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("x,y,label\n")
-	for i := range 60 {
-		c := 3 + 4*(i%2)
-		fmt.Fprintf(&b, "%g,%g,%d\n", float64(c-5)+0.01*float64(i%7), 0.02*float64(i%5), c)
-	}
-	file := filepath.Join(dir, "points.csv")
-	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePoints(t, dir, 3, 7)
 	model := filepath.Join(dir, "model")
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"train", "--data", file, "--base", "gmm", "--iters", "3", "--batch", "16", "--hidden", "4", "--width", "4",

@@ -10,18 +10,25 @@ import (
 	"github.com/mmcnf/mmcnf/ode"
 )
 
-// TestSettingsOverrides: a run's batch and gradient replace the study's,
-// reach the units' training options and tell finished units apart; bad
-// ones are named.
-func TestSettingsOverrides(t *testing.T) {
+// quickMoonsSettings returns the moons study and its --quick settings.
+func quickMoonsSettings(t *testing.T) (*Study, Settings) {
+	t.Helper()
 	st, err := Lookup("moons")
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := st.Settings(true, Overrides{})
+	s, err := st.Settings(true, Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, s
+}
+
+// TestSettingsOverrides: a run's batch and gradient replace the study's,
+// reach the units' training options and tell finished units apart; bad
+// ones are named.
+func TestSettingsOverrides(t *testing.T) {
+	st, def := quickMoonsSettings(t)
 	if def.Grad != ode.Backprop.Name() || def.Batch != st.Quick.Batch {
 		t.Errorf("without overrides: grad %q, batch %d", def.Grad, def.Batch)
 	}
@@ -61,14 +68,7 @@ func TestSettingsOverrides(t *testing.T) {
 // it started with, but for its length, thread count and data directory;
 // the others are named with the values of both.
 func TestSameRun(t *testing.T) {
-	st, err := Lookup("moons")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := st.Settings(true, Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, s := quickMoonsSettings(t)
 	u := st.Units(1)[3]
 	stored, err := json.Marshal(s.options(st, u, "/data"))
 	if err != nil {
