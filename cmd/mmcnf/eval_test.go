@@ -177,6 +177,9 @@ func tableRows(t *testing.T, text string) map[string][]string {
 	}
 	rows := map[string][]string{}
 	for _, l := range lines[2:] {
+		if strings.HasPrefix(l, "function evaluations: ") { // the line under the table
+			continue
+		}
 		f := strings.Fields(l)
 		if len(f) > 1 && f[0] == "class" {
 			f = append([]string{"class " + f[1]}, f[2:]...)

@@ -33,8 +33,9 @@ var quickStudies struct {
 }
 
 // quickStudy returns the output directory of `reproduce <name> --quick`,
-// running it on first use. The directory outlives the test; it is removed
-// at the end of the test binary's run (see TestMain).
+// running it on first use with 2 threads (the thread count is part of what
+// makes results bit-identical). The directory outlives the test; it is
+// removed at the end of the test binary's run (see TestMain).
 func quickStudy(t *testing.T, name string) string {
 	t.Helper()
 	quickStudies.Lock()
@@ -51,7 +52,7 @@ func quickStudy(t *testing.T, name string) string {
 	}
 	out := filepath.Join(quickStudies.root, name)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"reproduce", name, "--quick", "--out", out}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"reproduce", name, "--quick", "--threads", "2", "--out", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("reproduce %s --quick: exit %d\n%s", name, code, stderr.String())
 	}
 	quickStudies.dirs[name] = out
@@ -265,7 +266,8 @@ func moonsUnitFlags(iters string) []string {
 	return []string{"--data", "moons", "--classes", "4,5", "--base", "gmm",
 		"--dynamics", "hyperplanar", "--hidden", "16", "--width", "16", "--solver", "rk4", "--steps", "4", "--trace", "exact",
 		"--n-train", "200", "--n-test", "100", "--data-seed", "0", "--seed", "0",
-		"--iters", iters, "--batch", "64", "--lr", "1e-2", "--eval-every", "4", "--checkpoint-every", "10", "--eval-batch", "500"}
+		"--iters", iters, "--batch", "64", "--lr", "1e-2", "--eval-every", "4", "--checkpoint-every", "10", "--eval-batch", "500",
+		"--threads", "2"}
 }
 
 // TestResumeStudyUnit: `train --resume` continues a copy of a study unit's
@@ -290,7 +292,7 @@ func TestResumeStudyUnit(t *testing.T) {
 	if err := os.CopyFS(copied, os.DirFS(unit)); err != nil {
 		t.Fatal(err)
 	}
-	if code := run([]string{"train", "--resume", "--quiet", "--out", copied, "--iters", "30"}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"train", "--resume", "--quiet", "--out", copied, "--iters", "30", "--threads", "2"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("--resume of a copy of the unit: exit %d: %s", code, stderr.String())
 	}
 	whole := filepath.Join(root, "whole")
@@ -331,7 +333,8 @@ func TestTrainMatchesStudyUnit(t *testing.T) {
 		{"fashion-mnist", "runs/fashion-mnist/fashion-mnist/gmm/seed-0", []string{"--data", "fashion-mnist", "--base", "gmm",
 			"--dynamics", "concatconv", "--dims", "8,8", "--weight-norm", "--solver", "rk4", "--steps", "2", "--trace", "rademacher",
 			"--n-train", "32", "--n-test", "16", "--data-seed", "0", "--seed", "0",
-			"--iters", "4", "--batch", "16", "--lr", "1e-3", "--eval-every", "1", "--checkpoint-every", "2", "--eval-batch", "500"}},
+			"--iters", "4", "--batch", "16", "--lr", "1e-3", "--eval-every", "1", "--checkpoint-every", "2", "--eval-batch", "500",
+			"--threads", "2"}},
 	}
 	for _, c := range cases {
 		t.Run(c.study, func(t *testing.T) {
@@ -436,7 +439,7 @@ func TestReproduceBatchAndGrad(t *testing.T) {
 	unit := "runs/moons/d45/gmm/seed-0" // unit 3
 	reproduce := func(out string, args ...string) (int, string) {
 		var stdout, stderr bytes.Buffer
-		code := run(append([]string{"reproduce", "moons", "--quick", "--unit", "3", "--out", out}, args...), &stdout, &stderr)
+		code := run(append([]string{"reproduce", "moons", "--quick", "--unit", "3", "--threads", "2", "--out", out}, args...), &stdout, &stderr)
 		return code, stderr.String()
 	}
 	// A unit trained 10 of its 20 iterations: finished at 10, its result
