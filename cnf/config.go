@@ -362,7 +362,8 @@ func (s *SolverConfig) options() (ode.Options, error) {
 	case !method.Adaptive() && s.Steps < 1:
 		return ode.Options{}, fmt.Errorf("config: solver method %s is fixed-step, set steps", s.Method)
 	case !method.Adaptive() && s.Interpolate:
-		return ode.Options{}, fmt.Errorf("config: solver interpolate needs an adaptive method (%s), not the fixed-step %s", adaptiveMethods(), s.Method)
+		_, adaptive := MethodNames()
+		return ode.Options{}, fmt.Errorf("config: solver interpolate needs an adaptive method (%s), not the fixed-step %s", strings.Join(adaptive, ", "), s.Method)
 	}
 	opt := ode.Options{Method: method, MaxSteps: s.MaxSteps, Gradient: grad}
 	if method.Adaptive() {
@@ -373,13 +374,26 @@ func (s *SolverConfig) options() (ode.Options, error) {
 	return opt, nil
 }
 
-// adaptiveMethods lists the names of ode's adaptive methods.
-func adaptiveMethods() string {
-	var names []string
+// MethodNames returns the names of ode's methods (ode.Methods), the
+// fixed-step ones and the adaptive ones, each in ode's order: what
+// SolverConfig.Method may name.
+func MethodNames() (fixed, adaptive []string) {
 	for _, tb := range ode.Methods() {
 		if tb.Adaptive() {
-			names = append(names, tb.Name)
+			adaptive = append(adaptive, tb.Name)
+		} else {
+			fixed = append(fixed, tb.Name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return fixed, adaptive
+}
+
+// GradientNames returns the names of ode's gradient methods
+// (ode.Gradients): what SolverConfig.Gradient may name.
+func GradientNames() []string {
+	var names []string
+	for _, g := range ode.Gradients() {
+		names = append(names, g.Name())
+	}
+	return names
 }

@@ -3,31 +3,20 @@ package main
 import (
 	"strings"
 
-	"github.com/mmcnf/mmcnf/ode"
+	"github.com/mmcnf/mmcnf/cnf"
 )
 
 // solverHelp is the help of --solver: the methods of package ode, adaptive
 // and fixed-step.
 func solverHelp() string {
-	var adaptive, fixed []string
-	for _, m := range ode.Methods() {
-		if m.Adaptive() {
-			adaptive = append(adaptive, m.Name)
-		} else {
-			fixed = append(fixed, m.Name)
-		}
-	}
+	fixed, adaptive := cnf.MethodNames()
 	return "ODE solver: " + strings.Join(adaptive, ", ") + " (adaptive); " + strings.Join(fixed, ", ") +
 		" (fixed step; torchdiffeq's \"rk4\" is rk38, Kutta's 3/8 rule)"
 }
 
 // gradHelp is the help of --grad: the gradient methods of package ode.
 func gradHelp() string {
-	var names []string
-	for _, g := range ode.Gradients() {
-		names = append(names, g.Name())
-	}
-	return "gradient method: " + strings.Join(names, ", ") +
+	return "gradient method: " + strings.Join(cnf.GradientNames(), ", ") +
 		" (backprop through the solver keeps every stage; backprop-recompute only each step's start; adjoint constant memory)"
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/english"
@@ -99,8 +100,8 @@ func (s Settings) Validate() error {
 	case s.Trace != "exact" && s.Trace != "hutchinson":
 		return fmt.Errorf("trace must be exact or hutchinson, got %q", s.Trace)
 	}
-	if _, err := ode.GradientByName(s.grad()); err != nil {
-		return fmt.Errorf("grad: %w", err)
+	if names := cnf.GradientNames(); !slices.Contains(names, s.grad()) {
+		return fmt.Errorf("grad must be one of %s, got %q", strings.Join(names, ", "), s.grad())
 	}
 	if s.Steps > 0 {
 		return nil
@@ -141,14 +142,8 @@ func (s *Study) Settings(quick bool, o Overrides) (Settings, error) {
 			return Settings{}, &recipe.SettingError{Setting: c.name, Problem: fmt.Sprintf("must not be negative, got %d", c.v)}
 		}
 	}
-	if o.Grad != "" {
-		if _, err := ode.GradientByName(o.Grad); err != nil {
-			var names []string
-			for _, g := range ode.Gradients() {
-				names = append(names, g.Name())
-			}
-			return Settings{}, &recipe.SettingError{Setting: "grad", Problem: fmt.Sprintf("must be one of %s, got %q", strings.Join(names, ", "), o.Grad)}
-		}
+	if names := cnf.GradientNames(); o.Grad != "" && !slices.Contains(names, o.Grad) {
+		return Settings{}, &recipe.SettingError{Setting: "grad", Problem: fmt.Sprintf("must be one of %s, got %q", strings.Join(names, ", "), o.Grad)}
 	}
 	st := s.Defaults
 	if quick {

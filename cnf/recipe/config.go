@@ -8,7 +8,6 @@ import (
 	"github.com/mmcnf/mmcnf/cnf"
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
-	"github.com/mmcnf/mmcnf/ode"
 )
 
 // dynamicsFor resolves Options.Dynamics: Auto picks ConcatConv for images,
@@ -62,7 +61,7 @@ func (o *Options) Config(set *data.Set, tr train.Dataset, k int) cnf.Config {
 	} else {
 		cfg.Dynamics.Dims = slices.Clone(o.Dims)
 	}
-	if tb, err := ode.MethodByName(o.Solver); err == nil && !tb.Adaptive() {
+	if fixed, _ := cnf.MethodNames(); slices.Contains(fixed, o.Solver) {
 		cfg.Solver.Steps = o.Steps
 	}
 	x := tr.X

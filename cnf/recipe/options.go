@@ -185,7 +185,7 @@ func (o *Options) Validate() error {
 		positiveInt("steps", o.Steps),
 		positiveFloat("t1", o.T1),
 		oneOf("trace", o.Trace, Auto, cnf.TraceExact, cnf.TraceRademacher, cnf.TraceGaussian),
-		oneOf("grad", o.Grad, gradientNames()...),
+		oneOf("grad", o.Grad, cnf.GradientNames()...),
 		o.checkInterpolate(),
 		nonNegativeFloat("kinetic", o.Kinetic),
 		nonNegativeFloat("jacobian", o.Jacobian),
@@ -216,35 +216,17 @@ func (o *Options) Validate() error {
 // checkInterpolate checks that interpolation is asked of an adaptive
 // solver only (an unknown solver is reported on its own).
 func (o *Options) checkInterpolate() error {
-	tb, err := ode.MethodByName(o.Solver)
-	if err != nil || !o.Interpolate || tb.Adaptive() {
+	fixed, adaptive := cnf.MethodNames()
+	if !o.Interpolate || !slices.Contains(fixed, o.Solver) {
 		return nil
-	}
-	var adaptive []string
-	for _, m := range ode.Methods() {
-		if m.Adaptive() {
-			adaptive = append(adaptive, m.Name)
-		}
 	}
 	return settingErrorf("interpolate", "needs an adaptive solver (%s), not the fixed-step %s", strings.Join(adaptive, ", "), o.Solver)
 }
 
-// methodNames lists the names of ode's methods.
+// methodNames lists the names of the solvers, fixed-step ones first.
 func methodNames() []string {
-	var names []string
-	for _, m := range ode.Methods() {
-		names = append(names, m.Name)
-	}
-	return names
-}
-
-// gradientNames lists the names of ode's gradient methods.
-func gradientNames() []string {
-	var names []string
-	for _, g := range ode.Gradients() {
-		names = append(names, g.Name())
-	}
-	return names
+	fixed, adaptive := cnf.MethodNames()
+	return append(fixed, adaptive...)
 }
 
 // positiveInt checks that the setting holds a value > 0.
