@@ -182,7 +182,7 @@ type TrainSet struct {
 
 // TimingMachine names the machine, build and conditions of every Timing.
 const TimingMachine = "a 2-core AMD EPYC (Zen 4) virtual machine shared with other work, " +
-	"commit e908d93, Go 1.26.8, the avx512 kernels, each time with the 1-minute load average " +
+	"commit a4603c9, Go 1.26.8, the avx512 kernels, each time with the 1-minute load average " +
 	"as it started; to be measured again on a quiet machine"
 
 // Timing states how long a study took on the machine of TimingMachine.
