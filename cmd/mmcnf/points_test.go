@@ -28,20 +28,27 @@ func writePoints(t *testing.T, dir string, a, b int) string {
 	return file
 }
 
+// trainOnPoints trains a small flow with a GMM base for a few iterations on
+// the points of writePoints(t, dir, a, b), into dir/model, and returns the
+// file and the model directory.
+func trainOnPoints(t *testing.T, dir string, a, b int) (file, model string) {
+	t.Helper()
+	file, model = writePoints(t, dir, a, b), filepath.Join(dir, "model")
+	var stdout, stderr bytes.Buffer
+	args := []string{"train", "--data", file, "--base", "gmm", "--iters", "3", "--batch", "16",
+		"--hidden", "4", "--width", "4", "--solver", "rk4", "--steps", "2", "--quiet", "--out", model}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("train on %s: exit %d: %s", file, code, stderr.String())
+	}
+	return file, model
+}
+
 // TestTrainOnPointFile trains from a labelled .csv of points (which has no
 // test split of its own, so a tenth is held out) and evaluates the model
 // on the same file.
 func TestTrainOnPointFile(t *testing.T) {
 	t.Setenv("MMCNF_NOSYNC", "1")
-	dir := t.TempDir()
-	file := writePoints(t, dir, 0, 1)
-	out := filepath.Join(dir, "model")
-	var stdout, stderr bytes.Buffer
-	args := []string{"train", "--data", file, "--base", "gmm", "--iters", "3", "--batch", "16",
-		"--hidden", "4", "--width", "4", "--solver", "rk4", "--steps", "2", "--quiet", "--out", out}
-	if code := run(args, &stdout, &stderr); code != 0 {
-		t.Fatalf("train on %s: exit %d: %s", file, code, stderr.String())
-	}
+	file, out := trainOnPoints(t, t.TempDir(), 0, 1)
 	m, err := cnf.Load(out)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +56,7 @@ func TestTrainOnPointFile(t *testing.T) {
 	if k := len(m.Config().Base.Means); k != 2 {
 		t.Errorf("GMM base has %d components, want one per label in the file (2)", k)
 	}
-	stdout.Reset()
+	var stdout, stderr bytes.Buffer
 	if code := run([]string{"eval", "--model", out, "--data", file}, &stdout, &stderr); code != 0 {
 		t.Fatalf("eval on %s: exit %d: %s", file, code, stderr.String())
 	}

@@ -217,13 +217,8 @@ func TestStudyUnitEvalAndSample(t *testing.T) {
 func TestClassNumbersOfPointFile(t *testing.T) {
 	t.Setenv("MMCNF_NOSYNC", "1")
 	dir := t.TempDir()
-	file := writePoints(t, dir, 3, 7)
-	model := filepath.Join(dir, "model")
+	file, model := trainOnPoints(t, dir, 3, 7)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"train", "--data", file, "--base", "gmm", "--iters", "3", "--batch", "16", "--hidden", "4", "--width", "4",
-		"--solver", "rk4", "--steps", "2", "--quiet", "--out", model}, &stdout, &stderr); code != exitOK {
-		t.Fatalf("train: exit %d: %s", code, stderr.String())
-	}
 	m, _, err := recipe.OpenModel(model)
 	if err != nil {
 		t.Fatal(err)
