@@ -406,3 +406,47 @@ func (d *concat) finish(rec int, theta, gacc, gtheta []float64) {
 		}
 	}
 }
+
+// concatFootprint is the memory newConcat and setup allocate for data of
+// shape (C, H, W), k x k kernels and the given hidden dims, with or
+// without weight normalisation, over parts chunks of at most m points with
+// kp probes per sample, and what each record keeps: each chunk's first
+// input and every layer's pre-activations, with their tangents.
+func concatFootprint(shape []float64, k float64, dims []float64, wn bool, parts, m, kp float64) footprint {
+	c, hw := shape[0], shape[1]*shape[2]
+	ch := append(append([]float64{c}, dims...), c)
+	var fp footprint
+	maxc := 0.0
+	work := 0
+	for l := 0; l+1 < len(ch); l++ {
+		in, out := ch[l]+1, ch[l+1]
+		fp.gradAccum += out*in*k*k + out
+		maxc = max(maxc, in, out+1)
+		fp.record += madeFloats(m*out*hw) + madeFloats(m*kp*out*hw)
+		// The kernels' work space, as setup sizes it, for the batch of
+		// the primal and of the tangents; it is looked up for sizes whose
+		// products fit an int (larger ones are refused long before it
+		// matters).
+		if in < 1<<16 && out < 1<<16 && hw < 1<<24 && k < 16 {
+			for _, n := range []float64{m, m * max(1, kp)} {
+				s := kernels.ConvShape{N: int(min(n, 1<<30)), Cin: int(in), Cout: int(out), H: int(shape[1]), W: int(shape[2]), K: int(k)}
+				work = max(work, s.WorkLen())
+			}
+		}
+	}
+	fp.params = fp.gradAccum
+	if wn {
+		for _, out := range ch[1:] {
+			fp.params += out // weight_g
+		}
+	}
+	fp.record += madeFloats(m*(c+1)*hw) + madeFloats(m*kp*(c+1)*hw)
+	// Per chunk: a scratch record, the inputs of the later layers and
+	// their tangents, two gradients of each and one more of each, and the
+	// per-channel scratch.
+	perChunk := fp.record + 4*madeFloats(m*maxc*hw) + 4*madeFloats(m*kp*maxc*hw) +
+		float64s(2*maxc*hw+2*maxc) + madeFloats(float64(work))
+	fp.fixed = float64s(fp.gradAccum) + parts*perChunk
+	fp.record *= parts
+	return fp
+}

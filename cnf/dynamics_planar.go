@@ -307,3 +307,19 @@ func (p *planar) probeTraceReverse(ch *chunkPlanar, z, probe, wt, u, b, gtr, gfr
 		}
 	}
 }
+
+// planarFootprint is the memory newPlanar and setup allocate for points
+// of d dimensions, hidden width h and w units, over a batch of n points in
+// parts chunks of at most m with k probes per sample, and what each record
+// keeps: the hypernetwork's values and each chunk's z.
+func planarFootprint(d, h, w, n, parts, m, k float64) footprint {
+	out := 3*w*d + w
+	hyper := 1 + 2*h + out + 2*w*d
+	return footprint{
+		fixed: madeFloats(hyper) + float64s(out+h) +
+			parts*(madeFloats(m*d)+float64s(2*m+m*d*d+m*k*d+d*d)),
+		record:    madeFloats(hyper) + parts*madeFloats(m*d),
+		params:    h*h + 3*h + out*(h+1),
+		gradAccum: 2*w*d + w,
+	}
+}

@@ -28,6 +28,9 @@ type Model struct {
 	// solve holds the options of every solve but the state groups.
 	solve ode.Options
 	runs  map[runKey]*run
+	// tapeLimit bounds the memory of the records of a training solve
+	// (0: no bound); see LimitTape.
+	tapeLimit float64
 }
 
 // blockInfo locates one block's parameters in theta.
@@ -58,9 +61,15 @@ type LossStats struct {
 
 // New builds a model for cfg with PyTorch's default initialisation
 // (uniform in +-1/sqrt(fan_in) for every weight and bias) drawn from seed.
+// A configuration whose parameters need more memory than the machine has
+// (see Config.Memory) is refused before anything of their size is
+// allocated.
 func New(cfg Config, seed uint64) (*Model, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkMemory(); err != nil {
 		return nil, err
 	}
 	solve, err := cfg.Solver.options()
@@ -146,6 +155,16 @@ func (m *Model) initBlock(b int, rng *rand.Rand) {
 		}
 	}
 }
+
+// LimitTape bounds the memory of the records that the training solves of
+// an adaptive method keep for the gradient by backpropagation to bytes
+// over all blocks (0: no bound), in place of the memory of the machine:
+// a solve that would take more steps than fit fails with an error saying
+// so. The bound applies to the runs built after the call. Fixed-step
+// solves, whose records are known in advance (Config.Memory), and the
+// adjoint, whose records do not grow, are not affected; nor is any result
+// of a solve that stays within the bound.
+func (m *Model) LimitTape(bytes float64) { m.tapeLimit = bytes }
 
 // Config returns the model's configuration, defaults filled in.
 func (m *Model) Config() Config { return m.cfg.withDefaults() }

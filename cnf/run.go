@@ -1,6 +1,8 @@
 package cnf
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -26,9 +28,11 @@ type runKey struct {
 // run holds everything one batch size and mode needs, built once and
 // reused so that repeated calls allocate nothing.
 type run struct {
-	n       int
-	flows   []*flow
-	solvers []*ode.Solver
+	n int
+	// tapeSteps is the step limit LimitTape set on the solvers (0: none).
+	tapeSteps int
+	flows     []*flow
+	solvers   []*ode.Solver
 	// ys[b] is block b's initial state, ys[b+1] its final state (z part
 	// shared with the next block's initial state by copying).
 	ys [][]float64
@@ -58,6 +62,9 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 	jacob := mode == modeTrain && cfg.Regularize.Jacobian > 0
 	r := &run{n: n}
 	parts := runtime.GOMAXPROCS(0)
+	if mode == modeTrain {
+		r.tapeSteps = m.tapeSteps(n, parts)
+	}
 	for _, blk := range m.blocks {
 		dyn := m.newDynamics(blk.prefix)
 		k := 0
@@ -67,6 +74,9 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 		fl := newFlow(dyn, m.theta[blk.off:blk.off+blk.n], n, k, parts, trace, kinetic, jacob)
 		opt := m.solve
 		opt.Groups = fl.groups()
+		if r.tapeSteps > 0 {
+			opt.MaxSteps = min(cmp.Or(opt.MaxSteps, ode.DefaultMaxSteps), r.tapeSteps)
+		}
 		s, err := ode.NewSolver(fl.Dim(), opt)
 		if err != nil {
 			return nil, fmt.Errorf("cnf: solver: %w", err)
@@ -91,6 +101,31 @@ func (m *Model) run(n int, mode runMode) (*run, error) {
 	r.gz = make([]float64, nd)
 	m.runs[key] = r
 	return r, nil
+}
+
+// tapeSteps is the number of steps whose records fit within the model's
+// tape limit for an adaptive training solve of n points in parts chunks
+// by backpropagation, as the solver reserves them (16 records, then
+// doubling), at least 1; 0 when there is no limit to apply.
+func (m *Model) tapeSteps(n, parts int) int {
+	cfg := m.cfg
+	if m.tapeLimit <= 0 || !m.solve.Method.Adaptive() || cfg.Solver.Gradient != ode.Backprop.Name() {
+		return 0
+	}
+	stages, fsal, _ := cfg.stages()
+	_, record := cfg.runMemory(modeTrain, float64(n), float64(parts), stages)
+	fits := 16.0
+	if m.tapeLimit < 16*record {
+		return 1
+	}
+	for 2*fits*record <= m.tapeLimit {
+		fits *= 2
+	}
+	perStep, first := float64(stages), 0.0
+	if fsal {
+		perStep, first = float64(stages-1), 1
+	}
+	return int(max(1, min(math.Floor((fits-first)/perStep), math.MaxInt32)))
 }
 
 // forward preprocesses x, solves every block from 0 to T1 (keeping what
@@ -122,6 +157,9 @@ func (r *run) forward(m *Model, x []float64, labels []int, rng *rand.Rand, recor
 		}
 		st.NFEForward += sst.NFE
 		st.StepsForward += sst.Accepted
+		if err != nil && record && r.tapeSteps > 0 && errors.Is(err, ode.ErrMaxSteps) && r.solvers[b].Options().MaxSteps == r.tapeSteps {
+			return fmt.Errorf("cnf: forward solve of block %d: %w: the records of the gradient fit in the memory left for them for %d steps only; a smaller batch, looser tolerances or the adjoint gradient need less", b, err, r.tapeSteps)
+		}
 		if err != nil {
 			return fmt.Errorf("cnf: forward solve of block %d: %w", b, err)
 		}

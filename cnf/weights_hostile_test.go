@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mmcnf/mmcnf/internal/readtest"
+	"github.com/mmcnf/mmcnf/internal/sysmem"
 )
 
 // readMembers returns the members of the archive at path.
@@ -86,7 +87,17 @@ func TestLoadHostile(t *testing.T) {
 		{"absurd point size", editConfig(func(s string) string {
 			return strings.Replace(s, `"shape": [`+"\n    2\n  ]", `"shape": [4000, 4000]`, 1)
 		}), []string{"config.json: config: shape [4000 4000], but weights.npz holds only"}},
+		// Each size within the bytes the archive holds (a member of zeros
+		// pads it), but the hypernetwork's H x H weights beyond memory:
+		// refused before New allocates them.
+		{"hidden width squared beyond memory", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, WeightsFile)
+			pad := readtest.NPY(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (65536,), }", make([]byte, 65536))
+			writeMembers(t, p, append(readMembers(t, p), readtest.Member{Name: "pad.npy", Data: pad}))
+			editConfig(func(s string) string { return strings.Replace(s, `"hidden": 8`, `"hidden": 16384`, 1) })(t, dir)
+		}, []string{"config.json: config: dynamics hidden 16384 and width 6 on points of shape [2] make 2.692e+08 parameters, which need 6.02 GiB, more than the 64.0 MiB (MMCNF_MEMORY) available"}},
 	}
+	t.Setenv(sysmem.EnvVar, "64M")
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
