@@ -188,3 +188,21 @@ func TestLimitTape(t *testing.T) {
 	}
 	t.Logf("%d steps of %s each; bounded to %s: %v", st.StepsForward, sysmem.Format(mem.PerStep()), sysmem.Format(limit), err)
 }
+
+// TestRunsKept: scoring sets of several sizes keeps at most two runs of a
+// mode, the largest and the latest, as Config.Memory counts them.
+func TestRunsKept(t *testing.T) {
+	m, err := New(planarConfig(BaseGaussian, 1), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{23, 17, 9, 30, 5} {
+		x, _ := points(n, 2, 1, uint64(n))
+		if _, _, err := m.LogLikelihoods(x, 10, testRNG(1), nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.runs) > 2 {
+			t.Fatalf("after scoring %d points in chunks of 10: %d runs kept", n, len(m.runs))
+		}
+	}
+}

@@ -50,11 +50,25 @@ type run struct {
 }
 
 // run returns the cached run for n samples in the given mode, building it
-// on first use.
+// on first use; at most two runs of a mode are kept.
 func (m *Model) run(n int, mode runMode) (*run, error) {
 	key := runKey{n, mode}
 	if r, ok := m.runs[key]; ok {
 		return r, nil
+	}
+	// Keep, besides the new run, only the largest of its mode: scoring a
+	// set in chunks uses a full chunk and the last one, and the chunks of
+	// sets of other sizes must not pile up.
+	largest := 0
+	for k := range m.runs {
+		if k.mode == mode {
+			largest = max(largest, k.n)
+		}
+	}
+	for k := range m.runs {
+		if k.mode == mode && k.n != largest {
+			delete(m.runs, k)
+		}
 	}
 	cfg := m.cfg
 	trace := mode != modeSample
