@@ -139,6 +139,36 @@ func ReadCheckpoint(dir string) (c *Checkpoint, err error) {
 	return c, nil
 }
 
+// CheckDir checks c against the model directory dir it was read from, as
+// continuing it needs, and returns the last training log record it covers
+// (the zero record when it covers none): c must hold params parameters,
+// as the model does; the first log_offset bytes of train.jsonl must be
+// whole records (readLog; an offset of zero needs no log), the last of
+// them written log_window.steps iterations before c's iteration (the
+// loop logs before it checkpoints, and counts the steps since).
+func (c *Checkpoint) CheckDir(dir string, params int) (LogRecord, error) {
+	path := filepath.Join(dir, CheckpointFile)
+	var last LogRecord
+	if len(c.Params) != params {
+		return last, fmt.Errorf("%s: %d parameters, but the model has %d", path, len(c.Params), params)
+	}
+	logged := 0
+	if c.LogOffset > 0 {
+		recs, err := readLog(filepath.Join(dir, LogFile), c.LogOffset)
+		if err != nil {
+			return last, fmt.Errorf("%s: log_offset %d: %w", path, c.LogOffset, err)
+		}
+		if len(recs) > 0 {
+			last = recs[len(recs)-1]
+			logged = last.Iteration
+		}
+	}
+	if logged+c.Window.Steps != c.Iteration {
+		return last, fmt.Errorf("%s: iteration %d, but the training log's last record before log_offset %d is of iteration %d and log_window.steps is %d", path, c.Iteration, c.LogOffset, logged, c.Window.Steps)
+	}
+	return last, nil
+}
+
 // HasCheckpoint reports whether dir holds a checkpoint file.
 func HasCheckpoint(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, CheckpointFile))

@@ -2,12 +2,13 @@ package train
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/mmcnf/mmcnf/cnf"
+	"github.com/mmcnf/mmcnf/internal/regularfile"
+	"github.com/mmcnf/mmcnf/internal/strictjson"
 )
 
 // LogFile is the name of the training log inside a model directory: one JSON
@@ -65,26 +66,53 @@ func (w *Window) fill(r *LogRecord) {
 	r.GradNorm = w.GradNorm / n
 }
 
+// maxLogLine bounds a line of the training log: a record is a few hundred
+// bytes.
+const maxLogLine = 64 << 10
+
 // ReadLog reads the training log of the model directory dir, one record
-// per line in the order written.
+// per line in the order written (see readLog).
 func ReadLog(dir string) ([]LogRecord, error) {
-	path := filepath.Join(dir, LogFile)
-	f, err := os.Open(path)
+	return readLog(filepath.Join(dir, LogFile), -1)
+}
+
+// readLog reads the records of the log at path, all of them (limit < 0)
+// or those in its first limit bytes, which must end a line. The log must
+// be a regular file; each line is one record decoded strictly (no unknown
+// field, nothing after the object), at most maxLogLine bytes, and the
+// iterations do not decrease. Errors name the file and the line.
+func readLog(path string, limit int64) ([]LogRecord, error) {
+	f, size, err := regularfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read training log: %w", err)
 	}
 	defer f.Close()
+	if limit < 0 {
+		limit = size
+	}
+	if limit > size {
+		return nil, fmt.Errorf("read training log %s: %d bytes expected, the file has %d", path, limit, size)
+	}
 	var recs []LogRecord
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.LimitReader(f, limit))
+	sc.Buffer(make([]byte, 0, 4096), maxLogLine)
+	read := int64(0)
 	for line := 1; sc.Scan(); line++ {
+		read += int64(len(sc.Bytes())) + 1
 		var r LogRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		if err := strictjson.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("read training log %s: line %d: %w", path, line, err)
+		}
+		if n := len(recs); r.Iteration < 0 || (n > 0 && r.Iteration < recs[n-1].Iteration) {
+			return nil, fmt.Errorf("read training log %s: line %d: iteration %d after %d", path, line, r.Iteration, recs[max(0, n-1)].Iteration)
 		}
 		recs = append(recs, r)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read training log %s: %w", path, err)
+		return nil, fmt.Errorf("read training log %s: line %d: %w", path, len(recs)+1, err)
+	}
+	if read != limit {
+		return nil, fmt.Errorf("read training log %s: byte %d is not the end of a line", path, limit)
 	}
 	return recs, nil
 }

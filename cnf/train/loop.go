@@ -1,12 +1,10 @@
 package train
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -154,6 +152,16 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		return nil, fmt.Errorf("training points have dimension %d but held-out points %d", t.Train.Dim, t.Heldout.Dim)
 	}
 	params := t.Model.Params()
+	var last LogRecord
+	if resume != nil {
+		if resume.Iteration > t.Config.Iters {
+			return nil, fmt.Errorf("checkpoint is at iteration %d, beyond the %d iterations asked for", resume.Iteration, t.Config.Iters)
+		}
+		var err error
+		if last, err = resume.CheckDir(t.Dir, len(params)); err != nil {
+			return nil, err
+		}
+	}
 	r := &run{
 		t:      t,
 		params: params,
@@ -161,8 +169,14 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		adam:   NewAdam(t.Config.Adam, len(params)),
 		pcg:    rand.NewPCG(t.Config.Seed, streams.TrainLoop),
 		start:  now(),
+		last:   last,
 	}
 	r.rng = rand.New(r.pcg)
+	if resume != nil {
+		if err := r.pcg.UnmarshalBinary(resume.RNG); err != nil {
+			return nil, fmt.Errorf("checkpoint generator state: %w", err)
+		}
+	}
 	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -177,15 +191,6 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		}
 		r.log = f
 		return r, nil
-	}
-	if len(resume.Params) != len(params) {
-		return nil, fmt.Errorf("checkpoint has %d parameters, the model %d", len(resume.Params), len(params))
-	}
-	if resume.Iteration > t.Config.Iters {
-		return nil, fmt.Errorf("checkpoint is at iteration %d, beyond the %d iterations asked for", resume.Iteration, t.Config.Iters)
-	}
-	if err := r.pcg.UnmarshalBinary(resume.RNG); err != nil {
-		return nil, fmt.Errorf("checkpoint generator state: %w", err)
 	}
 	copy(params, resume.Params)
 	copy(r.adam.M, resume.AdamM)
@@ -205,34 +210,7 @@ func (t *Trainer) begin(resume *Checkpoint) (*run, error) {
 		return nil, err
 	}
 	r.log = f
-	if r.last, err = lastRecord(logPath, resume.LogOffset); err != nil {
-		f.Close()
-		return nil, err
-	}
 	return r, nil
-}
-
-// lastRecord returns the last record in the first off bytes of the log at
-// path (the zero record if there is none), so that a resumed run, even one
-// resumed after its last checkpoint, reports the latest held-out figures.
-func lastRecord(path string, off int64) (LogRecord, error) {
-	var rec LogRecord
-	f, err := os.Open(path)
-	if err != nil {
-		return rec, err
-	}
-	defer f.Close()
-	buf := make([]byte, off)
-	if _, err := io.ReadFull(f, buf); err != nil {
-		return rec, fmt.Errorf("%s: reading the %d bytes the checkpoint covers: %w", path, off, err)
-	}
-	lines := bytes.Split(bytes.TrimSpace(buf), []byte("\n"))
-	if last := lines[len(lines)-1]; len(last) > 0 {
-		if err := json.Unmarshal(last, &rec); err != nil {
-			return rec, fmt.Errorf("%s: last record before the checkpoint: %w", path, err)
-		}
-	}
-	return rec, nil
 }
 
 // step runs one iteration: a mini-batch, its gradient, clipping and Adam.

@@ -17,8 +17,8 @@ func toyTrainer(dir string, m Model) *Trainer {
 	return &Trainer{Model: m, Train: toyData(400, 1), Heldout: toyData(200, 2), Config: cfg, Dir: dir}
 }
 
-// readLog parses the training log of dir.
-func readLog(t *testing.T, dir string) []LogRecord {
+// mustReadLog parses the training log of dir.
+func mustReadLog(t *testing.T, dir string) []LogRecord {
 	t.Helper()
 	out, err := ReadLog(dir)
 	if err != nil {
@@ -38,7 +38,7 @@ func TestRunLearns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := readLog(t, dir)
+	log := mustReadLog(t, dir)
 	if len(log) != 16 || log[0].Iteration != 0 || log[15].Iteration != 300 {
 		t.Fatalf("log has %d lines from iteration %d to %d, want 16 from 0 to 300", len(log), log[0].Iteration, log[len(log)-1].Iteration)
 	}
@@ -114,7 +114,7 @@ func TestResumeIsExact(t *testing.T) {
 				}
 			}
 		}
-		wl, gl := readLog(t, refDir), readLog(t, dir)
+		wl, gl := mustReadLog(t, refDir), mustReadLog(t, dir)
 		if len(wl) != len(gl) {
 			t.Fatalf("stop at %d: log has %d lines, uninterrupted %d", stopAt, len(gl), len(wl))
 		}
@@ -174,7 +174,7 @@ func TestResumeFinished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := readLog(t, dir)
+	before := mustReadLog(t, dir)
 	again, err := toyTrainer(dir, newToy(2)).Run(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestResumeFinished(t *testing.T) {
 		t.Errorf("resumed finished run reports iteration %d, held-out bits/dim %v; the run itself %d, %v",
 			again.Iteration, again.Heldout.BitsPerDim, res.Iteration, res.Heldout.BitsPerDim)
 	}
-	if after := readLog(t, dir); len(after) != len(before) {
+	if after := mustReadLog(t, dir); len(after) != len(before) {
 		t.Errorf("log grew from %d to %d lines", len(before), len(after))
 	}
 }
