@@ -33,3 +33,28 @@ func (e *InputError) Unwrap() error { return e.Err }
 func inputErrorf(format string, a ...any) error {
 	return &InputError{Err: fmt.Errorf(format, a...)}
 }
+
+// settingKeys maps the settings whose name in run.json (and in a
+// checkpoint's copy of it) is not the command line's to that name, the
+// levels of nesting separated by spaces.
+var settingKeys = map[string]string{
+	"data": "dataset data", "classes": "dataset classes", "n-train": "dataset n_train", "n-test": "dataset n_test",
+	"data-seed": "dataset data_seed", "data-dir": "dataset data_dir",
+	"base-mean": "base_mean", "learn-base": "learn_base", "weight-norm": "weight_norm",
+	"eval-batch": "eval_batch", "heldout-max": "heldout_max",
+	"iters": "train iters", "batch": "train batch", "clip": "train clip_norm", "seed": "train seed",
+	"eval-every": "train eval_every", "checkpoint-every": "train checkpoint_every",
+	"lr": "train adam lr", "beta1": "train adam beta1", "beta2": "train adam beta2", "adam-eps": "train adam eps",
+	"warmup": "train adam warmup", "weight-decay": "train adam weight_decay", "decay": "train adam decay_mode",
+}
+
+// InFile returns the error as a file of settings states it, naming the
+// setting as run.json spells it, e.g. "train batch must be positive, got
+// 0" for the command line's "batch must be positive, got 0".
+func (e *SettingError) InFile() string {
+	key, ok := settingKeys[e.Setting]
+	if !ok {
+		key = e.Setting
+	}
+	return key + " " + e.Problem
+}

@@ -30,7 +30,8 @@ type Score struct {
 // split (for a file of points, its only split) and every out-of-distribution
 // split, skipping empty ones. It solves batch points at a time, by the whole
 // base (the mixture for a GMM base), with the dequantisation and trace
-// noise drawn from seed.
+// noise drawn from seed. A batch whose solves, with the scores, need more
+// memory than the machine has is refused first (a SettingError).
 func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, error) {
 	if err := positiveInt("batch", batch); err != nil {
 		return nil, err
@@ -40,10 +41,21 @@ func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, err
 		splits = []data.Split{set.Train}
 	}
 	splits = append(splits, set.OOD...)
+	largest, points := 0, 0
 	for _, s := range splits {
 		if s.N > 0 && s.Dim != m.D() {
 			return nil, settingErrorf("data", "%s: split %s has %d values per point, the model %d", set.Name, s.Name, s.Dim, m.D())
 		}
+		largest, points = max(largest, s.N), points+s.N
+	}
+	e, err := modelEstimate(m, cnf.Workload{Eval: min(batch, largest)}, batch)
+	if err != nil {
+		return nil, err
+	}
+	e.loadedData(set)
+	e.add("scores", float64(points)*scoreBytes, size{setting: "data", value: set.Name})
+	if err := e.check(); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, streams.Eval))
 	var out []Score
@@ -117,12 +129,16 @@ func Component(class int, cfg cnf.Config, run *Options) (int, error) {
 
 // Sample draws n points from the model into a new slice (n x D): from base
 // component (-1: the whole base), batch points per solve, with the base
-// draws seeded by seed.
+// draws seeded by seed. Samples or a batch that need more memory than the
+// machine has are refused first (a SettingError naming n or batch).
 func Sample(m *cnf.Model, n, component, batch int, seed uint64) ([]float64, error) {
 	if err := positiveInt("n", n); err != nil {
 		return nil, err
 	}
 	if err := positiveInt("batch", batch); err != nil {
+		return nil, err
+	}
+	if err := checkSamples(m, n, 1, batch); err != nil {
 		return nil, err
 	}
 	return sample(m, n, component, batch, rand.New(rand.NewPCG(seed, streams.Sample)))
@@ -138,8 +154,11 @@ func SampleByComponent(m *cnf.Model, n, batch int, seed uint64) ([][]float64, er
 	if err := positiveInt("batch", batch); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, streams.Sample))
 	cfg := m.Config()
+	if err := checkSamples(m, n, cfg.Components(), batch); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, streams.Sample))
 	out := make([][]float64, cfg.Components())
 	for k := range out {
 		x, err := sample(m, n, k, batch, rng)
@@ -149,6 +168,18 @@ func SampleByComponent(m *cnf.Model, n, batch int, seed uint64) ([][]float64, er
 		out[k] = x
 	}
 	return out, nil
+}
+
+// checkSamples refuses n samples of m from each of k components, batch
+// per solve, when they need more memory than the machine has (a
+// SettingError naming n or batch).
+func checkSamples(m *cnf.Model, n, k, batch int) error {
+	e, err := modelEstimate(m, cnf.Workload{Sample: min(batch, n)}, batch)
+	if err != nil {
+		return err
+	}
+	e.add("samples", float64(k)*float64(n)*float64(m.D())*sampleBytes, sized("n", n, float64(n), DefaultSamples))
+	return e.check()
 }
 
 // sample draws n points from base component (-1: the whole base), batch

@@ -148,10 +148,15 @@ func (d *DataOptions) Validate() error {
 }
 
 // CheckGiven reports a setting that given says was set but does not apply
-// to d: training classes for a named dataset other than the moons, whose
-// classes are fixed.
+// to d: training classes for a dataset other than the moons, whose classes
+// are fixed (a named dataset) or the labels it holds (a file of points).
 func (d *DataOptions) CheckGiven(given func(setting string) bool) error {
-	if given("classes") && d.Name != "moons" && slices.Contains(data.Names(), d.Name) {
+	switch {
+	case !given("classes") || d.Name == "moons":
+		return nil
+	case data.IsPointFile(d.Name):
+		return settingErrorf("classes", "applies to moons only; the classes of %s are the labels it holds", d.Name)
+	case slices.Contains(data.Names(), d.Name):
 		return settingErrorf("classes", "applies to moons only; %s has fixed classes", d.Name)
 	}
 	return nil
@@ -202,6 +207,7 @@ func (o *Options) Validate() error {
 		positiveInt("eval-batch", o.EvalBatch),
 		nonNegativeInt("heldout-max", o.HeldoutMax),
 		nonNegativeInt("threads", o.Threads),
+		atMost("threads", o.Threads, MaxThreads),
 		unitInterval("beta1", a.Beta1),
 		unitInterval("beta2", a.Beta2),
 	}
@@ -254,6 +260,14 @@ func atLeastZero[T int | float64](name string, v T, positive bool) error {
 		{false, true}: "must be positive and finite", {false, false}: "must be non-negative and finite",
 	}[[2]bool{isInt, positive}]
 	return settingErrorf(name, "%s, got %v", what, v)
+}
+
+// atMost checks that the setting holds a value <= limit.
+func atMost(name string, v, limit int) error {
+	if v > limit {
+		return settingErrorf(name, "must be at most %d, got %d", limit, v)
+	}
+	return nil
 }
 
 // unitInterval checks that the setting lies in [0, 1).

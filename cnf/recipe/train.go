@@ -13,6 +13,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/dirlock"
 	"github.com/mmcnf/mmcnf/internal/strictjson"
 )
 
@@ -36,12 +37,20 @@ type Trained struct {
 	Result  train.Result
 }
 
-// LoadData builds the dataset d selects; its failures are InputErrors.
+// LoadData builds the dataset d selects, once its memory is known to fit
+// (see Estimate); its failures are SettingErrors naming "data" (or the
+// size that does not fit).
 func LoadData(d DataOptions) (*data.Set, error) {
+	if err := checkData(d); err != nil {
+		return nil, err
+	}
 	set, err := data.Load(d.Name, data.Options{
 		Dir: d.Dir, Seed: d.Seed, Classes: d.Classes, PerClass: d.PerClass, TestPerClass: d.TestPerClass,
 	})
-	if err != nil {
+	switch {
+	case err != nil && data.IsPointFile(d.Name):
+		return nil, settingErrorf("data", "%v", err) // the reader's errors name the file
+	case err != nil:
 		return nil, settingErrorf("data", "%s: %v", d.Name, err)
 	}
 	return set, nil
@@ -88,16 +97,34 @@ func labelled(s data.Split, classes []int) (train.Dataset, error) {
 	return train.Dataset{X: s.X, Labels: l, Dim: s.Dim}, nil
 }
 
-// Train trains the flow that o describes in the model directory dir: from
-// freshly drawn weights when from is nil (writing o to run.json first), or
-// continuing the checkpoint from, whose run must be the one in dir with
-// options o (see Resume). progress, if not nil, is called after every
-// iteration. Bad options or input are reported as *SettingError or
-// *InputError before anything is written; an interrupted run returns an
-// error wrapping train.ErrInterrupted after its checkpoint.
-func Train(ctx context.Context, dir string, o Options, from *train.Checkpoint, progress func(train.Progress)) (*Trained, error) {
+// Plan is a training run checked and ready to start: its options, the
+// checkpoint it continues (nil for a fresh run), its data and model, and
+// the memory it needs. Nothing has been written for it.
+type Plan struct {
+	Dir     string
+	Options Options
+	From    *train.Checkpoint
+	Set     *data.Set
+	Model   *cnf.Model
+	// Memory is the estimate the run was checked against.
+	Memory   Estimate
+	tr, held train.Dataset
+}
+
+// Prepare checks the training run o in the model directory dir, fresh
+// when from is nil or continuing the checkpoint from (see Resume), and
+// builds what it needs without writing anything: the options are
+// validated; the memory of the data is estimated before it is loaded and
+// that of the whole run before the model's buffers are allocated, each
+// refused when it exceeds what the machine has; a checkpoint must not be
+// beyond o's iterations and must describe dir (train.Checkpoint.CheckDir).
+// Failures are *SettingError or *InputError.
+func Prepare(dir string, o Options, from *train.Checkpoint) (*Plan, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
+	}
+	if from != nil && from.Iteration > o.Train.Iters {
+		return nil, settingErrorf("iters", "%d is below the iteration of the checkpoint in %s, %d", o.Train.Iters, dir, from.Iteration)
 	}
 	set, tr, held, err := datasets(&o)
 	if err != nil {
@@ -106,38 +133,83 @@ func Train(ctx context.Context, dir string, o Options, from *train.Checkpoint, p
 	if dyn := dynamicsFor(o.Dynamics, set); o.WeightNorm && dyn == cnf.HyperPlanar {
 		return nil, settingErrorf("weight-norm", "applies to %s and %s, not to the %s dynamics of %s", cnf.ConcatConv, cnf.ConcatMLP, dyn, o.Data.Name)
 	}
-	var model *cnf.Model
+	p := &Plan{Dir: dir, Options: o, From: from, Set: set, tr: tr, held: held}
+	var cfg cnf.Config
 	if from != nil {
-		if model, err = cnf.Load(dir); err != nil {
-			return nil, inputErrorf("resume: %w", err)
+		if p.Model, err = cnf.Load(dir); err != nil {
+			return nil, &InputError{Err: err}
 		}
-	} else if model, err = cnf.New(o.Config(set, tr, len(set.Classes)), o.Train.Seed); err != nil {
-		return nil, &InputError{Err: err}
+		cfg = p.Model.Config()
+		if _, err := from.CheckDir(dir, len(p.Model.Params())); err != nil {
+			return nil, &InputError{Err: err}
+		}
+	} else {
+		cfg = o.Config(set, tr, len(set.Classes))
 	}
-	if model.D() != set.Dim {
-		return nil, inputErrorf("resume: the model in %s has %d dimensions, the data %d", dir, model.D(), set.Dim)
+	if cfg.D() != set.Dim {
+		return nil, inputErrorf("%s: the model has %d dimensions, the data %d", filepath.Join(dir, cnf.ConfigFile), cfg.D(), set.Dim)
 	}
+	if p.Memory, err = trainEstimate(&o, cfg, set, held.Len(), from != nil); err != nil {
+		return nil, err
+	}
+	if err := p.Memory.check(); err != nil {
+		return nil, err
+	}
+	if p.Model == nil {
+		if p.Model, err = cnf.New(cfg, o.Train.Seed); err != nil {
+			return nil, &InputError{Err: err}
+		}
+	}
+	tape := p.Memory.Bytes(tapePart)
+	p.Model.LimitTape(tape + p.Memory.Have.Bytes - p.Memory.Total())
+	return p, nil
+}
+
+// Run trains the run p plans: writing its options to run.json first when
+// it is fresh, then running the training loop in its directory
+// (created if need be). progress, if not nil, is called after every
+// iteration. An interrupted run returns an error wrapping
+// train.ErrInterrupted after its checkpoint.
+func (p *Plan) Run(ctx context.Context, progress func(train.Progress)) (*Trained, error) {
+	o := p.Options
 	meta, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
 	}
-	if from == nil {
-		if err := atomicfile.WriteBytes(filepath.Join(dir, RunFile), append(meta, '\n')); err != nil {
+	if p.From == nil {
+		if err := os.MkdirAll(p.Dir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := atomicfile.WriteBytes(filepath.Join(p.Dir, RunFile), append(meta, '\n')); err != nil {
 			return nil, err
 		}
 	}
 	tn := &train.Trainer{
-		Model:    &train.CNF{Model: model, EvalBatch: o.EvalBatch, EvalSeed: o.Train.Seed},
-		Train:    tr,
-		Heldout:  held,
+		Model:    &train.CNF{Model: p.Model, EvalBatch: o.EvalBatch, EvalSeed: o.Train.Seed},
+		Train:    p.tr,
+		Heldout:  p.held,
 		Config:   o.Train,
-		Dir:      dir,
+		Dir:      p.Dir,
 		Meta:     meta,
 		Progress: progress,
 	}
-	res, err := tn.Run(ctx, from)
-	t := &Trained{Options: o, Set: set, Heldout: held, Model: model, Result: res}
+	res, err := tn.Run(ctx, p.From)
+	t := &Trained{Options: o, Set: p.Set, Heldout: p.held, Model: p.Model, Result: res}
 	return t, err
+}
+
+// Train trains the flow that o describes in the model directory dir: from
+// freshly drawn weights when from is nil (writing o to run.json first), or
+// continuing the checkpoint from, whose run must be the one in dir with
+// options o (see Resume). It is Prepare and then Plan.Run: bad options or
+// input are reported as *SettingError or *InputError before anything is
+// written.
+func Train(ctx context.Context, dir string, o Options, from *train.Checkpoint, progress func(train.Progress)) (*Trained, error) {
+	p, err := Prepare(dir, o, from)
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(ctx, progress)
 }
 
 // BaseAlone scores the held-out set by the model's base distribution alone
@@ -167,31 +239,49 @@ func HoldsModel(dir string) bool {
 // checkpoint (their iteration count that of the checkpoint's loop), or, for
 // a run stopped before its first checkpoint, those of run.json and a nil
 // checkpoint: the run starts again, which with the same seed is the run it
-// would have been. Its failures are InputErrors.
+// would have been. The options must be valid and a checkpoint's loop
+// settings those of its run. Its failures are InputErrors naming the file;
+// a directory that holds neither file is described (see Describe).
 func Resume(dir string) (Options, *train.Checkpoint, error) {
 	var o Options
 	if !train.HasCheckpoint(dir) {
 		path := filepath.Join(dir, RunFile)
 		b, err := strictjson.ReadFile(path, maxRunBytes)
-		if err == nil {
-			if err := decodeOptions(b, &o); err != nil {
-				return o, nil, inputErrorf("%s: %w", path, err)
-			}
-			return o, nil, nil
+		if errors.Is(err, fs.ErrNotExist) {
+			return o, nil, inputErrorf("%s holds no %s and no %s: %s", dir, train.CheckpointFile, RunFile, Describe(dir))
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		if err != nil {
 			return o, nil, &InputError{Err: err}
 		}
+		if err := decodeOptions(b, &o); err != nil {
+			return o, nil, inputErrorf("%s: %w", path, err)
+		}
+		return o, nil, validStored(path, &o)
 	}
 	c, err := train.ReadCheckpoint(dir)
 	if err != nil {
 		return o, nil, &InputError{Err: err}
 	}
+	path := filepath.Join(dir, train.CheckpointFile)
 	if err := decodeOptions(c.Meta, &o); err != nil {
-		return o, nil, inputErrorf("%s: settings of the run: %w", filepath.Join(dir, train.CheckpointFile), err)
+		return o, nil, inputErrorf("%s: settings of the run: %w", path, err)
+	}
+	if o.Train != c.Config {
+		return o, nil, inputErrorf("%s: the loop's settings (train) differ from those of the run (run train)", path)
 	}
 	o.Train.Iters = c.Config.Iters
-	return o, c, nil
+	return o, c, validStored(path+": settings of the run", &o)
+}
+
+// validStored validates options read from the file named by where,
+// naming the setting as the file spells it.
+func validStored(where string, o *Options) error {
+	err := o.Validate()
+	var se *SettingError
+	if errors.As(err, &se) {
+		return inputErrorf("%s: %s", where, se.InFile())
+	}
+	return err
 }
 
 // OpenModel reads the model directory dir and, when it has one, the
@@ -263,4 +353,38 @@ func (d *DataOptions) inherit(run DataOptions, given func(setting string) bool) 
 	if !given("n-test") {
 		d.TestPerClass = run.TestPerClass
 	}
+}
+
+// Describe says what the directory dir is, for a message about a run that
+// is not there: missing, not a directory, empty, a study's output
+// directory or one of its units (as cnf/experiment lays them out), a model
+// without the files of its training run, or none of these.
+func Describe(dir string) string {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such directory"
+	case err != nil:
+		return err.Error()
+	case !st.IsDir():
+		return "not a directory"
+	}
+	has := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, name))
+		return err == nil
+	}
+	entries, _ := os.ReadDir(dir)
+	switch {
+	case has("results.json") || has("runs"):
+		return "the output directory of a study (mmcnf reproduce); the model directory of each of its units is runs/<study>/<set>/<base>/seed-<n>/model in it"
+	case has("result.json") || has(filepath.Join("model", cnf.ConfigFile)) || has(filepath.Join("model", RunFile)):
+		return "a unit of a study (mmcnf reproduce); its model directory is " + filepath.Join(dir, "model")
+	case has("classifier.json") || has("classifier.npz"):
+		return "the feature classifier of a study, not a flow"
+	case has(cnf.ConfigFile) || has(cnf.WeightsFile):
+		return "a model without the settings of a training run to continue"
+	case len(entries) == 0 || (len(entries) == 1 && entries[0].Name() == dirlock.Name):
+		return "an empty directory"
+	}
+	return "not a model directory written by mmcnf train"
 }
