@@ -144,7 +144,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"reproduce", "moons", "--progress-every", "-1s", "--out", out}, "--progress-every must not be negative"},
 		{[]string{"eval", "--model", model, "--json", "--out", filepath.Join(root, "p.json")}, "written as .csv"},
 		{[]string{"train", "--out", model}, "already holds a model"},
-		{[]string{"train", "--out", filepath.Join(root, "none"), "--resume"}, "checkpoint"},
+		{[]string{"train", "--out", filepath.Join(root, "none"), "--resume"}, "none is no such directory"},
 		{[]string{"train", "--out", badCkpt, "--resume"}, "checkpoint"},
 		{[]string{"train", "--out", model, "--resume", "--lr", "0.1"}, "--lr cannot be changed on --resume"},
 		{[]string{"eval"}, "--model DIR is required"},

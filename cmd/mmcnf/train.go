@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
+	"github.com/mmcnf/mmcnf/internal/dirlock"
 	"github.com/mmcnf/mmcnf/internal/english"
 )
 
@@ -100,14 +103,15 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if maxTime < 0 {
 		return f.errorf("--max-time must not be negative, got %v", maxTime)
 	}
-	o, from, err := trainOptions(f, o, out, resume)
+	r, err := openTrain(f, o, out, resume)
 	if err != nil {
 		return err
 	}
+	defer r.release()
 	ctx, stop := runContext(maxTime)
 	defer stop()
 	bar := newProgress(stderr, pf, "")
-	t, err := recipe.Train(ctx, out, o, from, bar.update)
+	t, err := r.plan.Run(ctx, bar.update)
 	bar.finish()
 	if err != nil {
 		return f.failure(err)
@@ -132,45 +136,101 @@ func heldoutText(s cnf.LossStats, image bool) string {
 	return fmt.Sprintf("bits/dim %.4f, NLL %.4f nats", s.BitsPerDim, s.NLL)
 }
 
-// trainOptions returns the options of the run into the model directory
-// out and the checkpoint it continues (nil for a fresh run), checked, and
-// sets the worker threads (0: all cores) and the fsync switch.
-func trainOptions(f *cmdFlags, o recipe.Options, out string, resume bool) (recipe.Options, *train.Checkpoint, error) {
+// trainRun is a training run, checked and planned, that holds the lock of
+// its model directory.
+type trainRun struct {
+	plan  *recipe.Plan
+	locks []*dirlock.Lock
+	// made lists what taking the lock created (the lock files and the
+	// directories, innermost first), to remove if the run is refused.
+	made []string
+}
+
+// release gives up the locks.
+func (r *trainRun) release() {
+	for _, l := range r.locks {
+		l.Release()
+	}
+}
+
+// refuse gives up the locks, removes what taking them created and
+// returns err.
+func (r *trainRun) refuse(err error) (*trainRun, error) {
+	r.release()
+	for _, p := range r.made {
+		os.Remove(p) // a directory another run has since written into stays
+	}
+	return nil, err
+}
+
+// lock takes the lock of dir, noting the lock file if it creates it. A
+// lock another process holds is an error naming the holder.
+func (r *trainRun) lock(f *cmdFlags, dir string) error {
+	lockFile := filepath.Join(dir, dirlock.Name)
+	_, err := os.Lstat(lockFile)
+	created := errors.Is(err, fs.ErrNotExist)
+	l, err := dirlock.Acquire(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	if created {
+		r.made = append([]string{lockFile}, r.made...)
+	}
+	r.locks = append(r.locks, l)
+	return nil
+}
+
+// openTrain checks the run into the model directory out, fresh or
+// resumed, plans it (recipe.Prepare) and takes the lock of out, and sets
+// the worker threads (0: all cores) and the fsync switch. Everything that
+// can be checked is checked before anything is created: a refused fresh
+// run leaves no directory behind, and a run refused once it holds the
+// lock removes what it created for it.
+func openTrain(f *cmdFlags, o recipe.Options, out string, resume bool) (*trainRun, error) {
 	if os.Getenv("MMCNF_NOSYNC") == "1" {
 		atomicfile.SetSync(false)
 	}
-	var from *train.Checkpoint
 	switch {
 	case out == "":
-		return o, nil, f.errorf("--out DIR is required")
+		return nil, f.errorf("--out DIR is required")
 	case resume && experiment.FinishedUnitModel(out):
-		return o, nil, f.errorf("--resume: %s is the model of a finished study unit, whose %s beside it scores the model as it is; continue a copy of it instead (cp -r %s DIR, then --resume --out DIR)",
+		return nil, f.errorf("--resume: %s is the model of a finished study unit, whose %s beside it scores the model as it is; continue a copy of it instead (cp -r %s DIR, then --resume --out DIR)",
 			out, experiment.ResultFile, out)
 	case resume:
-		var err error
-		if o, from, err = resumeOptions(f, out, o); err != nil {
-			return o, nil, err
-		}
+		return openResume(f, o, out)
 	case recipe.HoldsModel(out):
-		return o, nil, f.errorf("%s already holds a model; pass --resume to continue it or choose another --out", out)
+		return nil, f.errorf("%s already holds a model; pass --resume to continue it or choose another --out", out)
 	}
 	if err := o.Data.CheckGiven(f.set); err != nil {
-		return o, nil, f.failure(err)
+		return nil, f.failure(err)
 	}
 	if err := o.Validate(); err != nil {
-		return o, nil, f.failure(err)
+		return nil, f.failure(err)
 	}
-	if o.Threads == 0 {
-		o.Threads = runtime.NumCPU()
+	setRunThreads(&o)
+	plan, err := recipe.Prepare(out, o, nil)
+	if err != nil {
+		return nil, f.failure(err)
 	}
-	runtime.GOMAXPROCS(o.Threads)
-	return o, from, nil
+	r := &trainRun{plan: plan}
+	if r.made, err = makeDirs(out); err != nil {
+		return r.refuse(fmt.Errorf("%s: %w", f.Name(), err))
+	}
+	if err := r.lock(f, out); err != nil {
+		return r.refuse(err)
+	}
+	if recipe.HoldsModel(out) { // written by a run that held the lock before
+		return r.refuse(f.errorf("%s already holds a model; pass --resume to continue it or choose another --out", out))
+	}
+	return r, nil
 }
 
-// resumeOptions returns the options and checkpoint of the run in dir,
-// with --iters and --threads replacing the stored ones when given; the
-// other flags cannot change on --resume.
-func resumeOptions(f *cmdFlags, dir string, given recipe.Options) (recipe.Options, *train.Checkpoint, error) {
+// openResume is openTrain for --resume. It checks and plans the run
+// before it takes the lock of out (and of the study's unit that out is
+// the model directory of), so that a refused run writes nothing, not even
+// the lock's record of its holder; once it holds the lock it makes sure
+// that no file of the run changed meanwhile.
+func openResume(f *cmdFlags, given recipe.Options, out string) (*trainRun, error) {
 	var bad string
 	f.Visit(func(fl *flag.Flag) {
 		if !resumeFlags[fl.Name] && bad == "" {
@@ -178,11 +238,19 @@ func resumeOptions(f *cmdFlags, dir string, given recipe.Options) (recipe.Option
 		}
 	})
 	if bad != "" {
-		return given, nil, f.errorf("--%s cannot be changed on --resume: the run keeps the settings of its checkpoint", bad)
+		return nil, f.errorf("--%s cannot be changed on --resume: the run keeps the settings of its checkpoint", bad)
 	}
-	o, from, err := recipe.Resume(dir)
+	if st, err := os.Stat(out); err != nil || !st.IsDir() {
+		return nil, f.errorf("--resume: %s is %s", out, recipe.Describe(out))
+	}
+	before := runFiles(out)
+	o, from, err := recipe.Resume(out)
 	if err != nil {
-		return given, nil, f.errorf("--resume: %v", err)
+		return nil, f.errorf("--resume: %v", err)
+	}
+	source := filepath.Join(out, recipe.RunFile)
+	if from != nil {
+		source = filepath.Join(out, train.CheckpointFile) + ": settings of the run"
 	}
 	if f.set("iters") {
 		o.Train.Iters = given.Train.Iters
@@ -190,7 +258,95 @@ func resumeOptions(f *cmdFlags, dir string, given recipe.Options) (recipe.Option
 	if f.set("threads") {
 		o.Threads = given.Threads
 	}
-	return o, from, nil
+	if err := o.Validate(); err != nil {
+		return nil, f.resumeFailure(err, source)
+	}
+	setRunThreads(&o)
+	r := &trainRun{}
+	if r.plan, err = recipe.Prepare(out, o, from); err != nil {
+		return nil, f.resumeFailure(err, source)
+	}
+	if err := r.lock(f, out); err != nil {
+		return r.refuse(err)
+	}
+	if unit := filepath.Dir(out); filepath.Base(out) == "model" && hasFile(unit, dirlock.Name) {
+		if err := r.lock(f, unit); err != nil {
+			return r.refuse(err)
+		}
+	}
+	if changed := changedFile(before, runFiles(out)); changed != "" {
+		return r.refuse(fmt.Errorf("%s: --resume: %s changed while the run was being checked; another run wrote it", f.Name(), changed))
+	}
+	return r, nil
+}
+
+// runFiles returns what the files of a run in dir are: each file's
+// information, nil for a missing one.
+func runFiles(dir string) map[string]fs.FileInfo {
+	out := map[string]fs.FileInfo{}
+	for _, name := range []string{train.CheckpointFile, train.LogFile, recipe.RunFile, cnf.ConfigFile, cnf.WeightsFile} {
+		p := filepath.Join(dir, name)
+		st, _ := os.Stat(p)
+		out[p] = st
+	}
+	return out
+}
+
+// changedFile returns a file whose information differs between two
+// runFiles of one directory ("" when none does).
+func changedFile(before, after map[string]fs.FileInfo) string {
+	for p, a := range before {
+		b := after[p]
+		if (a == nil) != (b == nil) || a != nil && (!os.SameFile(a, b) || a.Size() != b.Size() || !a.ModTime().Equal(b.ModTime())) {
+			return p
+		}
+	}
+	return ""
+}
+
+// resumeFailure is failure for a resumed run, whose settings come from
+// the file named by source but for the flags given with --resume.
+func (f *cmdFlags) resumeFailure(err error, source string) error {
+	var se *recipe.SettingError
+	var ie *recipe.InputError
+	switch {
+	case errors.As(err, &se) && !f.set(se.Setting):
+		return f.errorf("--resume: %s: %s", source, se.InFile())
+	case errors.As(err, &ie):
+		return f.errorf("--resume: %v", ie)
+	}
+	return f.failure(err)
+}
+
+// setRunThreads resolves the worker threads of o (0: all cores) and sets
+// them.
+func setRunThreads(o *recipe.Options) {
+	if o.Threads == 0 {
+		o.Threads = runtime.NumCPU()
+	}
+	runtime.GOMAXPROCS(o.Threads)
+}
+
+// makeDirs creates dir and any missing parents and returns those it
+// created, innermost first.
+func makeDirs(dir string) ([]string, error) {
+	var missing []string
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	return missing, os.MkdirAll(dir, 0o755)
+}
+
+// hasFile reports whether dir holds an entry called name.
+func hasFile(dir, name string) bool {
+	_, err := os.Lstat(filepath.Join(dir, name))
+	return err == nil
 }
 
 // failure maps an error of the library to the command's error: bad
