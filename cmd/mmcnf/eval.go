@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/internal/atomicfile"
@@ -66,6 +68,9 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	set, d, err := recipe.DataFor(e.data, run, f.set)
 	if err != nil {
 		return f.failure(err)
+	}
+	if e.out != "" && data.IsPointFile(d.Name) && sameFile(e.out, d.Name) {
+		return f.errorf("--out %s is the file of points being scored (--data %s); choose another file", e.out, d.Name)
 	}
 	scores, err := recipe.Evaluate(m, set, e.batch, e.seed)
 	var rep evalReport
@@ -247,6 +252,17 @@ func csvField(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// sameFile reports whether the paths a and b name one existing file,
+// whatever links lead to it.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // setThreads sets the number of worker threads when n > 0 (0: leave the

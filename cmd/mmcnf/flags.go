@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 )
 
 // cmdFlags is the FlagSet of one command with the text its -h prints.
@@ -144,6 +146,18 @@ func (f *cmdFlags) positiveInt(name string, v int) error {
 func (f *cmdFlags) nonNegativeInt(name string, v int) error {
 	if v < 0 {
 		return f.errorf("--%s must not be negative, got %d", name, v)
+	}
+	return nil
+}
+
+// threads checks a --threads flag: 0 (all cores) up to
+// recipe.MaxThreads.
+func (f *cmdFlags) threads(v int) error {
+	if err := f.nonNegativeInt("threads", v); err != nil {
+		return err
+	}
+	if v > recipe.MaxThreads {
+		return f.errorf("--threads must be at most %d, got %d", recipe.MaxThreads, v)
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func (m *modelFlags) bind(f *cmdFlags, out, seed, batch string) {
 // model's interpolation at t1 when --interpolate is given, and sets the
 // worker threads; a missing or corrupt directory is bad input.
 func (m *modelFlags) open(f *cmdFlags) (*cnf.Model, *recipe.Options, error) {
-	if err := f.nonNegativeInt("threads", m.threads); err != nil {
+	if err := f.threads(m.threads); err != nil {
 		return nil, nil, err
 	}
 	if m.model == "" {

@@ -33,7 +33,7 @@ the training data, e.g. 4 for a model trained on moons classes 4,5), integrated 
 t1 back to 0. Writes a .csv (one point per line, one column per coordinate) or, for
 image models, a PNG grid, each pixel an S x S block with --scale S.`)
 	o.bind(f, "output file, .csv or (images only) .png (required)", "seed of the base draws", "samples per solve")
-	f.IntVar(&o.n, "n", 64, "number of samples")
+	f.IntVar(&o.n, "n", recipe.DefaultSamples, "number of samples")
 	f.IntVar(&o.class, "class", -1, "class whose base component to sample from (-1: the whole base)")
 	f.IntVar(&o.scale, "scale", 1, "PNG only: enlarge the grid S times, each pixel an S x S block")
 	return f
