@@ -66,8 +66,6 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	emit := func(r kernelbench.Record) error { return enc.Encode(r) }
 	if !*asJSON {
-		fmt.Fprintf(stdout, "# kernels: %s (available: %v); single-threaded, median of %d\n", kernels.Impl(), kernels.Available(), *reps)
-		fmt.Fprintf(stdout, "%-16s %-26s %-7s %10s %-7s %14s %14s\n", "kernel", "shape", "impl", "rate", "unit", "ns/op", "min ns/op")
 		emit = func(r kernelbench.Record) error {
 			rate, unit := r.GFLOPs, "GFLOP/s"
 			if r.GElems != 0 {
@@ -77,8 +75,26 @@ func benchKernels(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if err := kernelbench.Run(opts, emit); err != nil {
+	// The table's header is printed with the first record, so that a
+	// selection of no case prints nothing but its error.
+	records := 0
+	err := kernelbench.Run(opts, func(r kernelbench.Record) error {
+		if records == 0 && !*asJSON {
+			fmt.Fprintf(stdout, "# kernels: %s (available: %v); single-threaded, median of %d\n", kernels.Impl(), kernels.Available(), *reps)
+			fmt.Fprintf(stdout, "%-16s %-26s %-7s %10s %-7s %14s %14s\n", "kernel", "shape", "impl", "rate", "unit", "ns/op", "min ns/op")
+		}
+		records++
+		return emit(r)
+	})
+	if err != nil {
 		return fmt.Errorf("mmcnf bench kernels: %w", err)
+	}
+	if records == 0 {
+		example := "kernel/shape/impl"
+		if cs := kernelbench.Cases(); len(cs) > 0 {
+			example = cs[0].Kernel + "/" + cs[0].Shape + "/" + kernels.Impl()
+		}
+		return fs.errorf("no kernel case matches --filter %q under --impl %s (cases are named kernel/shape/impl, such as %s)", *filter, *impl, example)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train/trainbench"
 	"github.com/mmcnf/mmcnf/kernels"
 )
@@ -34,6 +35,10 @@ func (p *perWorkload) Set(s string) error {
 	p.v, p.set = v, true
 	return nil
 }
+
+// maxTimed bounds --steps-timed, whose times are kept: a million timed
+// steps are more than any median needs.
+const maxTimed = 1000000
 
 // benchTrainAbout is what `mmcnf bench train -h` says the command does.
 const benchTrainAbout = "Times full training steps (forward solve with the trace, gradient by backprop\n" +
@@ -130,6 +135,9 @@ func (b *benchTrainFlags) options(f *cmdFlags) ([]string, trainbench.Options, []
 	if b.timed.set && b.timed.v < trainbench.MinTimed {
 		return nil, opts, nil, f.errorf("--steps-timed must be at least %d, got %d", trainbench.MinTimed, b.timed.v)
 	}
+	if b.timed.set && b.timed.v > maxTimed {
+		return nil, opts, nil, f.errorf("--steps-timed must be at most %d, got %d", maxTimed, b.timed.v)
+	}
 	if b.warmup.set {
 		if err := f.nonNegativeInt("warmup", b.warmup.v); err != nil {
 			return nil, opts, nil, err
@@ -139,7 +147,7 @@ func (b *benchTrainFlags) options(f *cmdFlags) ([]string, trainbench.Options, []
 	if b.batch.set && b.batch.v < 1 {
 		return nil, opts, nil, f.errorf("--batch must be positive, got %d", b.batch.v)
 	}
-	if err := f.nonNegativeInt("threads", b.threads); err != nil {
+	if err := f.threads(b.threads); err != nil {
 		return nil, opts, nil, err
 	}
 	impls := strings.Split(b.impl, ",")
@@ -153,6 +161,18 @@ func (b *benchTrainFlags) options(f *cmdFlags) ([]string, trainbench.Options, []
 	}
 	if opts.Threads == 0 {
 		opts.Threads = runtime.NumCPU()
+	}
+	for _, name := range names {
+		w, err := trainbench.Lookup(name)
+		if err != nil {
+			return nil, opts, nil, err
+		}
+		if b.batch.set {
+			w.Batch = b.batch.v
+		}
+		if err := recipe.CheckSteps(w.Config, w.Batch, opts.Threads, len(impls)); err != nil {
+			return nil, opts, nil, f.failure(err)
+		}
 	}
 	return names, opts, impls, nil
 }
