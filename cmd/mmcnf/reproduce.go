@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mmcnf/mmcnf/cnf/experiment"
+	"github.com/mmcnf/mmcnf/cnf/recipe"
 	"github.com/mmcnf/mmcnf/cnf/train"
 	"github.com/mmcnf/mmcnf/internal/english"
 )
@@ -96,6 +97,9 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 	if err := o.progress.check(f); err != nil {
 		return err
 	}
+	if err := f.threads(o.threads); err != nil {
+		return err
+	}
 	s, err := study.Settings(o.quick, experiment.Overrides{Seeds: o.seeds, Iters: o.iters, Threads: o.threads, Batch: o.batch, Grad: o.grad})
 	if err != nil {
 		return f.failure(err)
@@ -122,6 +126,17 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 	eo := experiment.Options{Study: study, Settings: s, Out: o.out, Backend: backend, Progress: bar}
 	if o.list {
 		return listUnits(f, eo, units, stdout)
+	}
+	if !o.report {
+		// Data that does not load is bad input: said before anything is
+		// written into the output directory.
+		if err := backend.CheckData(study, s, io.Discard); err != nil {
+			var se *recipe.SettingError
+			if errors.As(err, &se) {
+				return f.errorf("%s", se.Problem)
+			}
+			return f.failure(err)
+		}
 	}
 	ctx, stop := runContext(o.maxTime)
 	defer stop()

@@ -119,6 +119,20 @@ func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
 // that missing data shows before any unit runs, and builds the study's
 // feature classifier, if it has one.
 func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, progress io.Writer) error {
+	if err := b.CheckData(st, s, progress); err != nil {
+		return err
+	}
+	if st.classifier == "" {
+		return nil
+	}
+	_, _, err := featureClassifier(ctx, st, s, out, b.DataDir, progress)
+	return err
+}
+
+// CheckData loads the data of each of the study's training sets, as its
+// units load it, and says on progress how many points each has; it
+// writes nothing. Its failures are those of recipe.LoadData.
+func (b *CNF) CheckData(st *Study, s Settings, progress io.Writer) error {
 	for _, ts := range st.TrainSets {
 		u := Unit{Study: st.Name, TrainSet: ts, Base: BaseStandard}
 		set, err := recipe.LoadData(s.options(st, u, b.DataDir).Data)
@@ -127,11 +141,7 @@ func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, pr
 		}
 		fmt.Fprintf(progress, "  %s %s: %d training and %d test points\n", st.Name, ts.Name, set.Train.N, set.Test.N)
 	}
-	if st.classifier == "" {
-		return nil
-	}
-	_, _, err := featureClassifier(ctx, st, s, out, b.DataDir, progress)
-	return err
+	return nil
 }
 
 // RunUnit trains, evaluates and samples one unit.
