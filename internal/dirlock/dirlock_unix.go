@@ -64,13 +64,22 @@ func record(f *os.File) error {
 	return err
 }
 
+// holderWait is how long a refused Acquire waits for a holder that has
+// only just taken the lock to record itself (it writes its line right
+// after taking the lock).
+const holderWait = 200 * time.Millisecond
+
 // readHolder returns the first line of the lock file, at most maxHolder
-// bytes, or "" if it cannot be read.
+// bytes, waiting up to holderWait for a whole line to be written; "" if
+// none can be read.
 func readHolder(f *os.File) string {
-	b, err := io.ReadAll(io.NewSectionReader(f, 0, maxHolder))
-	if err != nil {
-		return ""
+	deadline := time.Now().Add(holderWait)
+	for {
+		b, err := io.ReadAll(io.NewSectionReader(f, 0, maxHolder))
+		s, _, whole := strings.Cut(string(b), "\n")
+		if err != nil || whole || time.Now().After(deadline) {
+			return strings.TrimSpace(s)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	s, _, _ := strings.Cut(string(b), "\n")
-	return strings.TrimSpace(s)
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMain lets the test binary act as a second process holding a lock:
@@ -114,5 +116,28 @@ func TestMissingDir(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("Acquire created %s (%v)", dir, err)
+	}
+}
+
+// TestBusyWaitsForTheHolderLine: a holder that has taken the lock but not
+// yet written its line (it does so right after) is still named: a refused
+// Acquire waits a moment for the whole line.
+func TestBusyWaitsForTheHolderLine(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(dir, Name), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := flock(f); err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("pid 1 on ho") // a line being written
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		f.WriteString("st since now: mmcnf train\n")
+	}()
+	if _, err := Acquire(dir); err == nil || !strings.Contains(err.Error(), "in use by another run: pid 1 on host since now: mmcnf train") {
+		t.Errorf("Acquire while the holder writes its line: %v", err)
 	}
 }
