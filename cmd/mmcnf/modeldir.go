@@ -39,7 +39,7 @@ func (m *modelFlags) open(f *cmdFlags) (*cnf.Model, *recipe.Options, error) {
 	}
 	model, run, err := recipe.OpenModel(m.model)
 	if err != nil {
-		return nil, nil, f.errorf("--model %v", err)
+		return nil, nil, f.errorf("--model: %v", err)
 	}
 	if f.set("interpolate") {
 		s := model.Config().Solver

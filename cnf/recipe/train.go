@@ -291,20 +291,21 @@ func OpenModel(dir string) (*cnf.Model, *Options, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, nil, inputErrorf("%s: no such model directory", dir)
 	}
-	m, err := cnf.Load(dir)
+	m, err := cnf.Load(dir) // its errors name the file
 	if err != nil {
-		return nil, nil, inputErrorf("%s: %w", dir, err)
+		return nil, nil, &InputError{Err: err}
 	}
-	b, err := strictjson.ReadFile(filepath.Join(dir, RunFile), maxRunBytes)
+	path := filepath.Join(dir, RunFile)
+	b, err := strictjson.ReadFile(path, maxRunBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil, nil
 	}
 	if err != nil {
-		return nil, nil, inputErrorf("%s: %w", dir, err)
+		return nil, nil, &InputError{Err: err}
 	}
 	var o Options
 	if err := decodeOptions(b, &o); err != nil {
-		return nil, nil, inputErrorf("%s: %s: %w", dir, RunFile, err)
+		return nil, nil, inputErrorf("%s: %w", path, err)
 	}
 	return m, &o, nil
 }
