@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -10,9 +11,24 @@ import (
 // (to kill it, say) without building it first.
 const cliEnv = "MMCNF_TEST_AS_CLI"
 
+// peakEnv, set in such a child's environment to a file name, makes it
+// write there, as it exits, the peak resident memory of its own program
+// (VmHWM of /proc/self/status, in KiB): the rusage of a child counts the
+// memory of the parent it was cloned from until it executed its program.
+const peakEnv = "MMCNF_TEST_PEAK_FILE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(cliEnv) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		code := run(os.Args[1:], os.Stdout, os.Stderr)
+		if path := os.Getenv(peakEnv); path != "" {
+			status, _ := os.ReadFile("/proc/self/status")
+			for _, line := range strings.Split(string(status), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					os.WriteFile(path, []byte(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))), 0o644)
+				}
+			}
+		}
+		os.Exit(code)
 	}
 	code := m.Run()
 	removeQuickStudies()
