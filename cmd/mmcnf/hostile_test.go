@@ -208,6 +208,7 @@ func TestHostileInput(t *testing.T) {
 		{[]string{"eval", "--model", model, "--threads", "2000"}, "--threads must be at most 1024"},
 		{[]string{"sample", "--model", model, "-n", "1000000000000", "--out", in("s.csv")}, "--n 1000000000000 needs 109.1 TiB of memory"},
 		{[]string{"sample", "--model", model, "--threads", "2000", "--out", in("s.csv")}, "--threads must be at most 1024"},
+		{[]string{"plot", "--model", model, "-n", "1000000000000", "--out", in("p.png")}, "--n 1000000000000 needs 218.3 TiB of memory"},
 		{[]string{"bench", "train", "--workload", "planar2d", "--batch", "1000000000"}, "--batch 1000000000 needs"},
 		{[]string{"bench", "train", "--workload", "conv16", "--steps-timed", "1000000000000"}, "--steps-timed must be at most 1000000"},
 		{[]string{"reproduce", "moons", "--threads", "5000", "--out", in("repro")}, "--threads must be at most 1024"},
