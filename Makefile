@@ -121,7 +121,7 @@ data: build
 	./$(BIN) data fetch
 
 # Every fuzz target of every package (the kernels, and each reader of user
-# files: npy, npz, config.json, run.json, checkpoint, IDX, CSV) for
+# files: npy, npz, config.json, run.json, checkpoint, train.jsonl, IDX, CSV) for
 # FUZZTIME each; `make test` runs their seed corpora. A new failing input is
 # saved under the package's testdata/fuzz/<target>/.
 FUZZTIME ?= 20s

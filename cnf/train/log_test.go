@@ -3,13 +3,17 @@ package train
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/internal/readtest"
 )
 
 // TestReadLog reads back a hand-written log and rejects a missing log and a
@@ -169,4 +173,52 @@ func dirSums(t *testing.T, dir string) map[string][32]byte {
 		out[e.Name()] = sha256.Sum256(b)
 	}
 	return out
+}
+
+// FuzzReadLog: no training log makes the reader panic or allocate more
+// than a few times its size, read whole or up to any offset; what it
+// accepts has iterations that do not decrease and reads back the same
+// once written out again.
+func FuzzReadLog(f *testing.F) {
+	rec := `{"iteration":10,"seconds":1,"lr":0.01,"heldout_loss":2,"heldout_bits_per_dim":1.5,"heldout_nfe":26}`
+	f.Add([]byte(rec+"\n"+strings.Replace(rec, "10", "20", 1)+"\n"), int64(-1))
+	f.Add([]byte(rec+"\n"+rec[:20]), int64(len(rec)+1))
+	f.Add([]byte(rec+"\n"+strings.Repeat("x", 70000)+"\n"), int64(-1))
+	f.Add([]byte(`{"iteration":5}`+"\n"+`{"iteration":4}`+"\n"), int64(-1))
+	dir := f.TempDir()
+	path := filepath.Join(dir, LogFile)
+	f.Fuzz(func(t *testing.T, b []byte, limit int64) {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var recs []LogRecord
+		var err error
+		if n := readtest.Allocated(func() { recs, err = readLog(path, limit) }); n > uint64(64*len(b)+1<<20) {
+			t.Fatalf("allocated %d bytes reading %d", n, len(b))
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		var again []byte
+		for i, r := range recs {
+			if i > 0 && r.Iteration < recs[i-1].Iteration {
+				t.Fatalf("iterations %d then %d accepted", recs[i-1].Iteration, r.Iteration)
+			}
+			line, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again = append(append(again, line...), '\n')
+		}
+		if err := os.WriteFile(path, again, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		back, err := readLog(path, -1)
+		if err != nil || !slices.Equal(back, recs) {
+			t.Fatalf("written out and read again: %v, %v against %v", err, back, recs)
+		}
+	})
 }
