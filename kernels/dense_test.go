@@ -67,7 +67,7 @@ func (m *matrix) checkGaps(t *testing.T, name string) {
 	d := m.data()
 	for i := 0; i < m.r-1; i++ {
 		for j := m.c; j < m.ld; j++ {
-			if !math.IsNaN(d[i*m.ld+j]) {
+			if !m.g.isGuard(d[i*m.ld+j]) {
 				t.Fatalf("%s: gap element (%d, %d) between rows was written (%v)", name, i, j, d[i*m.ld+j])
 			}
 		}

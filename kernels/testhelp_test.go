@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 )
 
@@ -12,18 +13,31 @@ const guard = 7
 
 // guardedSlice is an output slice of length n at offset off (0 or 1, to
 // test unaligned data) inside a larger NaN-filled buffer, so that writes
-// outside the output are detected by check.
+// outside the output are detected by check. Each buffer's NaN carries a
+// payload of its own: a kernel that reads past the end of an input guarded
+// the same way and writes what it computed past the end of its output
+// writes a NaN, but not this one.
 type guardedSlice struct {
 	buf    []float64
 	off, n int
+	nan    float64
 }
+
+// guardSeq numbers the guarded slices, giving each its NaN payload.
+var guardSeq atomic.Uint64
 
 func newGuarded(n, off int) *guardedSlice {
 	buf := make([]float64, guard+off+n+guard)
+	nan := math.Float64frombits(0x7ff8_0000_0000_0000 | guardSeq.Add(1)&0xffff_ffff)
 	for i := range buf {
-		buf[i] = math.NaN()
+		buf[i] = nan
 	}
-	return &guardedSlice{buf: buf, off: off, n: n}
+	return &guardedSlice{buf: buf, off: off, n: n, nan: nan}
+}
+
+// isGuard reports whether v is still the buffer's own NaN, bit for bit.
+func (g *guardedSlice) isGuard(v float64) bool {
+	return math.Float64bits(v) == math.Float64bits(g.nan)
 }
 
 // data returns the output slice, capacity-limited to its length.
@@ -32,17 +46,18 @@ func (g *guardedSlice) data() []float64 {
 	return g.buf[lo : lo+g.n : lo+g.n]
 }
 
-// check fails the test if any element of the guard bands is no longer NaN.
+// check fails the test if any element of the guard bands is no longer the
+// buffer's NaN.
 func (g *guardedSlice) check(t *testing.T, name string) {
 	t.Helper()
 	lo := guard + g.off
 	for i := 0; i < lo; i++ {
-		if !math.IsNaN(g.buf[i]) {
+		if !g.isGuard(g.buf[i]) {
 			t.Fatalf("%s: element %d before the output was written (%v)", name, lo-i, g.buf[i])
 		}
 	}
 	for i := lo + g.n; i < len(g.buf); i++ {
-		if !math.IsNaN(g.buf[i]) {
+		if !g.isGuard(g.buf[i]) {
 			t.Fatalf("%s: element %d after the output was written (%v)", name, i-lo-g.n, g.buf[i])
 		}
 	}
