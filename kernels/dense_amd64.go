@@ -2,9 +2,9 @@
 
 package kernels
 
-// The dense kernels' dispatch. Every tier above purego runs the AVX2
-// kernels (there are no AVX-512 dense kernels yet), and every tier runs the
-// reference below the size thresholds.
+// The dense kernels' dispatch. The avx512 tier has its own GEMM (micro-
+// kernels and packing) and runs the AVX2 kernels for the rest. Every tier
+// runs the reference below the size thresholds.
 
 // Size thresholds below which the reference runs: there the call into
 // assembly (never inlined) and, for GEMM, the packing of the operands cost
@@ -21,13 +21,22 @@ const (
 
 func gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512:
 		if k == 1 && !transB && alpha == 1 && n >= vecMinLen {
 			gemmRank1(transA, m, n, a, lda, b, beta, c, ldc)
 			return
 		}
 		if k > 0 && m*n*k >= gemmMinFlops {
-			gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			gemmPacked(&gemmAVX512, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+	case tierAVX2:
+		if k == 1 && !transB && alpha == 1 && n >= vecMinLen {
+			gemmRank1(transA, m, n, a, lda, b, beta, c, ldc)
+			return
+		}
+		if k > 0 && m*n*k >= gemmMinFlops {
+			gemmPacked(&gemmAVX2, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 			return
 		}
 	}
@@ -88,6 +97,69 @@ func sumSq(x []float64) float64 {
 //
 //go:noescape
 func gemmKernel4x12(kc int, a, b, c []float64, ldc int, alpha, beta float64)
+
+// gemmKernel8x24AVX512 computes, for packed panels a (kc x 8, element
+// (i, p) at a[p*8+i]) and b (kc x 24, element (p, j) at b[p*24+j]), the
+// 8x24 tile c[i*ldc+j] = alpha*sum_p a[p*8+i]*b[p*24+j] + beta*c[i*ldc+j]
+// for i < rows and j < cols, and touches no other element of c; when beta is
+// 0, c is written without being read. The caller guarantees 1 <= rows <= 8,
+// 1 <= cols <= 24, len(a) >= 8*kc, len(b) >= 24*kc and
+// len(c) >= (rows-1)*ldc+cols.
+//
+//go:noescape
+func gemmKernel8x24AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)
+
+// gemmKernel8x16AVX512 is gemmKernel8x24AVX512 for cols <= 16: it computes
+// the tile's first 16 columns alone.
+//
+//go:noescape
+func gemmKernel8x16AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)
+
+// gemmKernel8x8AVX512 is gemmKernel8x24AVX512 for cols <= 8: it computes
+// the tile's first 8 columns alone.
+//
+//go:noescape
+func gemmKernel8x8AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)
+
+// gemmKernel4x24AVX512 is gemmKernel8x24AVX512 for rows <= 4: it computes
+// the tile's first 4 rows alone.
+//
+//go:noescape
+func gemmKernel4x24AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)
+
+// gemmKernel4x16AVX512 is gemmKernel8x24AVX512 for rows <= 4 and
+// cols <= 16: it computes the tile's first 4 rows and 16 columns alone.
+//
+//go:noescape
+func gemmKernel4x16AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)
+
+// gemmKernel4x8AVX512 is gemmKernel8x24AVX512 for rows <= 4 and cols <= 8:
+// it computes the tile's first 4 rows and 8 columns alone.
+//
+//go:noescape
+func gemmKernel4x8AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)
+
+// packTranspose8AVX512 sets dst[p*stride+i] = src[i*ld+p] for p < kc and
+// i < rows, and dst[p*stride+i] = 0 for rows <= i < 8: up to 8 rows of src,
+// interleaved. The caller guarantees 1 <= rows <= 8, stride >= 8,
+// len(src) >= (rows-1)*ld+kc and len(dst) >= (kc-1)*stride+8.
+//
+//go:noescape
+func packTranspose8AVX512(kc int, src []float64, ld, rows int, dst []float64, stride int)
+
+// packCopy8AVX512 sets dst[p*8+j] = src[p*ld+j] for p < kc and j < cols,
+// and dst[p*8+j] = 0 for cols <= j < 8. The caller guarantees
+// 1 <= cols <= 8, len(src) >= (kc-1)*ld+cols and len(dst) >= 8*kc.
+//
+//go:noescape
+func packCopy8AVX512(kc int, src []float64, ld, cols int, dst []float64)
+
+// packCopy24AVX512 sets dst[p*24+j] = src[p*ld+j] for p < kc and j < cols,
+// and dst[p*24+j] = 0 for cols <= j < 24. The caller guarantees
+// 1 <= cols <= 24, len(src) >= (kc-1)*ld+cols and len(dst) >= 24*kc.
+//
+//go:noescape
+func packCopy24AVX512(kc int, src []float64, ld, cols int, dst []float64)
 
 // gemvN4AVX2 returns the dot products with x of the four rows of A that
 // start at a[0], a[lda], a[2*lda] and a[3*lda], each of length len(x). The

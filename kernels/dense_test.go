@@ -181,8 +181,34 @@ func TestGemmScalars(t *testing.T) {
 	})
 }
 
+// TestGemmTileEdges covers every register tile of the assembly tiers and
+// its edges: m around multiples of 4 and 8 (the row tiles, and the avx512
+// tier's 4-row kernels for the last rows), n around multiples of 8, 12, 16
+// and 24 (the column tiles, and the avx512 tier's 8- and 16-column kernels
+// for the last columns), k around the kernels' unrolling by 4 and the
+// transposing packer's blocks of 8, all four transposes, and C clipped by
+// opmasks or written through a bounce tile.
+func TestGemmTileEdges(t *testing.T) {
+	ms := []int{1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17, 20}
+	ns := []int{1, 7, 8, 9, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49}
+	ks := []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17}
+	forEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		for _, m := range ms {
+			for _, n := range ns {
+				for tr := range 4 {
+					s := gemmScalars[r.IntN(len(gemmScalars))]
+					checkGemm(t, r, gemmCase{transA: tr&1 == 1, transB: tr&2 == 2, m: m, n: n, k: ks[r.IntN(len(ks))],
+						alpha: s[0], beta: s[1], padA: r.IntN(3), padB: r.IntN(3), padC: r.IntN(3), off: r.IntN(2)})
+				}
+			}
+		}
+	})
+}
+
 // TestGemmBlocks uses shapes that cross the cache-block boundaries of the
-// packed GEMM (gemmMC, gemmKC, gemmNC) with partial tiles at every edge.
+// packed GEMM of both tiers (kc, mc and nc of gemmAVX2 and gemmAVX512) with
+// partial tiles at every edge.
 func TestGemmBlocks(t *testing.T) {
 	shapes := [][3]int{{97, 25, 257}, {4, 12, 256}, {5, 4100, 3}, {8, 24, 600}}
 	forEachImpl(t, func(t *testing.T) {

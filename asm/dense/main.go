@@ -1,5 +1,7 @@
-// Command dense generates kernels/dense_amd64.s, the AVX2/FMA assembly of the
-// dense family: the GEMM micro-kernel, GEMV, dot, axpy and sum of squares.
+// Command dense generates kernels/dense_amd64.s, the assembly of the dense
+// family: for the avx2 tier (AVX2/FMA) the GEMM micro-kernel, GEMV, dot,
+// axpy and sum of squares; for the avx512 tier the GEMM micro-kernels (one
+// tile and its edges) and the packing of their operands.
 package main
 
 import . "github.com/mmcloughlin/avo/build"
@@ -14,5 +16,13 @@ func main() {
 	dot()
 	sumSq()
 	axpy()
+	for _, mr := range []int{8, 4} {
+		for _, nv := range []int{3, 2, 1} {
+			gemmTile(tile{mr: mr, nv: nv, pmr: 8, pnr: 24})
+		}
+	}
+	packTranspose()
+	packCopy(1)
+	packCopy(3)
 	Generate()
 }

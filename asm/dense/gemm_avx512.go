@@ -1,0 +1,236 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+	"github.com/mmcnf/mmcnf/asm/internal/args"
+)
+
+// zmm returns the zmm registers Z0..Z31 from first up to, not including,
+// last.
+func zmm(first, last int) []VecPhysical {
+	all := []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
+	return all[first:last]
+}
+
+// rowAddr returns the address of row i, plus disp bytes, of a matrix whose
+// row 4q starts at bases[q], ld and ld3 holding one and three row strides
+// in bytes.
+func rowAddr(bases []Register, ld, ld3 Register, i, disp int) Mem {
+	b := bases[i/4]
+	switch i % 4 {
+	case 0:
+		return Mem{Base: b, Disp: disp}
+	case 3:
+		return Mem{Base: b, Index: ld3, Scale: 1, Disp: disp}
+	}
+	return Mem{Base: b, Index: ld, Scale: uint8(i % 4), Disp: disp}
+}
+
+// lowMask sets k to the mask of the low n bits, n in 0..63, clobbering RCX
+// (the shift count).
+func lowMask(n Register, k Register) {
+	m := GP64()
+	MOVQ(n, RCX)
+	MOVQ(U32(1), m)
+	SHLQ(CL, m)
+	DECQ(m)
+	KMOVQ(m, k)
+}
+
+// tile describes an AVX-512 GEMM micro-kernel: mr rows of C by nv zmm
+// vectors (8*nv columns), reading packed panels pmr rows and pnr columns
+// wide: a kernel for the edges of C reads the first mr rows or 8*nv columns
+// of the full tile's panels.
+type tile struct {
+	mr, nv, pmr, pnr int
+}
+
+func (t tile) nr() int { return 8 * t.nv }
+
+func (t tile) name() string { return fmt.Sprintf("gemmKernel%dx%dAVX512", t.mr, t.nr()) }
+
+// gemmTile emits the AVX-512 micro-kernel t: C[0:rows, 0:cols] =
+// alpha*Ap*Bp + beta*C for a packed A panel (kc x mr, element (i, p) at
+// p*mr+i) and a packed B panel (kc x nr, element (p, j) at p*nr+j), with
+// 1 <= rows <= mr and 1 <= cols <= nr; when beta is 0, C is not read. The
+// whole tile is computed (the packing pads panels with zeros); the rows and
+// columns outside C are neither read nor written: rows by stopping early,
+// columns by opmasks.
+func gemmTile(t tile) {
+	mr, nv, nr, pmr, pnr := t.mr, t.nv, t.nr(), t.pmr, t.pnr
+	name := t.name()
+	TEXT(name, NOSPLIT, "func(kc int, a, b, c []float64, ldc int, alpha, beta float64, rows, cols int)")
+	Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels, C clipped to rows x cols.", name, mr, nr))
+
+	// mr*nv accumulators, nv registers for a row of B, and the others
+	// (five for the 8x24 tile) for the broadcasts of A, in turn so that a
+	// broadcast need not wait for the FMAs of the one before.
+	nacc := mr * nv
+	acc := func(i, j int) VecPhysical { return zmm(0, nacc)[i*nv+j] }
+	bv := zmm(nacc, nacc+nv)
+	av := zmm(nacc+nv, 32)
+
+	kc := Load(Param("kc"), GP64())
+	pa := Load(Param("a").Base(), GP64())
+	pb := Load(Param("b").Base(), GP64())
+	pc := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(3), ldc)
+	ldc3 := GP64()
+	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
+	// Rows of C: bases[q] is row 4q.
+	bases := []Register{pc}
+	for q := 1; q < (mr+3)/4; q++ {
+		r := GP64()
+		LEAQ(Mem{Base: bases[q-1], Index: ldc, Scale: 4}, r)
+		bases = append(bases, r)
+	}
+	row := func(i, disp int) Mem { return rowAddr(bases, ldc, ldc3, i, disp) }
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			PREFETCHT0(row(i, 64*j))
+		}
+		PREFETCHT0(row(i, 8*nr-8))
+	}
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VPXORQ(acc(i, j), acc(i, j), acc(i, j))
+		}
+	}
+
+	step := func(u int) {
+		for j := 0; j < nv; j++ {
+			VMOVUPD(Mem{Base: pb, Disp: 8 * (u*pnr + 8*j)}, bv[j])
+		}
+		for i := 0; i < mr; i++ {
+			a := av[i%len(av)]
+			VBROADCASTSD(Mem{Base: pa, Disp: 8 * (u*pmr + i)}, a)
+			for j := 0; j < nv; j++ {
+				VFMADD231PD(bv[j], a, acc(i, j))
+			}
+		}
+	}
+
+	p := name + "_"
+	n := GP64()
+	MOVQ(kc, n)
+	SHRQ(U8(2), n) // unroll = 4 k-steps per iteration
+	JZ(LabelRef(p + "tail"))
+	Label(p + "loop")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(8*unroll*pmr), pa)
+	ADDQ(U32(8*unroll*pnr), pb)
+	DECQ(n)
+	JNZ(LabelRef(p + "loop"))
+
+	Label(p + "tail")
+	ANDQ(U8(unroll-1), kc)
+	JZ(LabelRef(p + "store"))
+	Label(p + "tail_loop")
+	step(0)
+	ADDQ(U32(8*pmr), pa)
+	ADDQ(U32(8*pnr), pb)
+	DECQ(kc)
+	JNZ(LabelRef(p + "tail_loop"))
+
+	// The epilogue: C = alpha*acc (beta == 0, C not read) or
+	// alpha*acc + beta*C, through masks k[j] for the columns 8j..8j+7
+	// when the tile is clipped.
+	Label(p + "store")
+	alpha, beta, tmp := bv[0], zmm(nacc+1, nacc+2)[0], zmm(nacc+2, nacc+3)[0]
+	if nacc+3 > 31 {
+		panic("the epilogue needs three free registers below Z31")
+	}
+	VBROADCASTSD(args.Addr(Param("alpha")), alpha)
+	rows := Load(Param("rows"), GP64())
+	cols := Load(Param("cols"), GP64())
+	masks := []Register{K1, K2, K3, K4, K5, K6, K7}[:nv]
+	lowMask(cols, masks[0])
+	for j := 1; j < nv; j++ {
+		KSHIFTRQ(U8(8*j), masks[0], masks[j])
+	}
+	VMOVSD(args.Addr(Param("beta")), X31)
+	VXORPD(X30, X30, X30)
+	// Both stores (beta 0 or not) come in two shapes: a whole tile with
+	// plain stores, and a clipped one with masks and an early exit.
+	CMPQ(rows, U8(mr))
+	JNE(LabelRef(p + "clipped"))
+	CMPQ(cols, U8(nr))
+	JNE(LabelRef(p + "clipped"))
+	VUCOMISD(X30, X31)
+	JNE(LabelRef(p + "beta"))
+	JP(LabelRef(p + "beta"))
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VMULPD(alpha, acc(i, j), acc(i, j))
+			VMOVUPD(acc(i, j), row(i, 64*j))
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(p + "beta")
+	VBROADCASTSD(X31, beta)
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VMULPD(row(i, 64*j), beta, tmp)
+			VFMADD231PD(alpha, acc(i, j), tmp)
+			VMOVUPD(tmp, row(i, 64*j))
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(p + "clipped")
+	VUCOMISD(X30, X31)
+	JNE(LabelRef(p + "clipped_beta"))
+	JP(LabelRef(p + "clipped_beta"))
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VMULPD(alpha, acc(i, j), acc(i, j))
+			VMOVUPD(acc(i, j), masks[j], row(i, 64*j))
+		}
+		if i+1 < mr {
+			CMPQ(rows, U8(i+1))
+			JEQ(LabelRef(p + "done"))
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	// C is read in full before any of it is written: a masked store's 64
+	// bytes may reach into the next row, and a load of that row after it
+	// would wait for the store to complete.
+	Label(p + "clipped_beta")
+	VBROADCASTSD(X31, beta)
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VMULPD_Z(row(i, 64*j), beta, masks[j], tmp)
+			VFMADD213PD(tmp, alpha, acc(i, j))
+		}
+		if i+1 < mr {
+			CMPQ(rows, U8(i+1))
+			JEQ(LabelRef(p + "clipped_beta_store"))
+		}
+	}
+	Label(p + "clipped_beta_store")
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VMOVUPD(acc(i, j), masks[j], row(i, 64*j))
+		}
+		if i+1 < mr {
+			CMPQ(rows, U8(i+1))
+			JEQ(LabelRef(p + "done"))
+		}
+	}
+	Label(p + "done")
+	VZEROUPPER()
+	RET()
+}
