@@ -207,10 +207,11 @@ func TestGemmTileEdges(t *testing.T) {
 }
 
 // TestGemmBlocks uses shapes that cross the cache-block boundaries of the
-// packed GEMM of both tiers (kc, mc and nc of gemmAVX2 and gemmAVX512) with
-// partial tiles at every edge.
+// packed GEMM of both tiers (kc, mc and nc of gemmAVX2 and gemmAVX512,
+// split into even blocks) with partial tiles at every edge.
 func TestGemmBlocks(t *testing.T) {
-	shapes := [][3]int{{97, 25, 257}, {4, 12, 256}, {5, 4100, 3}, {8, 24, 600}}
+	shapes := [][3]int{{97, 25, 257}, {4, 12, 256}, {5, 4100, 3}, {8, 24, 600},
+		{96, 24, 512}, {97, 49, 513}, {9, 17, 1025}, {193, 26, 9}, {5, 2041, 3}, {17, 2065, 2}}
 	forEachImpl(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(5, 6))
 		for _, sh := range shapes {
