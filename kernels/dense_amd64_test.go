@@ -5,8 +5,25 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
+
+// TestWorkspaceKept checks that a work buffer given back is the one the
+// next call takes, even after two garbage collections (which empty a
+// sync.Pool), so that steady-state calls allocate nothing however often the
+// collector runs.
+func TestWorkspaceKept(t *testing.T) {
+	w := gemmIdle.get()
+	gemmIdle.put(w)
+	runtime.GC()
+	runtime.GC()
+	got := gemmIdle.get()
+	gemmIdle.put(got)
+	if got != w {
+		t.Fatal("a garbage collection dropped the idle GEMM workspace")
+	}
+}
 
 // skipUnlessAVX512 skips a test of AVX-512 kernels called directly on a
 // machine or build without the avx512 tier.

@@ -4,6 +4,7 @@ package kernels
 
 import (
 	"math"
+	"runtime"
 	"sync"
 )
 
@@ -78,15 +79,52 @@ func grow(buf *[]float64, n int) []float64 {
 	return (*buf)[:n]
 }
 
-// gemmPool keeps workspaces between calls, so that steady-state calls do not
-// allocate and concurrent calls each get their own.
-var gemmPool = sync.Pool{New: func() any { return new(gemmWork) }}
+// idleList keeps the work buffers of finished calls for the next ones: a
+// call takes the one given back last (the likeliest to be in cache and
+// large enough), or makes one when none is idle, and gives it back, so that
+// calls in steady state allocate nothing and concurrent calls each have
+// their own. A sync.Pool would drop them at every other garbage collection,
+// and the next call would make its buffers again (megabytes, for GEMM);
+// this list keeps up to GOMAXPROCS (at start-up) of them for the life of
+// the process.
+type idleList[T any] struct {
+	mu sync.Mutex
+	vs []*T
+}
+
+func newIdleList[T any]() *idleList[T] {
+	return &idleList[T]{vs: make([]*T, 0, runtime.GOMAXPROCS(0))}
+}
+
+func (l *idleList[T]) get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.vs)
+	if n == 0 {
+		return new(T)
+	}
+	v := l.vs[n-1]
+	l.vs = l.vs[:n-1]
+	return v
+}
+
+func (l *idleList[T]) put(v *T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.vs) < cap(l.vs) {
+		l.vs = append(l.vs, v)
+	}
+}
+
+// gemmIdle holds the GEMM packing workspaces, each as large as the largest
+// blocks it has packed (at most 8 MiB for B and 384 KiB for A).
+var gemmIdle = newIdleList[gemmWork]()
 
 // gemmPacked computes C = alpha*op(A)*op(B) + beta*C for k > 0 with the
 // micro-kernel of bl, for arguments already validated by Gemm.
 func gemmPacked(bl *gemmBlocking, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	w := gemmPool.Get().(*gemmWork)
-	defer gemmPool.Put(w)
+	w := gemmIdle.get()
+	defer gemmIdle.put(w)
 	ncb, kcb, mcb := evenBlock(n, bl.nc, bl.nr), evenBlock(k, bl.kc, 1), evenBlock(m, bl.mc, bl.mr)
 	for jc := 0; jc < n; jc += ncb {
 		nc := min(ncb, n-jc)

@@ -2,10 +2,7 @@
 
 package kernels
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // gemvAsm computes y = alpha*A*x + beta*y four rows at a time with
 // gemvN4AVX2, for arguments already validated by Gemv.
@@ -26,14 +23,11 @@ func gemvAsm(m, n int, alpha float64, a []float64, lda int, x []float64, beta fl
 }
 
 // gemvTransAsm computes y = alpha*A^T*x + beta*y by accumulating A^T*x in a
-// pooled workspace with gemvTAVX2, for arguments already validated by Gemv.
+// kept workspace with gemvTAVX2, for arguments already validated by Gemv.
 func gemvTransAsm(m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
-	w := gemvPool.Get().(*[]float64)
-	defer gemvPool.Put(w)
-	if cap(*w) < n {
-		*w = make([]float64, n)
-	}
-	t := (*w)[:n]
+	w := gemvIdle.get()
+	defer gemvIdle.put(w)
+	t := grow(w, n)
 	clear(t)
 	gemvTAVX2(a, lda, x[:m], t)
 	for j, s := range t {
@@ -41,8 +35,8 @@ func gemvTransAsm(m, n int, alpha float64, a []float64, lda int, x []float64, be
 	}
 }
 
-// gemvPool holds the accumulators of gemvTransAsm between calls.
-var gemvPool = sync.Pool{New: func() any { return new([]float64) }}
+// gemvIdle holds the accumulators of gemvTransAsm between calls.
+var gemvIdle = newIdleList[[]float64]()
 
 // scaleAdd returns alpha*s + beta*y rounded as the reference does, without
 // reading y when beta is 0.
