@@ -3,7 +3,8 @@
 package kernels
 
 // The dense kernels' dispatch. The avx512 tier has its own GEMM (micro-
-// kernels and packing) and runs the AVX2 kernels for the rest. Every tier
+// kernels, packing and rank-one update) and runs the AVX2 kernels for the
+// rest. Every tier
 // runs the reference below the size thresholds.
 
 // Size thresholds below which the reference runs: there the call into
@@ -23,7 +24,11 @@ func gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 	switch active {
 	case tierAVX512:
 		if k == 1 && !transB && alpha == 1 && n >= vecMinLen {
-			gemmRank1(transA, m, n, a, lda, b, beta, c, ldc)
+			astride := lda
+			if transA {
+				astride = 1 // op(A)[i, 0] = a[0*lda+i]
+			}
+			gemmRank1AVX512(m, a, astride, b[:n], c, ldc, beta)
 			return
 		}
 		if k > 0 && m*n*k >= gemmMinFlops {
@@ -160,6 +165,15 @@ func packCopy8AVX512(kc int, src []float64, ld, cols int, dst []float64)
 //
 //go:noescape
 func packCopy24AVX512(kc int, src []float64, ld, cols int, dst []float64)
+
+// gemmRank1AVX512 sets c[i*ldc+j] = a[i*astride]*b[j] + beta*c[i*ldc+j]
+// for i < m and j < len(b), with beta*c rounded first and then the product
+// and the sum rounded once together, and c not read when beta is 0 (c gets
+// the rounded product). The caller guarantees m >= 1,
+// len(a) >= (m-1)*astride+1 and len(c) >= (m-1)*ldc+len(b).
+//
+//go:noescape
+func gemmRank1AVX512(m int, a []float64, astride int, b, c []float64, ldc int, beta float64)
 
 // gemvN4AVX2 returns the dot products with x of the four rows of A that
 // start at a[0], a[lda], a[2*lda] and a[3*lda], each of length len(x). The

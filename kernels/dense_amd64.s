@@ -2782,6 +2782,129 @@ gemmKernel4x8AVX512_done:
 	VZEROUPPER
 	RET
 
+// func gemmRank1AVX512(m int, a []float64, astride int, b []float64, c []float64, ldc int, beta float64)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VL, FMA3
+TEXT ·gemmRank1AVX512(SB), NOSPLIT, $0-104
+	MOVQ         m+0(FP), AX
+	MOVQ         a_base+8(FP), DX
+	MOVQ         astride+32(FP), BX
+	SHLQ         $0x03, BX
+	MOVQ         b_base+40(FP), SI
+	MOVQ         b_len+48(FP), DI
+	MOVQ         c_base+64(FP), R8
+	MOVQ         ldc+88(FP), R9
+	SHLQ         $0x03, R9
+	VBROADCASTSD beta+96(FP), Z30
+	MOVQ         DI, R10
+	ANDQ         $0x07, R10
+	MOVQ         R10, CX
+	MOVQ         $0x00000001, R10
+	SHLQ         CL, R10
+	DECQ         R10
+	KMOVQ        R10, K1
+	MOVQ         DI, CX
+	ANDQ         $-32, CX
+	MOVQ         DI, R10
+	ANDQ         $-8, R10
+	VPXORQ       X31, X31, X31
+	VUCOMISD     X31, X30
+	JNE          rank1_beta
+	JP           rank1_beta
+
+rank1_zero_row:
+	VBROADCASTSD (DX), Z31
+	XORQ         R11, R11
+	CMPQ         CX, $0x00
+	JE           rank1_zero_eights
+
+rank1_zero_cols:
+	VMULPD  (SI)(R11*8), Z31, Z0
+	VMOVUPD Z0, (R8)(R11*8)
+	VMULPD  64(SI)(R11*8), Z31, Z1
+	VMOVUPD Z1, 64(R8)(R11*8)
+	VMULPD  128(SI)(R11*8), Z31, Z2
+	VMOVUPD Z2, 128(R8)(R11*8)
+	VMULPD  192(SI)(R11*8), Z31, Z3
+	VMOVUPD Z3, 192(R8)(R11*8)
+	ADDQ    $0x20, R11
+	CMPQ    R11, CX
+	JB      rank1_zero_cols
+
+rank1_zero_eights:
+	CMPQ    R11, R10
+	JAE     rank1_zero_tail
+	VMULPD  (SI)(R11*8), Z31, Z0
+	VMOVUPD Z0, (R8)(R11*8)
+	ADDQ    $0x08, R11
+	JMP     rank1_zero_eights
+
+rank1_zero_tail:
+	CMPQ     R11, DI
+	JAE      rank1_zero_next
+	VMULPD.Z (SI)(R11*8), Z31, K1, Z0
+	VMOVUPD  Z0, K1, (R8)(R11*8)
+
+rank1_zero_next:
+	ADDQ BX, DX
+	ADDQ R9, R8
+	DECQ AX
+	JNZ  rank1_zero_row
+	VZEROUPPER
+	RET
+
+rank1_beta:
+rank1_beta_row:
+	VBROADCASTSD (DX), Z31
+	XORQ         R11, R11
+	CMPQ         CX, $0x00
+	JE           rank1_beta_eights
+
+rank1_beta_cols:
+	VMULPD      (R8)(R11*8), Z30, Z0
+	VFMADD231PD (SI)(R11*8), Z31, Z0
+	VMOVUPD     Z0, (R8)(R11*8)
+	VMULPD      64(R8)(R11*8), Z30, Z1
+	VFMADD231PD 64(SI)(R11*8), Z31, Z1
+	VMOVUPD     Z1, 64(R8)(R11*8)
+	VMULPD      128(R8)(R11*8), Z30, Z2
+	VFMADD231PD 128(SI)(R11*8), Z31, Z2
+	VMOVUPD     Z2, 128(R8)(R11*8)
+	VMULPD      192(R8)(R11*8), Z30, Z3
+	VFMADD231PD 192(SI)(R11*8), Z31, Z3
+	VMOVUPD     Z3, 192(R8)(R11*8)
+	ADDQ        $0x20, R11
+	CMPQ        R11, CX
+	JB          rank1_beta_cols
+
+rank1_beta_eights:
+	CMPQ        R11, R10
+	JAE         rank1_beta_tail
+	VMULPD      (R8)(R11*8), Z30, Z0
+	VFMADD231PD (SI)(R11*8), Z31, Z0
+	VMOVUPD     Z0, (R8)(R11*8)
+	ADDQ        $0x08, R11
+	JMP         rank1_beta_eights
+
+rank1_beta_tail:
+	CMPQ R11, DI
+	JAE  rank1_beta_next
+
+rank1_beta_tail_loop:
+	VMULSD      (R8)(R11*8), X30, X0
+	VFMADD231SD (SI)(R11*8), X31, X0
+	VMOVSD      X0, (R8)(R11*8)
+	INCQ        R11
+	CMPQ        R11, DI
+	JB          rank1_beta_tail_loop
+
+rank1_beta_next:
+	ADDQ BX, DX
+	ADDQ R9, R8
+	DECQ AX
+	JNZ  rank1_beta_row
+	VZEROUPPER
+	RET
+
 // func packTranspose8AVX512(kc int, src []float64, ld int, rows int, dst []float64, stride int)
 // Requires: AVX, AVX512BW, AVX512F
 TEXT ·packTranspose8AVX512(SB), NOSPLIT, $0-80

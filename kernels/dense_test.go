@@ -293,7 +293,7 @@ func TestGemmRankOne(t *testing.T) {
 		r := rand.New(rand.NewPCG(13, 14))
 		for _, tA := range []bool{false, true} {
 			for m := 0; m <= 9; m++ {
-				for _, n := range []int{7, 8, 9, 13, 64, 67} {
+				for _, n := range []int{7, 8, 9, 13, 31, 32, 33, 40, 64, 67} {
 					for _, beta := range []float64{0, 1, -0.5} {
 						checkGemm(t, r, gemmCase{transA: tA, m: m, n: n, k: 1, alpha: 1, beta: beta,
 							padA: r.IntN(3), padB: r.IntN(3), padC: r.IntN(3), off: r.IntN(2)})

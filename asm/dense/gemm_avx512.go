@@ -234,3 +234,106 @@ func gemmTile(t tile) {
 	VZEROUPPER()
 	RET()
 }
+
+// gemmRank1 emits gemmRank1AVX512: c[i*ldc+j] = a[i*astride]*b[j] +
+// beta*c[i*ldc+j] for i < m and j < len(b), the product and the sum rounded
+// once together after beta*c is rounded, c not read when beta is 0: the
+// rank-one update of GEMM with k = 1, row by row, 32 columns at a time, then
+// 8, then the last 1..7 under a mask when C is not read, else one by one.
+func gemmRank1() {
+	TEXT("gemmRank1AVX512", NOSPLIT, "func(m int, a []float64, astride int, b, c []float64, ldc int, beta float64)")
+	m := Load(Param("m"), GP64())
+	pa := Load(Param("a").Base(), GP64())
+	as := Load(Param("astride"), GP64())
+	SHLQ(U8(3), as)
+	pb := Load(Param("b").Base(), GP64())
+	n := Load(Param("b").Len(), GP64())
+	pc := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(3), ldc)
+	beta, ai := Z30, Z31
+	VBROADCASTSD(args.Addr(Param("beta")), beta)
+	n32, n8 := GP64(), GP64()
+	MOVQ(n, n8)
+	ANDQ(U8(7), n8)
+	lowMask(n8, K1)
+	MOVQ(n, n32)
+	ANDQ(I32(-32), n32)
+	MOVQ(n, n8)
+	ANDQ(I32(-8), n8)
+	j := GP64()
+	v := zmm(0, 4)
+	VPXORQ(ai.AsX(), ai.AsX(), ai.AsX())
+	VUCOMISD(ai.AsX(), beta.AsX())
+	JNE(LabelRef("rank1_beta"))
+	JP(LabelRef("rank1_beta"))
+
+	rows := func(p string, betaZero bool) {
+		// update emits one vector of the row, under mask k unless nil.
+		update := func(u int, k Register) {
+			bm := Mem{Base: pb, Index: j, Scale: 8, Disp: 64 * u}
+			cm := Mem{Base: pc, Index: j, Scale: 8, Disp: 64 * u}
+			switch {
+			case betaZero && k == nil:
+				VMULPD(bm, ai, v[u])
+				VMOVUPD(v[u], cm)
+			case betaZero:
+				VMULPD_Z(bm, ai, k, v[u])
+				VMOVUPD(v[u], k, cm)
+			case k == nil:
+				VMULPD(cm, beta, v[u])
+				VFMADD231PD(bm, ai, v[u])
+				VMOVUPD(v[u], cm)
+			default:
+				VMULPD_Z(cm, beta, k, v[u])
+				VFMADD231PD(bm, ai, k, v[u])
+				VMOVUPD(v[u], k, cm)
+			}
+		}
+		Label(p + "row")
+		VBROADCASTSD(Mem{Base: pa}, ai)
+		XORQ(j, j)
+		CMPQ(n32, U8(0))
+		JE(LabelRef(p + "eights"))
+		Label(p + "cols")
+		for u := range v {
+			update(u, nil)
+		}
+		ADDQ(U8(32), j)
+		CMPQ(j, n32)
+		JB(LabelRef(p + "cols"))
+		Label(p + "eights")
+		CMPQ(j, n8)
+		JAE(LabelRef(p + "tail"))
+		update(0, nil)
+		ADDQ(U8(8), j)
+		JMP(LabelRef(p + "eights"))
+		Label(p + "tail")
+		CMPQ(j, n)
+		JAE(LabelRef(p + "next"))
+		if betaZero {
+			update(0, K1)
+		} else {
+			// Element by element: a masked store, whose 64 bytes may
+			// reach into the next row, would stall that row's loads.
+			Label(p + "tail_loop")
+			cm := Mem{Base: pc, Index: j, Scale: 8}
+			VMULSD(cm, beta.AsX(), X0)
+			VFMADD231SD(Mem{Base: pb, Index: j, Scale: 8}, ai.AsX(), X0)
+			VMOVSD(X0, cm)
+			INCQ(j)
+			CMPQ(j, n)
+			JB(LabelRef(p + "tail_loop"))
+		}
+		Label(p + "next")
+		ADDQ(as, pa)
+		ADDQ(ldc, pc)
+		DECQ(m)
+		JNZ(LabelRef(p + "row"))
+		VZEROUPPER()
+		RET()
+	}
+	rows("rank1_zero_", true)
+	Label("rank1_beta")
+	rows("rank1_beta_", false)
+}

@@ -1,7 +1,8 @@
 // Command dense generates kernels/dense_amd64.s, the assembly of the dense
 // family: for the avx2 tier (AVX2/FMA) the GEMM micro-kernel, GEMV, dot,
 // axpy and sum of squares; for the avx512 tier the GEMM micro-kernels (one
-// tile and its edges) and the packing of their operands.
+// tile and its edges), the packing of their operands and the rank-one
+// update.
 package main
 
 import . "github.com/mmcloughlin/avo/build"
@@ -21,6 +22,7 @@ func main() {
 			gemmTile(tile{mr: mr, nv: nv, pmr: 8, pnr: 24})
 		}
 	}
+	gemmRank1()
 	packTranspose()
 	packCopy(1)
 	packCopy(3)
