@@ -3,9 +3,9 @@
 package kernels
 
 // The dense kernels' dispatch. The avx512 tier has its own GEMM (micro-
-// kernels, packing and rank-one update) and runs the AVX2 kernels for the
-// rest. Every tier
-// runs the reference below the size thresholds.
+// kernels, packing and rank-one update) and GEMV; for dot, axpy and the sum
+// of squares it runs the AVX2 kernels, which it matches (see vecMinLen).
+// Every tier runs the reference below the size thresholds.
 
 // Size thresholds below which the reference runs: there the call into
 // assembly (never inlined) and, for GEMM, the packing of the operands cost
@@ -17,7 +17,28 @@ const (
 	gemvMinElems = 32
 	// vecMinLen is the least length for the assembly dot, axpy and sum of
 	// squares.
+	//
+	// These three have no AVX-512 kernel: on the Zen 4 they were measured on
+	// (AMD EPYC, family 25 model 17, 512-bit operations in two 256-bit
+	// halves), an AVX-512 version with opmask tails gained nothing. Long
+	// vectors are bound by the loads and stores (dot and axpy move 16 or 24
+	// bytes per FMA; from L2 up both tiers run at the same bandwidth:
+	// 4096 elements 0.95-1.01x, 65536 1.01-1.02x, 2^20 0.86-0.98x), and
+	// short ones by the call, the reduction and the tail (8 to 100
+	// elements: 0.79-1.06x, an axpy with a masked-store tail as low as
+	// 0.25x, for a masked store whose 64 bytes overlap the next loads
+	// stalls them). Fastest of 200 timings per tier, alternating in one
+	// process.
 	vecMinLen = 8
+	// gemvTMaxElems is the largest m*n for which the AVX-512 transposed
+	// GEMV runs when A is wider than 64 columns. That kernel holds a block
+	// of 64 columns of the result in registers and sweeps down all rows of
+	// A for each block: one sweep when n <= 64 (4096x64: 1.23x the AVX2
+	// kernel), but past 64 columns the sweeps stride across A, which pays
+	// while A stays in L2 (256x256: 1.05x) and not beyond (512x512: 0.98x,
+	// 1024x1024: 0.90x, 2048x2048: 0.73x), where the AVX2 kernel, which
+	// streams A row by row, runs instead.
+	gemvTMaxElems = 1 << 16
 )
 
 func gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
@@ -50,7 +71,21 @@ func gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 
 func gemv(trans bool, m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512:
+		if m*n < gemvMinElems {
+			break
+		}
+		if !trans {
+			gemvNAVX512(a, lda, x[:n], y[:m], alpha, beta)
+			return
+		}
+		if n <= 64 || m*n <= gemvTMaxElems {
+			gemvTAVX512(a, lda, x[:m], y[:n], alpha, beta)
+			return
+		}
+		gemvTransAsm(m, n, alpha, a, lda, x, beta, y)
+		return
+	case tierAVX2:
 		if m*n >= gemvMinElems {
 			if trans {
 				gemvTransAsm(m, n, alpha, a, lda, x, beta, y)
@@ -65,7 +100,7 @@ func gemv(trans bool, m, n int, alpha float64, a []float64, lda int, x []float64
 
 func dot(x, y []float64) float64 {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512, tierAVX2: // AVX2 in both: see vecMinLen
 		if len(x) >= vecMinLen {
 			return dotAVX2(x, y)
 		}
@@ -75,7 +110,7 @@ func dot(x, y []float64) float64 {
 
 func axpy(alpha float64, x, y []float64) {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512, tierAVX2: // AVX2 in both: see vecMinLen
 		if len(x) >= vecMinLen {
 			axpyAVX2(alpha, x, y)
 			return
@@ -86,7 +121,7 @@ func axpy(alpha float64, x, y []float64) {
 
 func sumSq(x []float64) float64 {
 	switch active {
-	case tierAVX512, tierAVX2:
+	case tierAVX512, tierAVX2: // AVX2 in both: see vecMinLen
 		if len(x) >= vecMinLen {
 			return sumSqAVX2(x)
 		}
@@ -166,15 +201,6 @@ func packCopy8AVX512(kc int, src []float64, ld, cols int, dst []float64)
 //go:noescape
 func packCopy24AVX512(kc int, src []float64, ld, cols int, dst []float64)
 
-// gemmRank1AVX512 sets c[i*ldc+j] = a[i*astride]*b[j] + beta*c[i*ldc+j]
-// for i < m and j < len(b), with beta*c rounded first and then the product
-// and the sum rounded once together, and c not read when beta is 0 (c gets
-// the rounded product). The caller guarantees m >= 1,
-// len(a) >= (m-1)*astride+1 and len(c) >= (m-1)*ldc+len(b).
-//
-//go:noescape
-func gemmRank1AVX512(m int, a []float64, astride int, b, c []float64, ldc int, beta float64)
-
 // gemvN4AVX2 returns the dot products with x of the four rows of A that
 // start at a[0], a[lda], a[2*lda] and a[3*lda], each of length len(x). The
 // caller guarantees len(a) >= 3*lda+len(x).
@@ -204,3 +230,31 @@ func sumSqAVX2(x []float64) float64
 //
 //go:noescape
 func axpyAVX2(alpha float64, x, y []float64)
+
+// gemmRank1AVX512 sets c[i*ldc+j] = a[i*astride]*b[j] + beta*c[i*ldc+j]
+// for i < m and j < len(b), with beta*c rounded first and then the product
+// and the sum rounded once together, and c not read when beta is 0 (c gets
+// the rounded product). The caller guarantees m >= 1,
+// len(a) >= (m-1)*astride+1 and len(c) >= (m-1)*ldc+len(b).
+//
+//go:noescape
+func gemmRank1AVX512(m int, a []float64, astride int, b, c []float64, ldc int, beta float64)
+
+// gemvNAVX512 sets y[i] = alpha*s_i + beta*y[i], s_i = sum_j a[i*lda+j]*x[j]
+// over j < len(x), for i < len(y), rounded as scaleAdd rounds and with y not
+// read when beta is 0. Each s_i is summed in 16 partial sums, one rounding
+// per product, then added pairwise. The caller guarantees
+// len(a) >= (len(y)-1)*lda+len(x).
+//
+//go:noescape
+func gemvNAVX512(a []float64, lda int, x, y []float64, alpha, beta float64)
+
+// gemvTAVX512 sets y[j] = alpha*s_j + beta*y[j], s_j = sum_i x[i]*a[i*lda+j]
+// over i < len(x), for j < len(y), rounded as scaleAdd rounds and with y not
+// read when beta is 0. Each s_j is summed with one rounding per product in
+// increasing i, as the reference sums it, except in a last block of at most
+// 32 columns, which sums the even and the odd i apart and then adds the
+// two. The caller guarantees len(a) >= (len(x)-1)*lda+len(y).
+//
+//go:noescape
+func gemvTAVX512(a []float64, lda int, x, y []float64, alpha, beta float64)

@@ -2905,6 +2905,1025 @@ rank1_beta_next:
 	VZEROUPPER
 	RET
 
+// func gemvNAVX512(a []float64, lda int, x []float64, y []float64, alpha float64, beta float64)
+// Requires: AVX, AVX512BW, AVX512F, FMA3
+TEXT ·gemvNAVX512(SB), NOSPLIT, $0-96
+	MOVQ         a_base+0(FP), AX
+	MOVQ         lda+24(FP), DX
+	SHLQ         $0x03, DX
+	LEAQ         (DX)(DX*2), BX
+	MOVQ         x_base+32(FP), SI
+	MOVQ         x_len+40(FP), DI
+	MOVQ         y_base+56(FP), R8
+	MOVQ         y_len+64(FP), R9
+	VBROADCASTSD alpha+80(FP), Z29
+	VBROADCASTSD beta+88(FP), Z30
+	VPXORQ       Z31, Z31, Z31
+	MOVQ         DI, CX
+	ANDQ         $0x07, CX
+	MOVQ         $0x00000001, R10
+	SHLQ         CL, R10
+	DECQ         R10
+	KMOVQ        R10, K1
+
+gemvn_rows8:
+	CMPQ   R9, $0x08
+	JB     gemvn_rows4
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z13, Z13, Z13
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z15, Z15, Z15
+	MOVQ   AX, CX
+	LEAQ   (AX)(DX*4), R10
+	MOVQ   SI, R11
+	MOVQ   DI, R12
+	SHRQ   $0x04, R12
+	JZ     gemvn8_eight
+
+gemvn8_loop:
+	VMOVUPD     (R11), Z16
+	VMOVUPD     64(R11), Z17
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD 64(CX), Z17, Z8
+	VFMADD231PD (CX)(DX*1), Z16, Z1
+	VFMADD231PD 64(CX)(DX*1), Z17, Z9
+	VFMADD231PD (CX)(DX*2), Z16, Z2
+	VFMADD231PD 64(CX)(DX*2), Z17, Z10
+	VFMADD231PD (CX)(BX*1), Z16, Z3
+	VFMADD231PD 64(CX)(BX*1), Z17, Z11
+	VFMADD231PD (R10), Z16, Z4
+	VFMADD231PD 64(R10), Z17, Z12
+	VFMADD231PD (R10)(DX*1), Z16, Z5
+	VFMADD231PD 64(R10)(DX*1), Z17, Z13
+	VFMADD231PD (R10)(DX*2), Z16, Z6
+	VFMADD231PD 64(R10)(DX*2), Z17, Z14
+	VFMADD231PD (R10)(BX*1), Z16, Z7
+	VFMADD231PD 64(R10)(BX*1), Z17, Z15
+	ADDQ        $0x80, CX
+	ADDQ        $0x80, R10
+	ADDQ        $0x80, R11
+	DECQ        R12
+	JNZ         gemvn8_loop
+
+gemvn8_eight:
+	TESTQ       $0x00000008, DI
+	JZ          gemvn8_tail
+	VMOVUPD     (R11), Z16
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD (CX)(DX*1), Z16, Z1
+	VFMADD231PD (CX)(DX*2), Z16, Z2
+	VFMADD231PD (CX)(BX*1), Z16, Z3
+	VFMADD231PD (R10), Z16, Z4
+	VFMADD231PD (R10)(DX*1), Z16, Z5
+	VFMADD231PD (R10)(DX*2), Z16, Z6
+	VFMADD231PD (R10)(BX*1), Z16, Z7
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, R10
+	ADDQ        $0x40, R11
+
+gemvn8_tail:
+	TESTQ       $0x00000007, DI
+	JZ          gemvn8_sum
+	VMOVUPD.Z   (R11), K1, Z17
+	VFMADD231PD (CX), Z17, K1, Z8
+	VFMADD231PD (CX)(DX*1), Z17, K1, Z9
+	VFMADD231PD (CX)(DX*2), Z17, K1, Z10
+	VFMADD231PD (CX)(BX*1), Z17, K1, Z11
+	VFMADD231PD (R10), Z17, K1, Z12
+	VFMADD231PD (R10)(DX*1), Z17, K1, Z13
+	VFMADD231PD (R10)(DX*2), Z17, K1, Z14
+	VFMADD231PD (R10)(BX*1), Z17, K1, Z15
+
+gemvn8_sum:
+	VADDPD     Z8, Z0, Z0
+	VADDPD     Z9, Z1, Z1
+	VADDPD     Z10, Z2, Z2
+	VADDPD     Z11, Z3, Z3
+	VADDPD     Z12, Z4, Z4
+	VADDPD     Z13, Z5, Z5
+	VADDPD     Z14, Z6, Z6
+	VADDPD     Z15, Z7, Z7
+	VUNPCKHPD  Z1, Z0, Z22
+	VUNPCKLPD  Z1, Z0, Z18
+	VADDPD     Z22, Z18, Z18
+	VUNPCKHPD  Z3, Z2, Z22
+	VUNPCKLPD  Z3, Z2, Z19
+	VADDPD     Z22, Z19, Z19
+	VUNPCKHPD  Z5, Z4, Z22
+	VUNPCKLPD  Z5, Z4, Z20
+	VADDPD     Z22, Z20, Z20
+	VUNPCKHPD  Z7, Z6, Z22
+	VUNPCKLPD  Z7, Z6, Z21
+	VADDPD     Z22, Z21, Z21
+	VSHUFF64X2 $0xdd, Z19, Z18, Z22
+	VSHUFF64X2 $0x88, Z19, Z18, Z18
+	VADDPD     Z18, Z22, Z22
+	VSHUFF64X2 $0xdd, Z21, Z20, Z23
+	VSHUFF64X2 $0x88, Z21, Z20, Z20
+	VADDPD     Z20, Z23, Z23
+	VSHUFF64X2 $0x88, Z23, Z22, Z19
+	VSHUFF64X2 $0xdd, Z23, Z22, Z18
+	VADDPD     Z19, Z18, Z18
+	VUCOMISD   X31, X30
+	JNE        gemvn8_beta
+	JP         gemvn8_beta
+	VMULPD     Z29, Z18, Z18
+	VMOVUPD    Z18, (R8)
+	JMP        gemvn8_next
+
+gemvn8_beta:
+	VMULPD      (R8), Z30, Z24
+	VFMADD231PD Z29, Z18, Z24
+	VMOVUPD     Z24, (R8)
+
+gemvn8_next:
+	ADDQ $0x40, R8
+	LEAQ (AX)(DX*8), AX
+	SUBQ $0x08, R9
+	JMP  gemvn_rows8
+
+gemvn_rows4:
+	CMPQ   R9, $0x04
+	JB     gemvn_rows2
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z11, Z11, Z11
+	MOVQ   AX, CX
+	LEAQ   (AX)(DX*4), R10
+	MOVQ   SI, R11
+	MOVQ   DI, R12
+	SHRQ   $0x04, R12
+	JZ     gemvn4_eight
+
+gemvn4_loop:
+	VMOVUPD     (R11), Z16
+	VMOVUPD     64(R11), Z17
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD 64(CX), Z17, Z8
+	VFMADD231PD (CX)(DX*1), Z16, Z1
+	VFMADD231PD 64(CX)(DX*1), Z17, Z9
+	VFMADD231PD (CX)(DX*2), Z16, Z2
+	VFMADD231PD 64(CX)(DX*2), Z17, Z10
+	VFMADD231PD (CX)(BX*1), Z16, Z3
+	VFMADD231PD 64(CX)(BX*1), Z17, Z11
+	ADDQ        $0x80, CX
+	ADDQ        $0x80, R11
+	DECQ        R12
+	JNZ         gemvn4_loop
+
+gemvn4_eight:
+	TESTQ       $0x00000008, DI
+	JZ          gemvn4_tail
+	VMOVUPD     (R11), Z16
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD (CX)(DX*1), Z16, Z1
+	VFMADD231PD (CX)(DX*2), Z16, Z2
+	VFMADD231PD (CX)(BX*1), Z16, Z3
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, R11
+
+gemvn4_tail:
+	TESTQ       $0x00000007, DI
+	JZ          gemvn4_sum
+	VMOVUPD.Z   (R11), K1, Z17
+	VFMADD231PD (CX), Z17, K1, Z8
+	VFMADD231PD (CX)(DX*1), Z17, K1, Z9
+	VFMADD231PD (CX)(DX*2), Z17, K1, Z10
+	VFMADD231PD (CX)(BX*1), Z17, K1, Z11
+
+gemvn4_sum:
+	VADDPD     Z8, Z0, Z0
+	VADDPD     Z9, Z1, Z1
+	VADDPD     Z10, Z2, Z2
+	VADDPD     Z11, Z3, Z3
+	VUNPCKHPD  Z1, Z0, Z22
+	VUNPCKLPD  Z1, Z0, Z18
+	VADDPD     Z22, Z18, Z18
+	VUNPCKHPD  Z3, Z2, Z22
+	VUNPCKLPD  Z3, Z2, Z19
+	VADDPD     Z22, Z19, Z19
+	VSHUFF64X2 $0xdd, Z19, Z18, Z22
+	VSHUFF64X2 $0x88, Z19, Z18, Z18
+	VADDPD     Z18, Z22, Z22
+	VSHUFF64X2 $0x88, Z31, Z22, Z19
+	VSHUFF64X2 $0xdd, Z31, Z22, Z18
+	VADDPD     Z19, Z18, Z18
+	VUCOMISD   X31, X30
+	JNE        gemvn4_beta
+	JP         gemvn4_beta
+	VMULPD     Y29, Y18, Y18
+	VMOVUPD    Y18, (R8)
+	JMP        gemvn4_next
+
+gemvn4_beta:
+	VMULPD      (R8), Y30, Y24
+	VFMADD231PD Y29, Y18, Y24
+	VMOVUPD     Y24, (R8)
+
+gemvn4_next:
+	ADDQ $0x20, R8
+	LEAQ (AX)(DX*4), AX
+	SUBQ $0x04, R9
+
+gemvn_rows2:
+	CMPQ   R9, $0x02
+	JB     gemvn_rows1
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z9, Z9, Z9
+	MOVQ   AX, CX
+	LEAQ   (AX)(DX*4), R10
+	MOVQ   SI, R11
+	MOVQ   DI, R12
+	SHRQ   $0x04, R12
+	JZ     gemvn2_eight
+
+gemvn2_loop:
+	VMOVUPD     (R11), Z16
+	VMOVUPD     64(R11), Z17
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD 64(CX), Z17, Z8
+	VFMADD231PD (CX)(DX*1), Z16, Z1
+	VFMADD231PD 64(CX)(DX*1), Z17, Z9
+	ADDQ        $0x80, CX
+	ADDQ        $0x80, R11
+	DECQ        R12
+	JNZ         gemvn2_loop
+
+gemvn2_eight:
+	TESTQ       $0x00000008, DI
+	JZ          gemvn2_tail
+	VMOVUPD     (R11), Z16
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD (CX)(DX*1), Z16, Z1
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, R11
+
+gemvn2_tail:
+	TESTQ       $0x00000007, DI
+	JZ          gemvn2_sum
+	VMOVUPD.Z   (R11), K1, Z17
+	VFMADD231PD (CX), Z17, K1, Z8
+	VFMADD231PD (CX)(DX*1), Z17, K1, Z9
+
+gemvn2_sum:
+	VADDPD     Z8, Z0, Z0
+	VADDPD     Z9, Z1, Z1
+	VUNPCKHPD  Z1, Z0, Z22
+	VUNPCKLPD  Z1, Z0, Z18
+	VADDPD     Z22, Z18, Z18
+	VSHUFF64X2 $0xdd, Z31, Z18, Z22
+	VSHUFF64X2 $0x88, Z31, Z18, Z18
+	VADDPD     Z18, Z22, Z22
+	VSHUFF64X2 $0x88, Z31, Z22, Z19
+	VSHUFF64X2 $0xdd, Z31, Z22, Z18
+	VADDPD     Z19, Z18, Z18
+	VUCOMISD   X31, X30
+	JNE        gemvn2_beta
+	JP         gemvn2_beta
+	VMULPD     X29, X18, X18
+	VMOVUPD    X18, (R8)
+	JMP        gemvn2_next
+
+gemvn2_beta:
+	VMULPD      (R8), X30, X24
+	VFMADD231PD X29, X18, X24
+	VMOVUPD     X24, (R8)
+
+gemvn2_next:
+	ADDQ $0x10, R8
+	LEAQ (AX)(DX*2), AX
+	SUBQ $0x02, R9
+
+gemvn_rows1:
+	CMPQ   R9, $0x01
+	JB     gemvn_done
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z8, Z8, Z8
+	MOVQ   AX, CX
+	LEAQ   (AX)(DX*4), R10
+	MOVQ   SI, R11
+	MOVQ   DI, R12
+	SHRQ   $0x04, R12
+	JZ     gemvn1_eight
+
+gemvn1_loop:
+	VMOVUPD     (R11), Z16
+	VMOVUPD     64(R11), Z17
+	VFMADD231PD (CX), Z16, Z0
+	VFMADD231PD 64(CX), Z17, Z8
+	ADDQ        $0x80, CX
+	ADDQ        $0x80, R11
+	DECQ        R12
+	JNZ         gemvn1_loop
+
+gemvn1_eight:
+	TESTQ       $0x00000008, DI
+	JZ          gemvn1_tail
+	VMOVUPD     (R11), Z16
+	VFMADD231PD (CX), Z16, Z0
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, R11
+
+gemvn1_tail:
+	TESTQ       $0x00000007, DI
+	JZ          gemvn1_sum
+	VMOVUPD.Z   (R11), K1, Z17
+	VFMADD231PD (CX), Z17, K1, Z8
+
+gemvn1_sum:
+	VADDPD     Z8, Z0, Z0
+	VUNPCKHPD  Z31, Z0, Z22
+	VUNPCKLPD  Z31, Z0, Z18
+	VADDPD     Z22, Z18, Z18
+	VSHUFF64X2 $0xdd, Z31, Z18, Z22
+	VSHUFF64X2 $0x88, Z31, Z18, Z18
+	VADDPD     Z18, Z22, Z22
+	VSHUFF64X2 $0x88, Z31, Z22, Z19
+	VSHUFF64X2 $0xdd, Z31, Z22, Z18
+	VADDPD     Z19, Z18, Z18
+	VUCOMISD   X31, X30
+	JNE        gemvn1_beta
+	JP         gemvn1_beta
+	VMULSD     X29, X18, X18
+	VMOVSD     X18, (R8)
+	JMP        gemvn1_next
+
+gemvn1_beta:
+	VMULSD      (R8), X30, X24
+	VFMADD231SD X29, X18, X24
+	VMOVSD      X24, (R8)
+
+gemvn1_next:
+	ADDQ $0x08, R8
+	LEAQ (AX)(DX*1), AX
+	SUBQ $0x01, R9
+
+gemvn_done:
+	VZEROUPPER
+	RET
+
+// func gemvTAVX512(a []float64, lda int, x []float64, y []float64, alpha float64, beta float64)
+// Requires: AVX, AVX512BW, AVX512F
+TEXT ·gemvTAVX512(SB), NOSPLIT, $0-96
+	MOVQ         a_base+0(FP), AX
+	MOVQ         lda+24(FP), DX
+	SHLQ         $0x03, DX
+	MOVQ         x_base+32(FP), BX
+	MOVQ         x_len+40(FP), SI
+	MOVQ         y_base+56(FP), DI
+	MOVQ         y_len+64(FP), R8
+	VBROADCASTSD alpha+80(FP), Z29
+	VBROADCASTSD beta+88(FP), Z30
+	VPXORQ       Z31, Z31, Z31
+
+gemvt_cols64:
+	CMPQ   R8, $0x40
+	JB     gemvt_last
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	TESTQ  R10, R10
+	JZ     gemvt8_scale
+
+gemvt8_row:
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  192(CX), Z16, Z3
+	VFMADD231PD  256(CX), Z16, Z4
+	VFMADD231PD  320(CX), Z16, Z5
+	VFMADD231PD  384(CX), Z16, Z6
+	VFMADD231PD  448(CX), Z16, Z7
+	ADDQ         DX, CX
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          gemvt8_row
+
+gemvt8_scale:
+	VUCOMISD X31, X30
+	JNE      gemvt8_beta
+	JP       gemvt8_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, 128(DI)
+	VMULPD   Z29, Z3, Z3
+	VMOVUPD  Z3, 192(DI)
+	VMULPD   Z29, Z4, Z4
+	VMOVUPD  Z4, 256(DI)
+	VMULPD   Z29, Z5, Z5
+	VMOVUPD  Z5, 320(DI)
+	VMULPD   Z29, Z6, Z6
+	VMOVUPD  Z6, 384(DI)
+	VMULPD   Z29, Z7, Z7
+	VMOVUPD  Z7, 448(DI)
+	JMP      gemvt8_next
+
+gemvt8_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD      128(DI), Z30, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, 128(DI)
+	VMULPD      192(DI), Z30, Z18
+	VFMADD231PD Z29, Z3, Z18
+	VMOVUPD     Z18, 192(DI)
+	VMULPD      256(DI), Z30, Z18
+	VFMADD231PD Z29, Z4, Z18
+	VMOVUPD     Z18, 256(DI)
+	VMULPD      320(DI), Z30, Z18
+	VFMADD231PD Z29, Z5, Z18
+	VMOVUPD     Z18, 320(DI)
+	VMULPD      384(DI), Z30, Z18
+	VFMADD231PD Z29, Z6, Z18
+	VMOVUPD     Z18, 384(DI)
+	VMULPD      448(DI), Z30, Z18
+	VFMADD231PD Z29, Z7, Z18
+	VMOVUPD     Z18, 448(DI)
+
+gemvt8_next:
+	ADDQ $0x00000200, AX
+	ADDQ $0x00000200, DI
+	SUBQ $0x40, R8
+	JMP  gemvt_cols64
+
+gemvt_last:
+	TESTQ  R8, R8
+	JZ     gemvt_done
+	DECQ   R8
+	MOVQ   R8, CX
+	ANDQ   $0x07, CX
+	INCQ   CX
+	MOVQ   $0x00000001, R9
+	SHLQ   CL, R9
+	DECQ   R9
+	KMOVQ  R9, K1
+	SHRQ   $0x03, R8
+	CMPQ   R8, $0x00
+	JEQ    gemvt_last1
+	CMPQ   R8, $0x01
+	JEQ    gemvt_last2
+	CMPQ   R8, $0x02
+	JEQ    gemvt_last3
+	CMPQ   R8, $0x03
+	JEQ    gemvt_last4
+	CMPQ   R8, $0x04
+	JEQ    gemvt_last5
+	CMPQ   R8, $0x05
+	JEQ    gemvt_last6
+	CMPQ   R8, $0x06
+	JEQ    gemvt_last7
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	TESTQ  R10, R10
+	JZ     gemvtm8_scale
+
+gemvtm8_row:
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  192(CX), Z16, Z3
+	VFMADD231PD  256(CX), Z16, Z4
+	VFMADD231PD  320(CX), Z16, Z5
+	VFMADD231PD  384(CX), Z16, Z6
+	VFMADD231PD  448(CX), Z16, K1, Z7
+	ADDQ         DX, CX
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          gemvtm8_row
+
+gemvtm8_scale:
+	VUCOMISD X31, X30
+	JNE      gemvtm8_beta
+	JP       gemvtm8_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, 128(DI)
+	VMULPD   Z29, Z3, Z3
+	VMOVUPD  Z3, 192(DI)
+	VMULPD   Z29, Z4, Z4
+	VMOVUPD  Z4, 256(DI)
+	VMULPD   Z29, Z5, Z5
+	VMOVUPD  Z5, 320(DI)
+	VMULPD   Z29, Z6, Z6
+	VMOVUPD  Z6, 384(DI)
+	VMULPD   Z29, Z7, Z7
+	VMOVUPD  Z7, K1, 448(DI)
+	JMP      gemvtm8_next
+
+gemvtm8_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD      128(DI), Z30, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, 128(DI)
+	VMULPD      192(DI), Z30, Z18
+	VFMADD231PD Z29, Z3, Z18
+	VMOVUPD     Z18, 192(DI)
+	VMULPD      256(DI), Z30, Z18
+	VFMADD231PD Z29, Z4, Z18
+	VMOVUPD     Z18, 256(DI)
+	VMULPD      320(DI), Z30, Z18
+	VFMADD231PD Z29, Z5, Z18
+	VMOVUPD     Z18, 320(DI)
+	VMULPD      384(DI), Z30, Z18
+	VFMADD231PD Z29, Z6, Z18
+	VMOVUPD     Z18, 384(DI)
+	VMULPD.Z    448(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z7, Z18
+	VMOVUPD     Z18, K1, 448(DI)
+
+gemvtm8_next:
+	JMP gemvt_done
+
+gemvt_last7:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	TESTQ  R10, R10
+	JZ     gemvtm7_scale
+
+gemvtm7_row:
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  192(CX), Z16, Z3
+	VFMADD231PD  256(CX), Z16, Z4
+	VFMADD231PD  320(CX), Z16, Z5
+	VFMADD231PD  384(CX), Z16, K1, Z6
+	ADDQ         DX, CX
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          gemvtm7_row
+
+gemvtm7_scale:
+	VUCOMISD X31, X30
+	JNE      gemvtm7_beta
+	JP       gemvtm7_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, 128(DI)
+	VMULPD   Z29, Z3, Z3
+	VMOVUPD  Z3, 192(DI)
+	VMULPD   Z29, Z4, Z4
+	VMOVUPD  Z4, 256(DI)
+	VMULPD   Z29, Z5, Z5
+	VMOVUPD  Z5, 320(DI)
+	VMULPD   Z29, Z6, Z6
+	VMOVUPD  Z6, K1, 384(DI)
+	JMP      gemvtm7_next
+
+gemvtm7_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD      128(DI), Z30, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, 128(DI)
+	VMULPD      192(DI), Z30, Z18
+	VFMADD231PD Z29, Z3, Z18
+	VMOVUPD     Z18, 192(DI)
+	VMULPD      256(DI), Z30, Z18
+	VFMADD231PD Z29, Z4, Z18
+	VMOVUPD     Z18, 256(DI)
+	VMULPD      320(DI), Z30, Z18
+	VFMADD231PD Z29, Z5, Z18
+	VMOVUPD     Z18, 320(DI)
+	VMULPD.Z    384(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z6, Z18
+	VMOVUPD     Z18, K1, 384(DI)
+
+gemvtm7_next:
+	JMP gemvt_done
+
+gemvt_last6:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	TESTQ  R10, R10
+	JZ     gemvtm6_scale
+
+gemvtm6_row:
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  192(CX), Z16, Z3
+	VFMADD231PD  256(CX), Z16, Z4
+	VFMADD231PD  320(CX), Z16, K1, Z5
+	ADDQ         DX, CX
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          gemvtm6_row
+
+gemvtm6_scale:
+	VUCOMISD X31, X30
+	JNE      gemvtm6_beta
+	JP       gemvtm6_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, 128(DI)
+	VMULPD   Z29, Z3, Z3
+	VMOVUPD  Z3, 192(DI)
+	VMULPD   Z29, Z4, Z4
+	VMOVUPD  Z4, 256(DI)
+	VMULPD   Z29, Z5, Z5
+	VMOVUPD  Z5, K1, 320(DI)
+	JMP      gemvtm6_next
+
+gemvtm6_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD      128(DI), Z30, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, 128(DI)
+	VMULPD      192(DI), Z30, Z18
+	VFMADD231PD Z29, Z3, Z18
+	VMOVUPD     Z18, 192(DI)
+	VMULPD      256(DI), Z30, Z18
+	VFMADD231PD Z29, Z4, Z18
+	VMOVUPD     Z18, 256(DI)
+	VMULPD.Z    320(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z5, Z18
+	VMOVUPD     Z18, K1, 320(DI)
+
+gemvtm6_next:
+	JMP gemvt_done
+
+gemvt_last5:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	TESTQ  R10, R10
+	JZ     gemvtm5_scale
+
+gemvtm5_row:
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  192(CX), Z16, Z3
+	VFMADD231PD  256(CX), Z16, K1, Z4
+	ADDQ         DX, CX
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          gemvtm5_row
+
+gemvtm5_scale:
+	VUCOMISD X31, X30
+	JNE      gemvtm5_beta
+	JP       gemvtm5_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, 128(DI)
+	VMULPD   Z29, Z3, Z3
+	VMOVUPD  Z3, 192(DI)
+	VMULPD   Z29, Z4, Z4
+	VMOVUPD  Z4, K1, 256(DI)
+	JMP      gemvtm5_next
+
+gemvtm5_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD      128(DI), Z30, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, 128(DI)
+	VMULPD      192(DI), Z30, Z18
+	VFMADD231PD Z29, Z3, Z18
+	VMOVUPD     Z18, 192(DI)
+	VMULPD.Z    256(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z4, Z18
+	VMOVUPD     Z18, K1, 256(DI)
+
+gemvtm5_next:
+	JMP gemvt_done
+
+gemvt_last4:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	SHRQ   $0x01, R10
+	JZ     gemvtm4_odd
+
+gemvtm4_rows2:
+	VBROADCASTSD (R9), Z16
+	VBROADCASTSD 8(R9), Z17
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  (CX)(DX*1), Z17, Z4
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  64(CX)(DX*1), Z17, Z5
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  128(CX)(DX*1), Z17, Z6
+	VFMADD231PD  192(CX), Z16, K1, Z3
+	VFMADD231PD  192(CX)(DX*1), Z17, K1, Z7
+	LEAQ         (CX)(DX*2), CX
+	ADDQ         $0x10, R9
+	DECQ         R10
+	JNZ          gemvtm4_rows2
+
+gemvtm4_odd:
+	TESTQ        $0x00000001, SI
+	JZ           gemvtm4_sets
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, Z2
+	VFMADD231PD  192(CX), Z16, K1, Z3
+
+gemvtm4_sets:
+	VADDPD   Z4, Z0, Z0
+	VADDPD   Z5, Z1, Z1
+	VADDPD   Z6, Z2, Z2
+	VADDPD   Z7, Z3, Z3
+	VUCOMISD X31, X30
+	JNE      gemvtm4_beta
+	JP       gemvtm4_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, 128(DI)
+	VMULPD   Z29, Z3, Z3
+	VMOVUPD  Z3, K1, 192(DI)
+	JMP      gemvtm4_next
+
+gemvtm4_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD      128(DI), Z30, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, 128(DI)
+	VMULPD.Z    192(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z3, Z18
+	VMOVUPD     Z18, K1, 192(DI)
+
+gemvtm4_next:
+	JMP gemvt_done
+
+gemvt_last3:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	SHRQ   $0x01, R10
+	JZ     gemvtm3_odd
+
+gemvtm3_rows2:
+	VBROADCASTSD (R9), Z16
+	VBROADCASTSD 8(R9), Z17
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  (CX)(DX*1), Z17, Z3
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  64(CX)(DX*1), Z17, Z4
+	VFMADD231PD  128(CX), Z16, K1, Z2
+	VFMADD231PD  128(CX)(DX*1), Z17, K1, Z5
+	LEAQ         (CX)(DX*2), CX
+	ADDQ         $0x10, R9
+	DECQ         R10
+	JNZ          gemvtm3_rows2
+
+gemvtm3_odd:
+	TESTQ        $0x00000001, SI
+	JZ           gemvtm3_sets
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, Z1
+	VFMADD231PD  128(CX), Z16, K1, Z2
+
+gemvtm3_sets:
+	VADDPD   Z3, Z0, Z0
+	VADDPD   Z4, Z1, Z1
+	VADDPD   Z5, Z2, Z2
+	VUCOMISD X31, X30
+	JNE      gemvtm3_beta
+	JP       gemvtm3_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, 64(DI)
+	VMULPD   Z29, Z2, Z2
+	VMOVUPD  Z2, K1, 128(DI)
+	JMP      gemvtm3_next
+
+gemvtm3_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD      64(DI), Z30, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, 64(DI)
+	VMULPD.Z    128(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z2, Z18
+	VMOVUPD     Z18, K1, 128(DI)
+
+gemvtm3_next:
+	JMP gemvt_done
+
+gemvt_last2:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	SHRQ   $0x01, R10
+	JZ     gemvtm2_odd
+
+gemvtm2_rows2:
+	VBROADCASTSD (R9), Z16
+	VBROADCASTSD 8(R9), Z17
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  (CX)(DX*1), Z17, Z2
+	VFMADD231PD  64(CX), Z16, K1, Z1
+	VFMADD231PD  64(CX)(DX*1), Z17, K1, Z3
+	LEAQ         (CX)(DX*2), CX
+	ADDQ         $0x10, R9
+	DECQ         R10
+	JNZ          gemvtm2_rows2
+
+gemvtm2_odd:
+	TESTQ        $0x00000001, SI
+	JZ           gemvtm2_sets
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, Z0
+	VFMADD231PD  64(CX), Z16, K1, Z1
+
+gemvtm2_sets:
+	VADDPD   Z2, Z0, Z0
+	VADDPD   Z3, Z1, Z1
+	VUCOMISD X31, X30
+	JNE      gemvtm2_beta
+	JP       gemvtm2_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, (DI)
+	VMULPD   Z29, Z1, Z1
+	VMOVUPD  Z1, K1, 64(DI)
+	JMP      gemvtm2_next
+
+gemvtm2_beta:
+	VMULPD      (DI), Z30, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, (DI)
+	VMULPD.Z    64(DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z1, Z18
+	VMOVUPD     Z18, K1, 64(DI)
+
+gemvtm2_next:
+	JMP gemvt_done
+
+gemvt_last1:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	MOVQ   AX, CX
+	MOVQ   BX, R9
+	MOVQ   SI, R10
+	SHRQ   $0x01, R10
+	JZ     gemvtm1_odd
+
+gemvtm1_rows2:
+	VBROADCASTSD (R9), Z16
+	VBROADCASTSD 8(R9), Z17
+	VFMADD231PD  (CX), Z16, K1, Z0
+	VFMADD231PD  (CX)(DX*1), Z17, K1, Z1
+	LEAQ         (CX)(DX*2), CX
+	ADDQ         $0x10, R9
+	DECQ         R10
+	JNZ          gemvtm1_rows2
+
+gemvtm1_odd:
+	TESTQ        $0x00000001, SI
+	JZ           gemvtm1_sets
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (CX), Z16, K1, Z0
+
+gemvtm1_sets:
+	VADDPD   Z1, Z0, Z0
+	VUCOMISD X31, X30
+	JNE      gemvtm1_beta
+	JP       gemvtm1_beta
+	VMULPD   Z29, Z0, Z0
+	VMOVUPD  Z0, K1, (DI)
+	JMP      gemvtm1_next
+
+gemvtm1_beta:
+	VMULPD.Z    (DI), Z30, K1, Z18
+	VFMADD231PD Z29, Z0, Z18
+	VMOVUPD     Z18, K1, (DI)
+
+gemvtm1_next:
+gemvt_done:
+	VZEROUPPER
+	RET
+
 // func packTranspose8AVX512(kc int, src []float64, ld int, rows int, dst []float64, stride int)
 // Requires: AVX, AVX512BW, AVX512F
 TEXT ·packTranspose8AVX512(SB), NOSPLIT, $0-80

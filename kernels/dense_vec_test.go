@@ -172,6 +172,30 @@ func TestGemv(t *testing.T) {
 	})
 }
 
+// TestGemvBlocks covers the blocks of the AVX-512 kernels: rows in blocks of
+// 8, 4, 2 and 1 and columns in pairs of vectors, one vector and a masked
+// one (A*x); columns in blocks of 64 and a last block of one to eight
+// vectors, the narrow ones over even and odd rows (A^T*x); and both sides
+// of the size past which A^T*x goes to the AVX2 kernel.
+func TestGemvBlocks(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(31, 32))
+		for _, trans := range []bool{false, true} {
+			for _, m := range []int{1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31} {
+				for _, n := range []int{8, 15, 16, 17, 24, 33, 56, 63, 64, 65, 71, 72, 127, 128, 129, 200} {
+					s := gemmScalars[r.IntN(len(gemmScalars))]
+					checkGemv(t, r, trans, m, n, s[0], s[1], r.IntN(3), r.IntN(2))
+				}
+			}
+			// 1008x65 and 1009x65 lie either side of gemvTMaxElems.
+			for _, m := range []int{1008, 1009} {
+				s := gemmScalars[r.IntN(len(gemmScalars))]
+				checkGemv(t, r, trans, m, 65, s[0], s[1], r.IntN(3), r.IntN(2))
+			}
+		}
+	})
+}
+
 func TestGemvSpecialValues(t *testing.T) {
 	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
 	forEachImpl(t, func(t *testing.T) {

@@ -1,8 +1,8 @@
 // Command dense generates kernels/dense_amd64.s, the assembly of the dense
 // family: for the avx2 tier (AVX2/FMA) the GEMM micro-kernel, GEMV, dot,
 // axpy and sum of squares; for the avx512 tier the GEMM micro-kernels (one
-// tile and its edges), the packing of their operands and the rank-one
-// update.
+// tile and its edges), the packing of their operands, the rank-one update
+// and GEMV.
 package main
 
 import . "github.com/mmcloughlin/avo/build"
@@ -23,6 +23,8 @@ func main() {
 		}
 	}
 	gemmRank1()
+	gemvNAVX512()
+	gemvTAVX512()
 	packTranspose()
 	packCopy(1)
 	packCopy(3)
