@@ -21,6 +21,8 @@ var gemmBenchShapes = []struct {
 	{"conv_fwd_64x16384x585", false, false, 64, 16384, 585},
 	{"conv_dw_64x585x16384", false, true, 64, 585, 16384},
 	{"conv_dx_585x16384x64", true, false, 585, 16384, 64},
+	{"planar_448x32x1", false, false, 448, 32, 1},
+	{"classifier_256x64x512BT", false, true, 256, 64, 512},
 }
 
 // The benchmarks time the tier chosen at start-up: MMCNF_KERNELS selects it,
@@ -54,15 +56,16 @@ func BenchmarkGemm(b *testing.B) {
 
 func BenchmarkGemv(b *testing.B) {
 	for _, trans := range []bool{false, true} {
-		for _, n := range []int{32, 256, 1024} {
-			b.Run(fmt.Sprintf("trans=%v/%dx%d", trans, n, n), func(b *testing.B) {
+		for _, mn := range [][2]int{{32, 32}, {256, 256}, {1024, 1024}, {448, 32}} {
+			m, n := mn[0], mn[1]
+			b.Run(fmt.Sprintf("trans=%v/%dx%d", trans, m, n), func(b *testing.B) {
 				r := rand.New(rand.NewPCG(2, 2))
-				a, x, y := randSlice(r, n*n, -1, 1), randSlice(r, n, -1, 1), make([]float64, n)
+				a, x, y := randSlice(r, m*n, -1, 1), randSlice(r, max(m, n), -1, 1), make([]float64, max(m, n))
 				b.ReportAllocs()
 				for b.Loop() {
-					Gemv(trans, n, n, 1, a, n, x, 0, y)
+					Gemv(trans, m, n, 1, a, n, x, 0, y)
 				}
-				b.ReportMetric(2*float64(n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(2*float64(m*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}

@@ -18,6 +18,8 @@ type gemmShape struct {
 	// noPurego leaves the reference out: it costs seconds per call at
 	// every shape larger than 256^3.
 	noPurego bool
+	// beta is the scale of C: 1 where the flows accumulate into C.
+	beta float64
 }
 
 // gemmShapes are square problems, and the three GEMMs of a 3x3 convolution
@@ -32,6 +34,20 @@ var gemmShapes = []gemmShape{
 	{name: "conv fwd 64x16384x585", m: 64, n: 16384, k: 585, noPurego: true},
 	{name: "conv dW 64x585x16384 BT", transB: true, m: 64, n: 585, k: 16384, noPurego: true},
 	{name: "conv dX 585x16384x64 AT", transA: true, m: 585, n: 16384, k: 64, noPurego: true},
+	// The flows' own GEMMs: the planar hypernetwork's weight gradients
+	// (rank-one updates C += g*h^T of its output and hidden layers, H = 32
+	// and W = 64 in 2-D), and the feature classifier's dense layers
+	// (512 -> 64 -> 10) at batch 64 and, for its evaluation, 256: the
+	// forward products, the weight gradients (A transposed) and the
+	// gradient of the features.
+	{name: "planar 448x32x1", m: 448, n: 32, k: 1, beta: 1},
+	{name: "planar 32x32x1", m: 32, n: 32, k: 1, beta: 1},
+	{name: "classifier 64x64x512 BT", transB: true, m: 64, n: 64, k: 512, beta: 1},
+	{name: "classifier 256x64x512 BT", transB: true, m: 256, n: 64, k: 512, beta: 1},
+	{name: "classifier 64x10x64 BT", transB: true, m: 64, n: 10, k: 64, beta: 1},
+	{name: "classifier 10x64x64 AT", transA: true, m: 10, n: 64, k: 64, beta: 1},
+	{name: "classifier 64x512x64 AT", transA: true, m: 64, n: 512, k: 64, beta: 1},
+	{name: "classifier 64x512x64", m: 64, n: 512, k: 64},
 }
 
 func init() {
@@ -46,15 +62,19 @@ func init() {
 			Setup: func(impl string) (func(), error) { return gemmSetup(s, impl), nil },
 		})
 	}
+	// Square GEMVs, and those of the planar hypernetwork (H = 32, W = 64,
+	// 2-D): its hidden layer and output layer forward, and their
+	// transposes in the reverse pass.
 	for _, trans := range []bool{false, true} {
-		for _, n := range []int{64, 1024} {
-			shape := fmt.Sprintf("%dx%d", n, n)
+		for _, mn := range [][2]int{{64, 64}, {1024, 1024}, {32, 32}, {448, 32}} {
+			m, n := mn[0], mn[1]
+			shape := fmt.Sprintf("%dx%d", m, n)
 			if trans {
 				shape += " AT"
 			}
 			Register(Case{
-				Kernel: "gemv", Shape: shape, Unit: FLOPs, Work: 2 * float64(n) * float64(n), Gonum: true,
-				Setup: func(impl string) (func(), error) { return gemvSetup(trans, n, impl), nil },
+				Kernel: "gemv", Shape: shape, Unit: FLOPs, Work: 2 * float64(m) * float64(n), Gonum: true,
+				Setup: func(impl string) (func(), error) { return gemvSetup(trans, m, n, impl), nil },
 			})
 		}
 	}
@@ -104,19 +124,23 @@ func gemmSetup(s gemmShape, impl string) func() {
 		ga := blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: a}
 		gb := blas64.General{Rows: br, Cols: bc, Stride: bc, Data: b}
 		gc := blas64.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c}
-		return func() { blas64.Gemm(transpose(s.transA), transpose(s.transB), 1, ga, gb, 0, gc) }
+		return func() { blas64.Gemm(transpose(s.transA), transpose(s.transB), 1, ga, gb, s.beta, gc) }
 	}
-	return func() { kernels.Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, ac, b, bc, 0, c, s.n) }
+	return func() { kernels.Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, ac, b, bc, s.beta, c, s.n) }
 }
 
-func gemvSetup(trans bool, n int, impl string) func() {
-	a, x, y := randoms(n*n), randoms(n), make([]float64, n)
+func gemvSetup(trans bool, m, n int, impl string) func() {
+	lx, ly := n, m
+	if trans {
+		lx, ly = m, n
+	}
+	a, x, y := randoms(m*n), randoms(lx), make([]float64, ly)
 	if impl == Gonum {
-		ga := blas64.General{Rows: n, Cols: n, Stride: n, Data: a}
-		gx, gy := blas64.Vector{N: n, Inc: 1, Data: x}, blas64.Vector{N: n, Inc: 1, Data: y}
+		ga := blas64.General{Rows: m, Cols: n, Stride: n, Data: a}
+		gx, gy := blas64.Vector{N: lx, Inc: 1, Data: x}, blas64.Vector{N: ly, Inc: 1, Data: y}
 		return func() { blas64.Gemv(transpose(trans), 1, ga, gx, 0, gy) }
 	}
-	return func() { kernels.Gemv(trans, n, n, 1, a, n, x, 0, y) }
+	return func() { kernels.Gemv(trans, m, n, 1, a, n, x, 0, y) }
 }
 
 // sink keeps the results of reductions alive.
