@@ -941,8 +941,8 @@ gemmKernel8x24AVX512_store:
 	CMPQ         R8, $0x18
 	JNE          gemmKernel8x24AVX512_clipped
 	VUCOMISD     X30, X31
-	JNE          gemmKernel8x24AVX512_beta
-	JP           gemmKernel8x24AVX512_beta
+	JNE          gemmKernel8x24AVX512_whole_beta
+	JP           gemmKernel8x24AVX512_whole_beta
 	VMULPD       Z24, Z0, Z0
 	VMOVUPD      Z0, (AX)
 	VMULPD       Z24, Z1, Z1
@@ -991,83 +991,84 @@ gemmKernel8x24AVX512_store:
 	VMOVUPD      Z22, 64(SI)(BX*1)
 	VMULPD       Z24, Z23, Z23
 	VMOVUPD      Z23, 128(SI)(BX*1)
-	VZEROUPPER
-	RET
+	JMP          gemmKernel8x24AVX512_whole_done
 
-gemmKernel8x24AVX512_beta:
+gemmKernel8x24AVX512_whole_beta:
 	VBROADCASTSD X31, Z25
 	VMULPD       (AX), Z25, Z26
-	VFMADD231PD  Z24, Z0, Z26
-	VMOVUPD      Z26, (AX)
+	VFMADD213PD  Z26, Z24, Z0
 	VMULPD       64(AX), Z25, Z26
-	VFMADD231PD  Z24, Z1, Z26
-	VMOVUPD      Z26, 64(AX)
+	VFMADD213PD  Z26, Z24, Z1
 	VMULPD       128(AX), Z25, Z26
-	VFMADD231PD  Z24, Z2, Z26
-	VMOVUPD      Z26, 128(AX)
+	VFMADD213PD  Z26, Z24, Z2
 	VMULPD       (AX)(DX*1), Z25, Z26
-	VFMADD231PD  Z24, Z3, Z26
-	VMOVUPD      Z26, (AX)(DX*1)
+	VFMADD213PD  Z26, Z24, Z3
 	VMULPD       64(AX)(DX*1), Z25, Z26
-	VFMADD231PD  Z24, Z4, Z26
-	VMOVUPD      Z26, 64(AX)(DX*1)
+	VFMADD213PD  Z26, Z24, Z4
 	VMULPD       128(AX)(DX*1), Z25, Z26
-	VFMADD231PD  Z24, Z5, Z26
-	VMOVUPD      Z26, 128(AX)(DX*1)
+	VFMADD213PD  Z26, Z24, Z5
 	VMULPD       (AX)(DX*2), Z25, Z26
-	VFMADD231PD  Z24, Z6, Z26
-	VMOVUPD      Z26, (AX)(DX*2)
+	VFMADD213PD  Z26, Z24, Z6
 	VMULPD       64(AX)(DX*2), Z25, Z26
-	VFMADD231PD  Z24, Z7, Z26
-	VMOVUPD      Z26, 64(AX)(DX*2)
+	VFMADD213PD  Z26, Z24, Z7
 	VMULPD       128(AX)(DX*2), Z25, Z26
-	VFMADD231PD  Z24, Z8, Z26
-	VMOVUPD      Z26, 128(AX)(DX*2)
+	VFMADD213PD  Z26, Z24, Z8
 	VMULPD       (AX)(BX*1), Z25, Z26
-	VFMADD231PD  Z24, Z9, Z26
-	VMOVUPD      Z26, (AX)(BX*1)
+	VFMADD213PD  Z26, Z24, Z9
 	VMULPD       64(AX)(BX*1), Z25, Z26
-	VFMADD231PD  Z24, Z10, Z26
-	VMOVUPD      Z26, 64(AX)(BX*1)
+	VFMADD213PD  Z26, Z24, Z10
 	VMULPD       128(AX)(BX*1), Z25, Z26
-	VFMADD231PD  Z24, Z11, Z26
-	VMOVUPD      Z26, 128(AX)(BX*1)
+	VFMADD213PD  Z26, Z24, Z11
 	VMULPD       (SI), Z25, Z26
-	VFMADD231PD  Z24, Z12, Z26
-	VMOVUPD      Z26, (SI)
+	VFMADD213PD  Z26, Z24, Z12
 	VMULPD       64(SI), Z25, Z26
-	VFMADD231PD  Z24, Z13, Z26
-	VMOVUPD      Z26, 64(SI)
+	VFMADD213PD  Z26, Z24, Z13
 	VMULPD       128(SI), Z25, Z26
-	VFMADD231PD  Z24, Z14, Z26
-	VMOVUPD      Z26, 128(SI)
+	VFMADD213PD  Z26, Z24, Z14
 	VMULPD       (SI)(DX*1), Z25, Z26
-	VFMADD231PD  Z24, Z15, Z26
-	VMOVUPD      Z26, (SI)(DX*1)
+	VFMADD213PD  Z26, Z24, Z15
 	VMULPD       64(SI)(DX*1), Z25, Z26
-	VFMADD231PD  Z24, Z16, Z26
-	VMOVUPD      Z26, 64(SI)(DX*1)
+	VFMADD213PD  Z26, Z24, Z16
 	VMULPD       128(SI)(DX*1), Z25, Z26
-	VFMADD231PD  Z24, Z17, Z26
-	VMOVUPD      Z26, 128(SI)(DX*1)
+	VFMADD213PD  Z26, Z24, Z17
 	VMULPD       (SI)(DX*2), Z25, Z26
-	VFMADD231PD  Z24, Z18, Z26
-	VMOVUPD      Z26, (SI)(DX*2)
+	VFMADD213PD  Z26, Z24, Z18
 	VMULPD       64(SI)(DX*2), Z25, Z26
-	VFMADD231PD  Z24, Z19, Z26
-	VMOVUPD      Z26, 64(SI)(DX*2)
+	VFMADD213PD  Z26, Z24, Z19
 	VMULPD       128(SI)(DX*2), Z25, Z26
-	VFMADD231PD  Z24, Z20, Z26
-	VMOVUPD      Z26, 128(SI)(DX*2)
+	VFMADD213PD  Z26, Z24, Z20
 	VMULPD       (SI)(BX*1), Z25, Z26
-	VFMADD231PD  Z24, Z21, Z26
-	VMOVUPD      Z26, (SI)(BX*1)
+	VFMADD213PD  Z26, Z24, Z21
 	VMULPD       64(SI)(BX*1), Z25, Z26
-	VFMADD231PD  Z24, Z22, Z26
-	VMOVUPD      Z26, 64(SI)(BX*1)
+	VFMADD213PD  Z26, Z24, Z22
 	VMULPD       128(SI)(BX*1), Z25, Z26
-	VFMADD231PD  Z24, Z23, Z26
-	VMOVUPD      Z26, 128(SI)(BX*1)
+	VFMADD213PD  Z26, Z24, Z23
+	VMOVUPD      Z0, (AX)
+	VMOVUPD      Z1, 64(AX)
+	VMOVUPD      Z2, 128(AX)
+	VMOVUPD      Z3, (AX)(DX*1)
+	VMOVUPD      Z4, 64(AX)(DX*1)
+	VMOVUPD      Z5, 128(AX)(DX*1)
+	VMOVUPD      Z6, (AX)(DX*2)
+	VMOVUPD      Z7, 64(AX)(DX*2)
+	VMOVUPD      Z8, 128(AX)(DX*2)
+	VMOVUPD      Z9, (AX)(BX*1)
+	VMOVUPD      Z10, 64(AX)(BX*1)
+	VMOVUPD      Z11, 128(AX)(BX*1)
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	VMOVUPD      Z15, (SI)(DX*1)
+	VMOVUPD      Z16, 64(SI)(DX*1)
+	VMOVUPD      Z17, 128(SI)(DX*1)
+	VMOVUPD      Z18, (SI)(DX*2)
+	VMOVUPD      Z19, 64(SI)(DX*2)
+	VMOVUPD      Z20, 128(SI)(DX*2)
+	VMOVUPD      Z21, (SI)(BX*1)
+	VMOVUPD      Z22, 64(SI)(BX*1)
+	VMOVUPD      Z23, 128(SI)(BX*1)
+
+gemmKernel8x24AVX512_whole_done:
 	VZEROUPPER
 	RET
 
@@ -1082,7 +1083,7 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z2, Z2
 	VMOVUPD  Z2, K3, 128(AX)
 	CMPQ     DI, $0x01
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z3, Z3
 	VMOVUPD  Z3, K1, (AX)(DX*1)
 	VMULPD   Z24, Z4, Z4
@@ -1090,7 +1091,7 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z5, Z5
 	VMOVUPD  Z5, K3, 128(AX)(DX*1)
 	CMPQ     DI, $0x02
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z6, Z6
 	VMOVUPD  Z6, K1, (AX)(DX*2)
 	VMULPD   Z24, Z7, Z7
@@ -1098,7 +1099,7 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z8, Z8
 	VMOVUPD  Z8, K3, 128(AX)(DX*2)
 	CMPQ     DI, $0x03
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z9, Z9
 	VMOVUPD  Z9, K1, (AX)(BX*1)
 	VMULPD   Z24, Z10, Z10
@@ -1106,7 +1107,7 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z11, Z11
 	VMOVUPD  Z11, K3, 128(AX)(BX*1)
 	CMPQ     DI, $0x04
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z12, Z12
 	VMOVUPD  Z12, K1, (SI)
 	VMULPD   Z24, Z13, Z13
@@ -1114,7 +1115,7 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z14, Z14
 	VMOVUPD  Z14, K3, 128(SI)
 	CMPQ     DI, $0x05
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z15, Z15
 	VMOVUPD  Z15, K1, (SI)(DX*1)
 	VMULPD   Z24, Z16, Z16
@@ -1122,7 +1123,7 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z17, Z17
 	VMOVUPD  Z17, K3, 128(SI)(DX*1)
 	CMPQ     DI, $0x06
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z18, Z18
 	VMOVUPD  Z18, K1, (SI)(DX*2)
 	VMULPD   Z24, Z19, Z19
@@ -1130,15 +1131,14 @@ gemmKernel8x24AVX512_clipped:
 	VMULPD   Z24, Z20, Z20
 	VMOVUPD  Z20, K3, 128(SI)(DX*2)
 	CMPQ     DI, $0x07
-	JEQ      gemmKernel8x24AVX512_done
+	JEQ      gemmKernel8x24AVX512_clipped_done
 	VMULPD   Z24, Z21, Z21
 	VMOVUPD  Z21, K1, (SI)(BX*1)
 	VMULPD   Z24, Z22, Z22
 	VMOVUPD  Z22, K2, 64(SI)(BX*1)
 	VMULPD   Z24, Z23, Z23
 	VMOVUPD  Z23, K3, 128(SI)(BX*1)
-	VZEROUPPER
-	RET
+	JMP      gemmKernel8x24AVX512_clipped_done
 
 gemmKernel8x24AVX512_clipped_beta:
 	VBROADCASTSD X31, Z25
@@ -1210,42 +1210,42 @@ gemmKernel8x24AVX512_clipped_beta_store:
 	VMOVUPD Z1, K2, 64(AX)
 	VMOVUPD Z2, K3, 128(AX)
 	CMPQ    DI, $0x01
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z3, K1, (AX)(DX*1)
 	VMOVUPD Z4, K2, 64(AX)(DX*1)
 	VMOVUPD Z5, K3, 128(AX)(DX*1)
 	CMPQ    DI, $0x02
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z6, K1, (AX)(DX*2)
 	VMOVUPD Z7, K2, 64(AX)(DX*2)
 	VMOVUPD Z8, K3, 128(AX)(DX*2)
 	CMPQ    DI, $0x03
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z9, K1, (AX)(BX*1)
 	VMOVUPD Z10, K2, 64(AX)(BX*1)
 	VMOVUPD Z11, K3, 128(AX)(BX*1)
 	CMPQ    DI, $0x04
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z12, K1, (SI)
 	VMOVUPD Z13, K2, 64(SI)
 	VMOVUPD Z14, K3, 128(SI)
 	CMPQ    DI, $0x05
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z15, K1, (SI)(DX*1)
 	VMOVUPD Z16, K2, 64(SI)(DX*1)
 	VMOVUPD Z17, K3, 128(SI)(DX*1)
 	CMPQ    DI, $0x06
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z18, K1, (SI)(DX*2)
 	VMOVUPD Z19, K2, 64(SI)(DX*2)
 	VMOVUPD Z20, K3, 128(SI)(DX*2)
 	CMPQ    DI, $0x07
-	JEQ     gemmKernel8x24AVX512_done
+	JEQ     gemmKernel8x24AVX512_clipped_done
 	VMOVUPD Z21, K1, (SI)(BX*1)
 	VMOVUPD Z22, K2, 64(SI)(BX*1)
 	VMOVUPD Z23, K3, 128(SI)(BX*1)
 
-gemmKernel8x24AVX512_done:
+gemmKernel8x24AVX512_clipped_done:
 	VZEROUPPER
 	RET
 
@@ -1467,8 +1467,8 @@ gemmKernel8x16AVX512_store:
 	CMPQ         R8, $0x10
 	JNE          gemmKernel8x16AVX512_clipped
 	VUCOMISD     X30, X31
-	JNE          gemmKernel8x16AVX512_beta
-	JP           gemmKernel8x16AVX512_beta
+	JNE          gemmKernel8x16AVX512_whole_beta
+	JP           gemmKernel8x16AVX512_whole_beta
 	VMULPD       Z16, Z0, Z0
 	VMOVUPD      Z0, (AX)
 	VMULPD       Z16, Z1, Z1
@@ -1501,59 +1501,60 @@ gemmKernel8x16AVX512_store:
 	VMOVUPD      Z14, (SI)(BX*1)
 	VMULPD       Z16, Z15, Z15
 	VMOVUPD      Z15, 64(SI)(BX*1)
-	VZEROUPPER
-	RET
+	JMP          gemmKernel8x16AVX512_whole_done
 
-gemmKernel8x16AVX512_beta:
+gemmKernel8x16AVX512_whole_beta:
 	VBROADCASTSD X31, Z17
 	VMULPD       (AX), Z17, Z18
-	VFMADD231PD  Z16, Z0, Z18
-	VMOVUPD      Z18, (AX)
+	VFMADD213PD  Z18, Z16, Z0
 	VMULPD       64(AX), Z17, Z18
-	VFMADD231PD  Z16, Z1, Z18
-	VMOVUPD      Z18, 64(AX)
+	VFMADD213PD  Z18, Z16, Z1
 	VMULPD       (AX)(DX*1), Z17, Z18
-	VFMADD231PD  Z16, Z2, Z18
-	VMOVUPD      Z18, (AX)(DX*1)
+	VFMADD213PD  Z18, Z16, Z2
 	VMULPD       64(AX)(DX*1), Z17, Z18
-	VFMADD231PD  Z16, Z3, Z18
-	VMOVUPD      Z18, 64(AX)(DX*1)
+	VFMADD213PD  Z18, Z16, Z3
 	VMULPD       (AX)(DX*2), Z17, Z18
-	VFMADD231PD  Z16, Z4, Z18
-	VMOVUPD      Z18, (AX)(DX*2)
+	VFMADD213PD  Z18, Z16, Z4
 	VMULPD       64(AX)(DX*2), Z17, Z18
-	VFMADD231PD  Z16, Z5, Z18
-	VMOVUPD      Z18, 64(AX)(DX*2)
+	VFMADD213PD  Z18, Z16, Z5
 	VMULPD       (AX)(BX*1), Z17, Z18
-	VFMADD231PD  Z16, Z6, Z18
-	VMOVUPD      Z18, (AX)(BX*1)
+	VFMADD213PD  Z18, Z16, Z6
 	VMULPD       64(AX)(BX*1), Z17, Z18
-	VFMADD231PD  Z16, Z7, Z18
-	VMOVUPD      Z18, 64(AX)(BX*1)
+	VFMADD213PD  Z18, Z16, Z7
 	VMULPD       (SI), Z17, Z18
-	VFMADD231PD  Z16, Z8, Z18
-	VMOVUPD      Z18, (SI)
+	VFMADD213PD  Z18, Z16, Z8
 	VMULPD       64(SI), Z17, Z18
-	VFMADD231PD  Z16, Z9, Z18
-	VMOVUPD      Z18, 64(SI)
+	VFMADD213PD  Z18, Z16, Z9
 	VMULPD       (SI)(DX*1), Z17, Z18
-	VFMADD231PD  Z16, Z10, Z18
-	VMOVUPD      Z18, (SI)(DX*1)
+	VFMADD213PD  Z18, Z16, Z10
 	VMULPD       64(SI)(DX*1), Z17, Z18
-	VFMADD231PD  Z16, Z11, Z18
-	VMOVUPD      Z18, 64(SI)(DX*1)
+	VFMADD213PD  Z18, Z16, Z11
 	VMULPD       (SI)(DX*2), Z17, Z18
-	VFMADD231PD  Z16, Z12, Z18
-	VMOVUPD      Z18, (SI)(DX*2)
+	VFMADD213PD  Z18, Z16, Z12
 	VMULPD       64(SI)(DX*2), Z17, Z18
-	VFMADD231PD  Z16, Z13, Z18
-	VMOVUPD      Z18, 64(SI)(DX*2)
+	VFMADD213PD  Z18, Z16, Z13
 	VMULPD       (SI)(BX*1), Z17, Z18
-	VFMADD231PD  Z16, Z14, Z18
-	VMOVUPD      Z18, (SI)(BX*1)
+	VFMADD213PD  Z18, Z16, Z14
 	VMULPD       64(SI)(BX*1), Z17, Z18
-	VFMADD231PD  Z16, Z15, Z18
-	VMOVUPD      Z18, 64(SI)(BX*1)
+	VFMADD213PD  Z18, Z16, Z15
+	VMOVUPD      Z0, (AX)
+	VMOVUPD      Z1, 64(AX)
+	VMOVUPD      Z2, (AX)(DX*1)
+	VMOVUPD      Z3, 64(AX)(DX*1)
+	VMOVUPD      Z4, (AX)(DX*2)
+	VMOVUPD      Z5, 64(AX)(DX*2)
+	VMOVUPD      Z6, (AX)(BX*1)
+	VMOVUPD      Z7, 64(AX)(BX*1)
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	VMOVUPD      Z10, (SI)(DX*1)
+	VMOVUPD      Z11, 64(SI)(DX*1)
+	VMOVUPD      Z12, (SI)(DX*2)
+	VMOVUPD      Z13, 64(SI)(DX*2)
+	VMOVUPD      Z14, (SI)(BX*1)
+	VMOVUPD      Z15, 64(SI)(BX*1)
+
+gemmKernel8x16AVX512_whole_done:
 	VZEROUPPER
 	RET
 
@@ -1566,49 +1567,48 @@ gemmKernel8x16AVX512_clipped:
 	VMULPD   Z16, Z1, Z1
 	VMOVUPD  Z1, K2, 64(AX)
 	CMPQ     DI, $0x01
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z2, Z2
 	VMOVUPD  Z2, K1, (AX)(DX*1)
 	VMULPD   Z16, Z3, Z3
 	VMOVUPD  Z3, K2, 64(AX)(DX*1)
 	CMPQ     DI, $0x02
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z4, Z4
 	VMOVUPD  Z4, K1, (AX)(DX*2)
 	VMULPD   Z16, Z5, Z5
 	VMOVUPD  Z5, K2, 64(AX)(DX*2)
 	CMPQ     DI, $0x03
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z6, Z6
 	VMOVUPD  Z6, K1, (AX)(BX*1)
 	VMULPD   Z16, Z7, Z7
 	VMOVUPD  Z7, K2, 64(AX)(BX*1)
 	CMPQ     DI, $0x04
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z8, Z8
 	VMOVUPD  Z8, K1, (SI)
 	VMULPD   Z16, Z9, Z9
 	VMOVUPD  Z9, K2, 64(SI)
 	CMPQ     DI, $0x05
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z10, Z10
 	VMOVUPD  Z10, K1, (SI)(DX*1)
 	VMULPD   Z16, Z11, Z11
 	VMOVUPD  Z11, K2, 64(SI)(DX*1)
 	CMPQ     DI, $0x06
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z12, Z12
 	VMOVUPD  Z12, K1, (SI)(DX*2)
 	VMULPD   Z16, Z13, Z13
 	VMOVUPD  Z13, K2, 64(SI)(DX*2)
 	CMPQ     DI, $0x07
-	JEQ      gemmKernel8x16AVX512_done
+	JEQ      gemmKernel8x16AVX512_clipped_done
 	VMULPD   Z16, Z14, Z14
 	VMOVUPD  Z14, K1, (SI)(BX*1)
 	VMULPD   Z16, Z15, Z15
 	VMOVUPD  Z15, K2, 64(SI)(BX*1)
-	VZEROUPPER
-	RET
+	JMP      gemmKernel8x16AVX512_clipped_done
 
 gemmKernel8x16AVX512_clipped_beta:
 	VBROADCASTSD X31, Z17
@@ -1663,35 +1663,35 @@ gemmKernel8x16AVX512_clipped_beta_store:
 	VMOVUPD Z0, K1, (AX)
 	VMOVUPD Z1, K2, 64(AX)
 	CMPQ    DI, $0x01
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z2, K1, (AX)(DX*1)
 	VMOVUPD Z3, K2, 64(AX)(DX*1)
 	CMPQ    DI, $0x02
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z4, K1, (AX)(DX*2)
 	VMOVUPD Z5, K2, 64(AX)(DX*2)
 	CMPQ    DI, $0x03
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z6, K1, (AX)(BX*1)
 	VMOVUPD Z7, K2, 64(AX)(BX*1)
 	CMPQ    DI, $0x04
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z8, K1, (SI)
 	VMOVUPD Z9, K2, 64(SI)
 	CMPQ    DI, $0x05
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z10, K1, (SI)(DX*1)
 	VMOVUPD Z11, K2, 64(SI)(DX*1)
 	CMPQ    DI, $0x06
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z12, K1, (SI)(DX*2)
 	VMOVUPD Z13, K2, 64(SI)(DX*2)
 	CMPQ    DI, $0x07
-	JEQ     gemmKernel8x16AVX512_done
+	JEQ     gemmKernel8x16AVX512_clipped_done
 	VMOVUPD Z14, K1, (SI)(BX*1)
 	VMOVUPD Z15, K2, 64(SI)(BX*1)
 
-gemmKernel8x16AVX512_done:
+gemmKernel8x16AVX512_clipped_done:
 	VZEROUPPER
 	RET
 
@@ -1851,8 +1851,8 @@ gemmKernel8x8AVX512_store:
 	CMPQ         R8, $0x08
 	JNE          gemmKernel8x8AVX512_clipped
 	VUCOMISD     X30, X31
-	JNE          gemmKernel8x8AVX512_beta
-	JP           gemmKernel8x8AVX512_beta
+	JNE          gemmKernel8x8AVX512_whole_beta
+	JP           gemmKernel8x8AVX512_whole_beta
 	VMULPD       Z8, Z0, Z0
 	VMOVUPD      Z0, (AX)
 	VMULPD       Z8, Z1, Z1
@@ -1869,35 +1869,36 @@ gemmKernel8x8AVX512_store:
 	VMOVUPD      Z6, (SI)(DX*2)
 	VMULPD       Z8, Z7, Z7
 	VMOVUPD      Z7, (SI)(BX*1)
-	VZEROUPPER
-	RET
+	JMP          gemmKernel8x8AVX512_whole_done
 
-gemmKernel8x8AVX512_beta:
+gemmKernel8x8AVX512_whole_beta:
 	VBROADCASTSD X31, Z9
 	VMULPD       (AX), Z9, Z10
-	VFMADD231PD  Z8, Z0, Z10
-	VMOVUPD      Z10, (AX)
+	VFMADD213PD  Z10, Z8, Z0
 	VMULPD       (AX)(DX*1), Z9, Z10
-	VFMADD231PD  Z8, Z1, Z10
-	VMOVUPD      Z10, (AX)(DX*1)
+	VFMADD213PD  Z10, Z8, Z1
 	VMULPD       (AX)(DX*2), Z9, Z10
-	VFMADD231PD  Z8, Z2, Z10
-	VMOVUPD      Z10, (AX)(DX*2)
+	VFMADD213PD  Z10, Z8, Z2
 	VMULPD       (AX)(BX*1), Z9, Z10
-	VFMADD231PD  Z8, Z3, Z10
-	VMOVUPD      Z10, (AX)(BX*1)
+	VFMADD213PD  Z10, Z8, Z3
 	VMULPD       (SI), Z9, Z10
-	VFMADD231PD  Z8, Z4, Z10
-	VMOVUPD      Z10, (SI)
+	VFMADD213PD  Z10, Z8, Z4
 	VMULPD       (SI)(DX*1), Z9, Z10
-	VFMADD231PD  Z8, Z5, Z10
-	VMOVUPD      Z10, (SI)(DX*1)
+	VFMADD213PD  Z10, Z8, Z5
 	VMULPD       (SI)(DX*2), Z9, Z10
-	VFMADD231PD  Z8, Z6, Z10
-	VMOVUPD      Z10, (SI)(DX*2)
+	VFMADD213PD  Z10, Z8, Z6
 	VMULPD       (SI)(BX*1), Z9, Z10
-	VFMADD231PD  Z8, Z7, Z10
-	VMOVUPD      Z10, (SI)(BX*1)
+	VFMADD213PD  Z10, Z8, Z7
+	VMOVUPD      Z0, (AX)
+	VMOVUPD      Z1, (AX)(DX*1)
+	VMOVUPD      Z2, (AX)(DX*2)
+	VMOVUPD      Z3, (AX)(BX*1)
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, (SI)(DX*1)
+	VMOVUPD      Z6, (SI)(DX*2)
+	VMOVUPD      Z7, (SI)(BX*1)
+
+gemmKernel8x8AVX512_whole_done:
 	VZEROUPPER
 	RET
 
@@ -1908,35 +1909,34 @@ gemmKernel8x8AVX512_clipped:
 	VMULPD   Z8, Z0, Z0
 	VMOVUPD  Z0, K1, (AX)
 	CMPQ     DI, $0x01
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z1, Z1
 	VMOVUPD  Z1, K1, (AX)(DX*1)
 	CMPQ     DI, $0x02
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z2, Z2
 	VMOVUPD  Z2, K1, (AX)(DX*2)
 	CMPQ     DI, $0x03
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z3, Z3
 	VMOVUPD  Z3, K1, (AX)(BX*1)
 	CMPQ     DI, $0x04
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z4, Z4
 	VMOVUPD  Z4, K1, (SI)
 	CMPQ     DI, $0x05
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z5, Z5
 	VMOVUPD  Z5, K1, (SI)(DX*1)
 	CMPQ     DI, $0x06
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z6, Z6
 	VMOVUPD  Z6, K1, (SI)(DX*2)
 	CMPQ     DI, $0x07
-	JEQ      gemmKernel8x8AVX512_done
+	JEQ      gemmKernel8x8AVX512_clipped_done
 	VMULPD   Z8, Z7, Z7
 	VMOVUPD  Z7, K1, (SI)(BX*1)
-	VZEROUPPER
-	RET
+	JMP      gemmKernel8x8AVX512_clipped_done
 
 gemmKernel8x8AVX512_clipped_beta:
 	VBROADCASTSD X31, Z9
@@ -1974,28 +1974,28 @@ gemmKernel8x8AVX512_clipped_beta:
 gemmKernel8x8AVX512_clipped_beta_store:
 	VMOVUPD Z0, K1, (AX)
 	CMPQ    DI, $0x01
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z1, K1, (AX)(DX*1)
 	CMPQ    DI, $0x02
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z2, K1, (AX)(DX*2)
 	CMPQ    DI, $0x03
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z3, K1, (AX)(BX*1)
 	CMPQ    DI, $0x04
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z4, K1, (SI)
 	CMPQ    DI, $0x05
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z5, K1, (SI)(DX*1)
 	CMPQ    DI, $0x06
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z6, K1, (SI)(DX*2)
 	CMPQ    DI, $0x07
-	JEQ     gemmKernel8x8AVX512_done
+	JEQ     gemmKernel8x8AVX512_clipped_done
 	VMOVUPD Z7, K1, (SI)(BX*1)
 
-gemmKernel8x8AVX512_done:
+gemmKernel8x8AVX512_clipped_done:
 	VZEROUPPER
 	RET
 
@@ -2170,8 +2170,8 @@ gemmKernel4x24AVX512_store:
 	CMPQ         DI, $0x18
 	JNE          gemmKernel4x24AVX512_clipped
 	VUCOMISD     X30, X31
-	JNE          gemmKernel4x24AVX512_beta
-	JP           gemmKernel4x24AVX512_beta
+	JNE          gemmKernel4x24AVX512_whole_beta
+	JP           gemmKernel4x24AVX512_whole_beta
 	VMULPD       Z12, Z0, Z0
 	VMOVUPD      Z0, (AX)
 	VMULPD       Z12, Z1, Z1
@@ -2196,47 +2196,48 @@ gemmKernel4x24AVX512_store:
 	VMOVUPD      Z10, 64(AX)(BX*1)
 	VMULPD       Z12, Z11, Z11
 	VMOVUPD      Z11, 128(AX)(BX*1)
-	VZEROUPPER
-	RET
+	JMP          gemmKernel4x24AVX512_whole_done
 
-gemmKernel4x24AVX512_beta:
+gemmKernel4x24AVX512_whole_beta:
 	VBROADCASTSD X31, Z13
 	VMULPD       (AX), Z13, Z14
-	VFMADD231PD  Z12, Z0, Z14
-	VMOVUPD      Z14, (AX)
+	VFMADD213PD  Z14, Z12, Z0
 	VMULPD       64(AX), Z13, Z14
-	VFMADD231PD  Z12, Z1, Z14
-	VMOVUPD      Z14, 64(AX)
+	VFMADD213PD  Z14, Z12, Z1
 	VMULPD       128(AX), Z13, Z14
-	VFMADD231PD  Z12, Z2, Z14
-	VMOVUPD      Z14, 128(AX)
+	VFMADD213PD  Z14, Z12, Z2
 	VMULPD       (AX)(DX*1), Z13, Z14
-	VFMADD231PD  Z12, Z3, Z14
-	VMOVUPD      Z14, (AX)(DX*1)
+	VFMADD213PD  Z14, Z12, Z3
 	VMULPD       64(AX)(DX*1), Z13, Z14
-	VFMADD231PD  Z12, Z4, Z14
-	VMOVUPD      Z14, 64(AX)(DX*1)
+	VFMADD213PD  Z14, Z12, Z4
 	VMULPD       128(AX)(DX*1), Z13, Z14
-	VFMADD231PD  Z12, Z5, Z14
-	VMOVUPD      Z14, 128(AX)(DX*1)
+	VFMADD213PD  Z14, Z12, Z5
 	VMULPD       (AX)(DX*2), Z13, Z14
-	VFMADD231PD  Z12, Z6, Z14
-	VMOVUPD      Z14, (AX)(DX*2)
+	VFMADD213PD  Z14, Z12, Z6
 	VMULPD       64(AX)(DX*2), Z13, Z14
-	VFMADD231PD  Z12, Z7, Z14
-	VMOVUPD      Z14, 64(AX)(DX*2)
+	VFMADD213PD  Z14, Z12, Z7
 	VMULPD       128(AX)(DX*2), Z13, Z14
-	VFMADD231PD  Z12, Z8, Z14
-	VMOVUPD      Z14, 128(AX)(DX*2)
+	VFMADD213PD  Z14, Z12, Z8
 	VMULPD       (AX)(BX*1), Z13, Z14
-	VFMADD231PD  Z12, Z9, Z14
-	VMOVUPD      Z14, (AX)(BX*1)
+	VFMADD213PD  Z14, Z12, Z9
 	VMULPD       64(AX)(BX*1), Z13, Z14
-	VFMADD231PD  Z12, Z10, Z14
-	VMOVUPD      Z14, 64(AX)(BX*1)
+	VFMADD213PD  Z14, Z12, Z10
 	VMULPD       128(AX)(BX*1), Z13, Z14
-	VFMADD231PD  Z12, Z11, Z14
-	VMOVUPD      Z14, 128(AX)(BX*1)
+	VFMADD213PD  Z14, Z12, Z11
+	VMOVUPD      Z0, (AX)
+	VMOVUPD      Z1, 64(AX)
+	VMOVUPD      Z2, 128(AX)
+	VMOVUPD      Z3, (AX)(DX*1)
+	VMOVUPD      Z4, 64(AX)(DX*1)
+	VMOVUPD      Z5, 128(AX)(DX*1)
+	VMOVUPD      Z6, (AX)(DX*2)
+	VMOVUPD      Z7, 64(AX)(DX*2)
+	VMOVUPD      Z8, 128(AX)(DX*2)
+	VMOVUPD      Z9, (AX)(BX*1)
+	VMOVUPD      Z10, 64(AX)(BX*1)
+	VMOVUPD      Z11, 128(AX)(BX*1)
+
+gemmKernel4x24AVX512_whole_done:
 	VZEROUPPER
 	RET
 
@@ -2251,7 +2252,7 @@ gemmKernel4x24AVX512_clipped:
 	VMULPD   Z12, Z2, Z2
 	VMOVUPD  Z2, K3, 128(AX)
 	CMPQ     SI, $0x01
-	JEQ      gemmKernel4x24AVX512_done
+	JEQ      gemmKernel4x24AVX512_clipped_done
 	VMULPD   Z12, Z3, Z3
 	VMOVUPD  Z3, K1, (AX)(DX*1)
 	VMULPD   Z12, Z4, Z4
@@ -2259,7 +2260,7 @@ gemmKernel4x24AVX512_clipped:
 	VMULPD   Z12, Z5, Z5
 	VMOVUPD  Z5, K3, 128(AX)(DX*1)
 	CMPQ     SI, $0x02
-	JEQ      gemmKernel4x24AVX512_done
+	JEQ      gemmKernel4x24AVX512_clipped_done
 	VMULPD   Z12, Z6, Z6
 	VMOVUPD  Z6, K1, (AX)(DX*2)
 	VMULPD   Z12, Z7, Z7
@@ -2267,15 +2268,14 @@ gemmKernel4x24AVX512_clipped:
 	VMULPD   Z12, Z8, Z8
 	VMOVUPD  Z8, K3, 128(AX)(DX*2)
 	CMPQ     SI, $0x03
-	JEQ      gemmKernel4x24AVX512_done
+	JEQ      gemmKernel4x24AVX512_clipped_done
 	VMULPD   Z12, Z9, Z9
 	VMOVUPD  Z9, K1, (AX)(BX*1)
 	VMULPD   Z12, Z10, Z10
 	VMOVUPD  Z10, K2, 64(AX)(BX*1)
 	VMULPD   Z12, Z11, Z11
 	VMOVUPD  Z11, K3, 128(AX)(BX*1)
-	VZEROUPPER
-	RET
+	JMP      gemmKernel4x24AVX512_clipped_done
 
 gemmKernel4x24AVX512_clipped_beta:
 	VBROADCASTSD X31, Z13
@@ -2315,22 +2315,22 @@ gemmKernel4x24AVX512_clipped_beta_store:
 	VMOVUPD Z1, K2, 64(AX)
 	VMOVUPD Z2, K3, 128(AX)
 	CMPQ    SI, $0x01
-	JEQ     gemmKernel4x24AVX512_done
+	JEQ     gemmKernel4x24AVX512_clipped_done
 	VMOVUPD Z3, K1, (AX)(DX*1)
 	VMOVUPD Z4, K2, 64(AX)(DX*1)
 	VMOVUPD Z5, K3, 128(AX)(DX*1)
 	CMPQ    SI, $0x02
-	JEQ     gemmKernel4x24AVX512_done
+	JEQ     gemmKernel4x24AVX512_clipped_done
 	VMOVUPD Z6, K1, (AX)(DX*2)
 	VMOVUPD Z7, K2, 64(AX)(DX*2)
 	VMOVUPD Z8, K3, 128(AX)(DX*2)
 	CMPQ    SI, $0x03
-	JEQ     gemmKernel4x24AVX512_done
+	JEQ     gemmKernel4x24AVX512_clipped_done
 	VMOVUPD Z9, K1, (AX)(BX*1)
 	VMOVUPD Z10, K2, 64(AX)(BX*1)
 	VMOVUPD Z11, K3, 128(AX)(BX*1)
 
-gemmKernel4x24AVX512_done:
+gemmKernel4x24AVX512_clipped_done:
 	VZEROUPPER
 	RET
 
@@ -2471,8 +2471,8 @@ gemmKernel4x16AVX512_store:
 	CMPQ         DI, $0x10
 	JNE          gemmKernel4x16AVX512_clipped
 	VUCOMISD     X30, X31
-	JNE          gemmKernel4x16AVX512_beta
-	JP           gemmKernel4x16AVX512_beta
+	JNE          gemmKernel4x16AVX512_whole_beta
+	JP           gemmKernel4x16AVX512_whole_beta
 	VMULPD       Z8, Z0, Z0
 	VMOVUPD      Z0, (AX)
 	VMULPD       Z8, Z1, Z1
@@ -2489,35 +2489,36 @@ gemmKernel4x16AVX512_store:
 	VMOVUPD      Z6, (AX)(BX*1)
 	VMULPD       Z8, Z7, Z7
 	VMOVUPD      Z7, 64(AX)(BX*1)
-	VZEROUPPER
-	RET
+	JMP          gemmKernel4x16AVX512_whole_done
 
-gemmKernel4x16AVX512_beta:
+gemmKernel4x16AVX512_whole_beta:
 	VBROADCASTSD X31, Z9
 	VMULPD       (AX), Z9, Z10
-	VFMADD231PD  Z8, Z0, Z10
-	VMOVUPD      Z10, (AX)
+	VFMADD213PD  Z10, Z8, Z0
 	VMULPD       64(AX), Z9, Z10
-	VFMADD231PD  Z8, Z1, Z10
-	VMOVUPD      Z10, 64(AX)
+	VFMADD213PD  Z10, Z8, Z1
 	VMULPD       (AX)(DX*1), Z9, Z10
-	VFMADD231PD  Z8, Z2, Z10
-	VMOVUPD      Z10, (AX)(DX*1)
+	VFMADD213PD  Z10, Z8, Z2
 	VMULPD       64(AX)(DX*1), Z9, Z10
-	VFMADD231PD  Z8, Z3, Z10
-	VMOVUPD      Z10, 64(AX)(DX*1)
+	VFMADD213PD  Z10, Z8, Z3
 	VMULPD       (AX)(DX*2), Z9, Z10
-	VFMADD231PD  Z8, Z4, Z10
-	VMOVUPD      Z10, (AX)(DX*2)
+	VFMADD213PD  Z10, Z8, Z4
 	VMULPD       64(AX)(DX*2), Z9, Z10
-	VFMADD231PD  Z8, Z5, Z10
-	VMOVUPD      Z10, 64(AX)(DX*2)
+	VFMADD213PD  Z10, Z8, Z5
 	VMULPD       (AX)(BX*1), Z9, Z10
-	VFMADD231PD  Z8, Z6, Z10
-	VMOVUPD      Z10, (AX)(BX*1)
+	VFMADD213PD  Z10, Z8, Z6
 	VMULPD       64(AX)(BX*1), Z9, Z10
-	VFMADD231PD  Z8, Z7, Z10
-	VMOVUPD      Z10, 64(AX)(BX*1)
+	VFMADD213PD  Z10, Z8, Z7
+	VMOVUPD      Z0, (AX)
+	VMOVUPD      Z1, 64(AX)
+	VMOVUPD      Z2, (AX)(DX*1)
+	VMOVUPD      Z3, 64(AX)(DX*1)
+	VMOVUPD      Z4, (AX)(DX*2)
+	VMOVUPD      Z5, 64(AX)(DX*2)
+	VMOVUPD      Z6, (AX)(BX*1)
+	VMOVUPD      Z7, 64(AX)(BX*1)
+
+gemmKernel4x16AVX512_whole_done:
 	VZEROUPPER
 	RET
 
@@ -2530,25 +2531,24 @@ gemmKernel4x16AVX512_clipped:
 	VMULPD   Z8, Z1, Z1
 	VMOVUPD  Z1, K2, 64(AX)
 	CMPQ     SI, $0x01
-	JEQ      gemmKernel4x16AVX512_done
+	JEQ      gemmKernel4x16AVX512_clipped_done
 	VMULPD   Z8, Z2, Z2
 	VMOVUPD  Z2, K1, (AX)(DX*1)
 	VMULPD   Z8, Z3, Z3
 	VMOVUPD  Z3, K2, 64(AX)(DX*1)
 	CMPQ     SI, $0x02
-	JEQ      gemmKernel4x16AVX512_done
+	JEQ      gemmKernel4x16AVX512_clipped_done
 	VMULPD   Z8, Z4, Z4
 	VMOVUPD  Z4, K1, (AX)(DX*2)
 	VMULPD   Z8, Z5, Z5
 	VMOVUPD  Z5, K2, 64(AX)(DX*2)
 	CMPQ     SI, $0x03
-	JEQ      gemmKernel4x16AVX512_done
+	JEQ      gemmKernel4x16AVX512_clipped_done
 	VMULPD   Z8, Z6, Z6
 	VMOVUPD  Z6, K1, (AX)(BX*1)
 	VMULPD   Z8, Z7, Z7
 	VMOVUPD  Z7, K2, 64(AX)(BX*1)
-	VZEROUPPER
-	RET
+	JMP      gemmKernel4x16AVX512_clipped_done
 
 gemmKernel4x16AVX512_clipped_beta:
 	VBROADCASTSD X31, Z9
@@ -2579,19 +2579,19 @@ gemmKernel4x16AVX512_clipped_beta_store:
 	VMOVUPD Z0, K1, (AX)
 	VMOVUPD Z1, K2, 64(AX)
 	CMPQ    SI, $0x01
-	JEQ     gemmKernel4x16AVX512_done
+	JEQ     gemmKernel4x16AVX512_clipped_done
 	VMOVUPD Z2, K1, (AX)(DX*1)
 	VMOVUPD Z3, K2, 64(AX)(DX*1)
 	CMPQ    SI, $0x02
-	JEQ     gemmKernel4x16AVX512_done
+	JEQ     gemmKernel4x16AVX512_clipped_done
 	VMOVUPD Z4, K1, (AX)(DX*2)
 	VMOVUPD Z5, K2, 64(AX)(DX*2)
 	CMPQ    SI, $0x03
-	JEQ     gemmKernel4x16AVX512_done
+	JEQ     gemmKernel4x16AVX512_clipped_done
 	VMOVUPD Z6, K1, (AX)(BX*1)
 	VMOVUPD Z7, K2, 64(AX)(BX*1)
 
-gemmKernel4x16AVX512_done:
+gemmKernel4x16AVX512_clipped_done:
 	VZEROUPPER
 	RET
 
@@ -2698,8 +2698,8 @@ gemmKernel4x8AVX512_store:
 	CMPQ         DI, $0x08
 	JNE          gemmKernel4x8AVX512_clipped
 	VUCOMISD     X30, X31
-	JNE          gemmKernel4x8AVX512_beta
-	JP           gemmKernel4x8AVX512_beta
+	JNE          gemmKernel4x8AVX512_whole_beta
+	JP           gemmKernel4x8AVX512_whole_beta
 	VMULPD       Z4, Z0, Z0
 	VMOVUPD      Z0, (AX)
 	VMULPD       Z4, Z1, Z1
@@ -2708,23 +2708,24 @@ gemmKernel4x8AVX512_store:
 	VMOVUPD      Z2, (AX)(DX*2)
 	VMULPD       Z4, Z3, Z3
 	VMOVUPD      Z3, (AX)(BX*1)
-	VZEROUPPER
-	RET
+	JMP          gemmKernel4x8AVX512_whole_done
 
-gemmKernel4x8AVX512_beta:
+gemmKernel4x8AVX512_whole_beta:
 	VBROADCASTSD X31, Z5
 	VMULPD       (AX), Z5, Z6
-	VFMADD231PD  Z4, Z0, Z6
-	VMOVUPD      Z6, (AX)
+	VFMADD213PD  Z6, Z4, Z0
 	VMULPD       (AX)(DX*1), Z5, Z6
-	VFMADD231PD  Z4, Z1, Z6
-	VMOVUPD      Z6, (AX)(DX*1)
+	VFMADD213PD  Z6, Z4, Z1
 	VMULPD       (AX)(DX*2), Z5, Z6
-	VFMADD231PD  Z4, Z2, Z6
-	VMOVUPD      Z6, (AX)(DX*2)
+	VFMADD213PD  Z6, Z4, Z2
 	VMULPD       (AX)(BX*1), Z5, Z6
-	VFMADD231PD  Z4, Z3, Z6
-	VMOVUPD      Z6, (AX)(BX*1)
+	VFMADD213PD  Z6, Z4, Z3
+	VMOVUPD      Z0, (AX)
+	VMOVUPD      Z1, (AX)(DX*1)
+	VMOVUPD      Z2, (AX)(DX*2)
+	VMOVUPD      Z3, (AX)(BX*1)
+
+gemmKernel4x8AVX512_whole_done:
 	VZEROUPPER
 	RET
 
@@ -2735,19 +2736,18 @@ gemmKernel4x8AVX512_clipped:
 	VMULPD   Z4, Z0, Z0
 	VMOVUPD  Z0, K1, (AX)
 	CMPQ     SI, $0x01
-	JEQ      gemmKernel4x8AVX512_done
+	JEQ      gemmKernel4x8AVX512_clipped_done
 	VMULPD   Z4, Z1, Z1
 	VMOVUPD  Z1, K1, (AX)(DX*1)
 	CMPQ     SI, $0x02
-	JEQ      gemmKernel4x8AVX512_done
+	JEQ      gemmKernel4x8AVX512_clipped_done
 	VMULPD   Z4, Z2, Z2
 	VMOVUPD  Z2, K1, (AX)(DX*2)
 	CMPQ     SI, $0x03
-	JEQ      gemmKernel4x8AVX512_done
+	JEQ      gemmKernel4x8AVX512_clipped_done
 	VMULPD   Z4, Z3, Z3
 	VMOVUPD  Z3, K1, (AX)(BX*1)
-	VZEROUPPER
-	RET
+	JMP      gemmKernel4x8AVX512_clipped_done
 
 gemmKernel4x8AVX512_clipped_beta:
 	VBROADCASTSD X31, Z5
@@ -2769,16 +2769,16 @@ gemmKernel4x8AVX512_clipped_beta:
 gemmKernel4x8AVX512_clipped_beta_store:
 	VMOVUPD Z0, K1, (AX)
 	CMPQ    SI, $0x01
-	JEQ     gemmKernel4x8AVX512_done
+	JEQ     gemmKernel4x8AVX512_clipped_done
 	VMOVUPD Z1, K1, (AX)(DX*1)
 	CMPQ    SI, $0x02
-	JEQ     gemmKernel4x8AVX512_done
+	JEQ     gemmKernel4x8AVX512_clipped_done
 	VMOVUPD Z2, K1, (AX)(DX*2)
 	CMPQ    SI, $0x03
-	JEQ     gemmKernel4x8AVX512_done
+	JEQ     gemmKernel4x8AVX512_clipped_done
 	VMOVUPD Z3, K1, (AX)(BX*1)
 
-gemmKernel4x8AVX512_done:
+gemmKernel4x8AVX512_clipped_done:
 	VZEROUPPER
 	RET
 
@@ -2911,15 +2911,15 @@ TEXT ·gemvNAVX512(SB), NOSPLIT, $0-96
 	MOVQ         a_base+0(FP), AX
 	MOVQ         lda+24(FP), DX
 	SHLQ         $0x03, DX
-	LEAQ         (DX)(DX*2), BX
-	MOVQ         x_base+32(FP), SI
-	MOVQ         x_len+40(FP), DI
-	MOVQ         y_base+56(FP), R8
-	MOVQ         y_len+64(FP), R9
+	MOVQ         x_base+32(FP), BX
+	MOVQ         x_len+40(FP), SI
+	MOVQ         y_base+56(FP), DI
+	MOVQ         y_len+64(FP), R8
 	VBROADCASTSD alpha+80(FP), Z29
 	VBROADCASTSD beta+88(FP), Z30
 	VPXORQ       Z31, Z31, Z31
-	MOVQ         DI, CX
+	LEAQ         (DX)(DX*2), R9
+	MOVQ         SI, CX
 	ANDQ         $0x07, CX
 	MOVQ         $0x00000001, R10
 	SHLQ         CL, R10
@@ -2927,7 +2927,7 @@ TEXT ·gemvNAVX512(SB), NOSPLIT, $0-96
 	KMOVQ        R10, K1
 
 gemvn_rows8:
-	CMPQ   R9, $0x08
+	CMPQ   R8, $0x08
 	JB     gemvn_rows4
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z8, Z8, Z8
@@ -2947,8 +2947,8 @@ gemvn_rows8:
 	VPXORQ Z15, Z15, Z15
 	MOVQ   AX, CX
 	LEAQ   (AX)(DX*4), R10
-	MOVQ   SI, R11
-	MOVQ   DI, R12
+	MOVQ   BX, R11
+	MOVQ   SI, R12
 	SHRQ   $0x04, R12
 	JZ     gemvn8_eight
 
@@ -2961,16 +2961,16 @@ gemvn8_loop:
 	VFMADD231PD 64(CX)(DX*1), Z17, Z9
 	VFMADD231PD (CX)(DX*2), Z16, Z2
 	VFMADD231PD 64(CX)(DX*2), Z17, Z10
-	VFMADD231PD (CX)(BX*1), Z16, Z3
-	VFMADD231PD 64(CX)(BX*1), Z17, Z11
+	VFMADD231PD (CX)(R9*1), Z16, Z3
+	VFMADD231PD 64(CX)(R9*1), Z17, Z11
 	VFMADD231PD (R10), Z16, Z4
 	VFMADD231PD 64(R10), Z17, Z12
 	VFMADD231PD (R10)(DX*1), Z16, Z5
 	VFMADD231PD 64(R10)(DX*1), Z17, Z13
 	VFMADD231PD (R10)(DX*2), Z16, Z6
 	VFMADD231PD 64(R10)(DX*2), Z17, Z14
-	VFMADD231PD (R10)(BX*1), Z16, Z7
-	VFMADD231PD 64(R10)(BX*1), Z17, Z15
+	VFMADD231PD (R10)(R9*1), Z16, Z7
+	VFMADD231PD 64(R10)(R9*1), Z17, Z15
 	ADDQ        $0x80, CX
 	ADDQ        $0x80, R10
 	ADDQ        $0x80, R11
@@ -2978,33 +2978,33 @@ gemvn8_loop:
 	JNZ         gemvn8_loop
 
 gemvn8_eight:
-	TESTQ       $0x00000008, DI
+	TESTQ       $0x00000008, SI
 	JZ          gemvn8_tail
 	VMOVUPD     (R11), Z16
 	VFMADD231PD (CX), Z16, Z0
 	VFMADD231PD (CX)(DX*1), Z16, Z1
 	VFMADD231PD (CX)(DX*2), Z16, Z2
-	VFMADD231PD (CX)(BX*1), Z16, Z3
+	VFMADD231PD (CX)(R9*1), Z16, Z3
 	VFMADD231PD (R10), Z16, Z4
 	VFMADD231PD (R10)(DX*1), Z16, Z5
 	VFMADD231PD (R10)(DX*2), Z16, Z6
-	VFMADD231PD (R10)(BX*1), Z16, Z7
+	VFMADD231PD (R10)(R9*1), Z16, Z7
 	ADDQ        $0x40, CX
 	ADDQ        $0x40, R10
 	ADDQ        $0x40, R11
 
 gemvn8_tail:
-	TESTQ       $0x00000007, DI
+	TESTQ       $0x00000007, SI
 	JZ          gemvn8_sum
 	VMOVUPD.Z   (R11), K1, Z17
 	VFMADD231PD (CX), Z17, K1, Z8
 	VFMADD231PD (CX)(DX*1), Z17, K1, Z9
 	VFMADD231PD (CX)(DX*2), Z17, K1, Z10
-	VFMADD231PD (CX)(BX*1), Z17, K1, Z11
+	VFMADD231PD (CX)(R9*1), Z17, K1, Z11
 	VFMADD231PD (R10), Z17, K1, Z12
 	VFMADD231PD (R10)(DX*1), Z17, K1, Z13
 	VFMADD231PD (R10)(DX*2), Z17, K1, Z14
-	VFMADD231PD (R10)(BX*1), Z17, K1, Z15
+	VFMADD231PD (R10)(R9*1), Z17, K1, Z15
 
 gemvn8_sum:
 	VADDPD     Z8, Z0, Z0
@@ -3040,22 +3040,22 @@ gemvn8_sum:
 	JNE        gemvn8_beta
 	JP         gemvn8_beta
 	VMULPD     Z29, Z18, Z18
-	VMOVUPD    Z18, (R8)
+	VMOVUPD    Z18, (DI)
 	JMP        gemvn8_next
 
 gemvn8_beta:
-	VMULPD      (R8), Z30, Z24
+	VMULPD      (DI), Z30, Z24
 	VFMADD231PD Z29, Z18, Z24
-	VMOVUPD     Z24, (R8)
+	VMOVUPD     Z24, (DI)
 
 gemvn8_next:
-	ADDQ $0x40, R8
+	ADDQ $0x40, DI
 	LEAQ (AX)(DX*8), AX
-	SUBQ $0x08, R9
+	SUBQ $0x08, R8
 	JMP  gemvn_rows8
 
 gemvn_rows4:
-	CMPQ   R9, $0x04
+	CMPQ   R8, $0x04
 	JB     gemvn_rows2
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z8, Z8, Z8
@@ -3067,8 +3067,8 @@ gemvn_rows4:
 	VPXORQ Z11, Z11, Z11
 	MOVQ   AX, CX
 	LEAQ   (AX)(DX*4), R10
-	MOVQ   SI, R11
-	MOVQ   DI, R12
+	MOVQ   BX, R11
+	MOVQ   SI, R12
 	SHRQ   $0x04, R12
 	JZ     gemvn4_eight
 
@@ -3081,32 +3081,32 @@ gemvn4_loop:
 	VFMADD231PD 64(CX)(DX*1), Z17, Z9
 	VFMADD231PD (CX)(DX*2), Z16, Z2
 	VFMADD231PD 64(CX)(DX*2), Z17, Z10
-	VFMADD231PD (CX)(BX*1), Z16, Z3
-	VFMADD231PD 64(CX)(BX*1), Z17, Z11
+	VFMADD231PD (CX)(R9*1), Z16, Z3
+	VFMADD231PD 64(CX)(R9*1), Z17, Z11
 	ADDQ        $0x80, CX
 	ADDQ        $0x80, R11
 	DECQ        R12
 	JNZ         gemvn4_loop
 
 gemvn4_eight:
-	TESTQ       $0x00000008, DI
+	TESTQ       $0x00000008, SI
 	JZ          gemvn4_tail
 	VMOVUPD     (R11), Z16
 	VFMADD231PD (CX), Z16, Z0
 	VFMADD231PD (CX)(DX*1), Z16, Z1
 	VFMADD231PD (CX)(DX*2), Z16, Z2
-	VFMADD231PD (CX)(BX*1), Z16, Z3
+	VFMADD231PD (CX)(R9*1), Z16, Z3
 	ADDQ        $0x40, CX
 	ADDQ        $0x40, R11
 
 gemvn4_tail:
-	TESTQ       $0x00000007, DI
+	TESTQ       $0x00000007, SI
 	JZ          gemvn4_sum
 	VMOVUPD.Z   (R11), K1, Z17
 	VFMADD231PD (CX), Z17, K1, Z8
 	VFMADD231PD (CX)(DX*1), Z17, K1, Z9
 	VFMADD231PD (CX)(DX*2), Z17, K1, Z10
-	VFMADD231PD (CX)(BX*1), Z17, K1, Z11
+	VFMADD231PD (CX)(R9*1), Z17, K1, Z11
 
 gemvn4_sum:
 	VADDPD     Z8, Z0, Z0
@@ -3129,21 +3129,21 @@ gemvn4_sum:
 	JNE        gemvn4_beta
 	JP         gemvn4_beta
 	VMULPD     Y29, Y18, Y18
-	VMOVUPD    Y18, (R8)
+	VMOVUPD    Y18, (DI)
 	JMP        gemvn4_next
 
 gemvn4_beta:
-	VMULPD      (R8), Y30, Y24
+	VMULPD      (DI), Y30, Y24
 	VFMADD231PD Y29, Y18, Y24
-	VMOVUPD     Y24, (R8)
+	VMOVUPD     Y24, (DI)
 
 gemvn4_next:
-	ADDQ $0x20, R8
+	ADDQ $0x20, DI
 	LEAQ (AX)(DX*4), AX
-	SUBQ $0x04, R9
+	SUBQ $0x04, R8
 
 gemvn_rows2:
-	CMPQ   R9, $0x02
+	CMPQ   R8, $0x02
 	JB     gemvn_rows1
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z8, Z8, Z8
@@ -3151,8 +3151,8 @@ gemvn_rows2:
 	VPXORQ Z9, Z9, Z9
 	MOVQ   AX, CX
 	LEAQ   (AX)(DX*4), R10
-	MOVQ   SI, R11
-	MOVQ   DI, R12
+	MOVQ   BX, R11
+	MOVQ   SI, R12
 	SHRQ   $0x04, R12
 	JZ     gemvn2_eight
 
@@ -3169,7 +3169,7 @@ gemvn2_loop:
 	JNZ         gemvn2_loop
 
 gemvn2_eight:
-	TESTQ       $0x00000008, DI
+	TESTQ       $0x00000008, SI
 	JZ          gemvn2_tail
 	VMOVUPD     (R11), Z16
 	VFMADD231PD (CX), Z16, Z0
@@ -3178,7 +3178,7 @@ gemvn2_eight:
 	ADDQ        $0x40, R11
 
 gemvn2_tail:
-	TESTQ       $0x00000007, DI
+	TESTQ       $0x00000007, SI
 	JZ          gemvn2_sum
 	VMOVUPD.Z   (R11), K1, Z17
 	VFMADD231PD (CX), Z17, K1, Z8
@@ -3200,28 +3200,28 @@ gemvn2_sum:
 	JNE        gemvn2_beta
 	JP         gemvn2_beta
 	VMULPD     X29, X18, X18
-	VMOVUPD    X18, (R8)
+	VMOVUPD    X18, (DI)
 	JMP        gemvn2_next
 
 gemvn2_beta:
-	VMULPD      (R8), X30, X24
+	VMULPD      (DI), X30, X24
 	VFMADD231PD X29, X18, X24
-	VMOVUPD     X24, (R8)
+	VMOVUPD     X24, (DI)
 
 gemvn2_next:
-	ADDQ $0x10, R8
+	ADDQ $0x10, DI
 	LEAQ (AX)(DX*2), AX
-	SUBQ $0x02, R9
+	SUBQ $0x02, R8
 
 gemvn_rows1:
-	CMPQ   R9, $0x01
+	CMPQ   R8, $0x01
 	JB     gemvn_done
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z8, Z8, Z8
 	MOVQ   AX, CX
 	LEAQ   (AX)(DX*4), R10
-	MOVQ   SI, R11
-	MOVQ   DI, R12
+	MOVQ   BX, R11
+	MOVQ   SI, R12
 	SHRQ   $0x04, R12
 	JZ     gemvn1_eight
 
@@ -3236,7 +3236,7 @@ gemvn1_loop:
 	JNZ         gemvn1_loop
 
 gemvn1_eight:
-	TESTQ       $0x00000008, DI
+	TESTQ       $0x00000008, SI
 	JZ          gemvn1_tail
 	VMOVUPD     (R11), Z16
 	VFMADD231PD (CX), Z16, Z0
@@ -3244,7 +3244,7 @@ gemvn1_eight:
 	ADDQ        $0x40, R11
 
 gemvn1_tail:
-	TESTQ       $0x00000007, DI
+	TESTQ       $0x00000007, SI
 	JZ          gemvn1_sum
 	VMOVUPD.Z   (R11), K1, Z17
 	VFMADD231PD (CX), Z17, K1, Z8
@@ -3264,18 +3264,18 @@ gemvn1_sum:
 	JNE        gemvn1_beta
 	JP         gemvn1_beta
 	VMULSD     X29, X18, X18
-	VMOVSD     X18, (R8)
+	VMOVSD     X18, (DI)
 	JMP        gemvn1_next
 
 gemvn1_beta:
-	VMULSD      (R8), X30, X24
+	VMULSD      (DI), X30, X24
 	VFMADD231SD X29, X18, X24
-	VMOVSD      X24, (R8)
+	VMOVSD      X24, (DI)
 
 gemvn1_next:
-	ADDQ $0x08, R8
+	ADDQ $0x08, DI
 	LEAQ (AX)(DX*1), AX
-	SUBQ $0x01, R9
+	SUBQ $0x01, R8
 
 gemvn_done:
 	VZEROUPPER

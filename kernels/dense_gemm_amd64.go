@@ -240,15 +240,8 @@ const packRows = 8
 func packAAVX512(transA bool, a []float64, lda, ic, pc, mc, kc int, ap []float64) {
 	const mr = 8
 	if transA {
-		// op(A)[i, p] = a[p*lda+i]: row p of a panel is a[p*lda:][:rows].
-		for p := 0; p < kc; p += packRows {
-			pk := min(packRows, kc-p)
-			for ir := 0; ir < mc; ir += mr {
-				rows := min(mr, mc-ir)
-				src := (pc+p)*lda + ic + ir
-				packCopy8AVX512(pk, a[src:src+(pk-1)*lda+rows], lda, rows, ap[ir*kc+p*mr:(ir+mr)*kc])
-			}
-		}
+		// op(A)[i, p] = a[p*lda+i]: row p of the block is a[(pc+p)*lda+ic:].
+		packCopyPanels(mr, a, lda, pc*lda+ic, kc, mc, ap)
 		return
 	}
 	for ir := 0; ir < mc; ir += mr {
@@ -262,14 +255,7 @@ func packAAVX512(transA bool, a []float64, lda, ic, pc, mc, kc int, ap []float64
 func packBAVX512(transB bool, b []float64, ldb, pc, jc, kc, nc int, bp []float64) {
 	const nr = 24
 	if !transB {
-		for p := 0; p < kc; p += packRows {
-			pk := min(packRows, kc-p)
-			for jr := 0; jr < nc; jr += nr {
-				cols := min(nr, nc-jr)
-				src := (pc+p)*ldb + jc + jr
-				packCopy24AVX512(pk, b[src:src+(pk-1)*ldb+cols], ldb, cols, bp[jr*kc+p*nr:(jr+nr)*kc])
-			}
-		}
+		packCopyPanels(nr, b, ldb, pc*ldb+jc, kc, nc, bp)
 		return
 	}
 	// op(B)[p, j] = b[j*ldb+p]: the columns of a panel are rows of b,
@@ -284,6 +270,26 @@ func packBAVX512(transB bool, b []float64, ldb, pc, jc, kc, nc int, bp []float64
 			rows := min(8, cols-g)
 			src := (jc+jr+g)*ldb + pc
 			packTranspose8AVX512(kc, b[src:src+(rows-1)*ldb+kc], ldb, rows, dst[g:], nr)
+		}
+	}
+}
+
+// packCopyPanels copies kc rows of n elements, row p at src[off+p*ld:],
+// into panels of w (8 or 24) columns, element (p, j) of panel jr/w at
+// dst[jr*kc+p*w+j-jr], padding the last panel with zeros: packRows rows at
+// a time across all panels.
+func packCopyPanels(w int, src []float64, ld, off, kc, n int, dst []float64) {
+	for p := 0; p < kc; p += packRows {
+		pk := min(packRows, kc-p)
+		for jr := 0; jr < n; jr += w {
+			cols := min(w, n-jr)
+			s := off + p*ld + jr
+			rows, panel := src[s:s+(pk-1)*ld+cols], dst[jr*kc+p*w:(jr+w)*kc]
+			if w == 8 {
+				packCopy8AVX512(pk, rows, ld, cols, panel)
+			} else {
+				packCopy24AVX512(pk, rows, ld, cols, panel)
+			}
 		}
 	}
 }

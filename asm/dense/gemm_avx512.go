@@ -158,81 +158,75 @@ func gemmTile(t tile) {
 	}
 	VMOVSD(args.Addr(Param("beta")), X31)
 	VXORPD(X30, X30, X30)
-	// Both stores (beta 0 or not) come in two shapes: a whole tile with
-	// plain stores, and a clipped one with masks and an early exit.
+
+	// epilogue emits the stores of a whole tile (clipped false: plain
+	// stores) or of a clipped one (masks, and a way out after the last
+	// row of C). When beta is not 0, C is read in full before any of it is
+	// written: a masked store's 64 bytes may reach into the next row, and a
+	// load of that row after it would wait for the store to complete.
+	epilogue := func(q string, clipped bool) {
+		mask := func(j int) Register {
+			if clipped {
+				return masks[j]
+			}
+			return nil
+		}
+		put := func(i, j int) {
+			if k := mask(j); k != nil {
+				VMOVUPD(acc(i, j), k, row(i, 64*j))
+			} else {
+				VMOVUPD(acc(i, j), row(i, 64*j))
+			}
+		}
+		lastRow := func(i int, exit string) {
+			if clipped && i+1 < mr {
+				CMPQ(rows, U8(i+1))
+				JEQ(LabelRef(exit))
+			}
+		}
+		VUCOMISD(X30, X31)
+		JNE(LabelRef(q + "beta"))
+		JP(LabelRef(q + "beta"))
+		for i := 0; i < mr; i++ {
+			for j := 0; j < nv; j++ {
+				VMULPD(alpha, acc(i, j), acc(i, j))
+				put(i, j)
+			}
+			lastRow(i, q+"done")
+		}
+		JMP(LabelRef(q + "done"))
+
+		Label(q + "beta")
+		VBROADCASTSD(X31, beta)
+		for i := 0; i < mr; i++ {
+			for j := 0; j < nv; j++ {
+				if k := mask(j); k != nil {
+					VMULPD_Z(row(i, 64*j), beta, k, tmp)
+				} else {
+					VMULPD(row(i, 64*j), beta, tmp)
+				}
+				VFMADD213PD(tmp, alpha, acc(i, j))
+			}
+			lastRow(i, q+"beta_store")
+		}
+		Label(q + "beta_store")
+		for i := 0; i < mr; i++ {
+			for j := 0; j < nv; j++ {
+				put(i, j)
+			}
+			lastRow(i, q+"done")
+		}
+		Label(q + "done")
+		VZEROUPPER()
+		RET()
+	}
 	CMPQ(rows, U8(mr))
 	JNE(LabelRef(p + "clipped"))
 	CMPQ(cols, U8(nr))
 	JNE(LabelRef(p + "clipped"))
-	VUCOMISD(X30, X31)
-	JNE(LabelRef(p + "beta"))
-	JP(LabelRef(p + "beta"))
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nv; j++ {
-			VMULPD(alpha, acc(i, j), acc(i, j))
-			VMOVUPD(acc(i, j), row(i, 64*j))
-		}
-	}
-	VZEROUPPER()
-	RET()
-
-	Label(p + "beta")
-	VBROADCASTSD(X31, beta)
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nv; j++ {
-			VMULPD(row(i, 64*j), beta, tmp)
-			VFMADD231PD(alpha, acc(i, j), tmp)
-			VMOVUPD(tmp, row(i, 64*j))
-		}
-	}
-	VZEROUPPER()
-	RET()
-
+	epilogue(p+"whole_", false)
 	Label(p + "clipped")
-	VUCOMISD(X30, X31)
-	JNE(LabelRef(p + "clipped_beta"))
-	JP(LabelRef(p + "clipped_beta"))
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nv; j++ {
-			VMULPD(alpha, acc(i, j), acc(i, j))
-			VMOVUPD(acc(i, j), masks[j], row(i, 64*j))
-		}
-		if i+1 < mr {
-			CMPQ(rows, U8(i+1))
-			JEQ(LabelRef(p + "done"))
-		}
-	}
-	VZEROUPPER()
-	RET()
-
-	// C is read in full before any of it is written: a masked store's 64
-	// bytes may reach into the next row, and a load of that row after it
-	// would wait for the store to complete.
-	Label(p + "clipped_beta")
-	VBROADCASTSD(X31, beta)
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nv; j++ {
-			VMULPD_Z(row(i, 64*j), beta, masks[j], tmp)
-			VFMADD213PD(tmp, alpha, acc(i, j))
-		}
-		if i+1 < mr {
-			CMPQ(rows, U8(i+1))
-			JEQ(LabelRef(p + "clipped_beta_store"))
-		}
-	}
-	Label(p + "clipped_beta_store")
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nv; j++ {
-			VMOVUPD(acc(i, j), masks[j], row(i, 64*j))
-		}
-		if i+1 < mr {
-			CMPQ(rows, U8(i+1))
-			JEQ(LabelRef(p + "done"))
-		}
-	}
-	Label(p + "done")
-	VZEROUPPER()
-	RET()
+	epilogue(p+"clipped_", true)
 }
 
 // gemmRank1 emits gemmRank1AVX512: c[i*ldc+j] = a[i*astride]*b[j] +

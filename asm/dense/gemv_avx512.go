@@ -45,6 +45,24 @@ func sumTranspose8(acc []VecPhysical, zero VecPhysical, tmp []VecPhysical) VecPh
 	return s
 }
 
+// gemvArgs starts the GEMV kernel name: it loads the base of a, lda in
+// bytes, and the bases and lengths of x and y, and leaves alpha and beta
+// broadcast in Z29 and Z30 and zero in Z31.
+func gemvArgs(name string) (pa, lda, px, nx, py, ny Register) {
+	TEXT(name, NOSPLIT, "func(a []float64, lda int, x, y []float64, alpha, beta float64)")
+	pa = Load(Param("a").Base(), GP64())
+	lda = Load(Param("lda"), GP64())
+	SHLQ(U8(3), lda)
+	px = Load(Param("x").Base(), GP64())
+	nx = Load(Param("x").Len(), GP64())
+	py = Load(Param("y").Base(), GP64())
+	ny = Load(Param("y").Len(), GP64())
+	VBROADCASTSD(args.Addr(Param("alpha")), Z29)
+	VBROADCASTSD(args.Addr(Param("beta")), Z30)
+	VPXORQ(Z31, Z31, Z31)
+	return
+}
+
 // gemvNAVX512 emits gemvNAVX512: y[i] = alpha*sum_j a[i*lda+j]*x[j] +
 // beta*y[i] for i < len(y) and j < len(x), y not read when beta is 0. Rows
 // go in blocks of 8, then 4, 2 and 1; each row's products accumulate in
@@ -52,20 +70,10 @@ func sumTranspose8(acc []VecPhysical, zero VecPhysical, tmp []VecPhysical) VecPh
 // under a mask), summed by sumTranspose8 into one vector of the block's
 // results, scaled and stored at once.
 func gemvNAVX512() {
-	TEXT("gemvNAVX512", NOSPLIT, "func(a []float64, lda int, x, y []float64, alpha, beta float64)")
-	pa := Load(Param("a").Base(), GP64())
-	lda := Load(Param("lda"), GP64())
-	SHLQ(U8(3), lda)
+	pa, lda, px, n, py, m := gemvArgs("gemvNAVX512")
+	alpha, beta, zero := Z29, Z30, Z31
 	ld3 := GP64()
 	LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, ld3)
-	px := Load(Param("x").Base(), GP64())
-	n := Load(Param("x").Len(), GP64())
-	py := Load(Param("y").Base(), GP64())
-	m := Load(Param("y").Len(), GP64())
-	alpha, beta, zero := Z29, Z30, Z31
-	VBROADCASTSD(args.Addr(Param("alpha")), alpha)
-	VBROADCASTSD(args.Addr(Param("beta")), beta)
-	VPXORQ(zero, zero, zero)
 	// K1: the columns of the last, partial, vector of x.
 	r := GP64()
 	MOVQ(n, r)
@@ -207,18 +215,8 @@ func gemvNAVX512() {
 // the odd rows in two sets of accumulators, so that at least eight FMA
 // chains run at once, and adds the two sets at the end.
 func gemvTAVX512() {
-	TEXT("gemvTAVX512", NOSPLIT, "func(a []float64, lda int, x, y []float64, alpha, beta float64)")
-	pa := Load(Param("a").Base(), GP64())
-	lda := Load(Param("lda"), GP64())
-	SHLQ(U8(3), lda)
-	px := Load(Param("x").Base(), GP64())
-	m := Load(Param("x").Len(), GP64())
-	py := Load(Param("y").Base(), GP64())
-	n := Load(Param("y").Len(), GP64())
+	pa, lda, px, m, py, n := gemvArgs("gemvTAVX512")
 	alpha, beta, zero := Z29, Z30, Z31
-	VBROADCASTSD(args.Addr(Param("alpha")), alpha)
-	VBROADCASTSD(args.Addr(Param("beta")), beta)
-	VPXORQ(zero, zero, zero)
 	rp, xp, cnt := GP64(), GP64(), GP64()
 
 	// block emits one block of nv vectors of columns, the last under the
