@@ -161,25 +161,41 @@ func TestUnitsMatchOneProcess(t *testing.T) {
 	}
 }
 
-// TestReproduceMaxTime runs a unit of moons --quick, made longer, in
-// pieces of --max-time 400ms, as a job array task under a time limit is
-// requeued: each piece must stop with status 75 until one finishes with
-// status 0, and the unit must then be the one run in one go.
+// TestReproduceMaxTime runs a unit of moons --quick, made long enough on
+// this machine, in pieces of a quarter of its length given as --max-time,
+// as a job array task under a time limit is requeued: each piece must stop
+// with status 75 until one finishes with status 0, and the unit must then
+// be the one run in one go.
 func TestReproduceMaxTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a unit in pieces")
 	}
 	bin := mmcnfProgram(t)
 	root := t.TempDir()
-	pieces, once := filepath.Join(root, "pieces"), filepath.Join(root, "once")
-	unit := []string{"reproduce", "moons", "--quick", "--iters", "600", "--threads", "1", "--unit", "1"}
-	mustRun(t, bin, append(unit, "--out", once)...)
+	pieces := filepath.Join(root, "pieces")
+	var unit []string
+	var once string
+	var took time.Duration
+	// The unit is lengthened until one run of it takes a second or more,
+	// so that pieces of a quarter of that stop on a fast machine too.
+	for iters := 600; ; iters *= 4 {
+		unit = []string{"reproduce", "moons", "--quick", "--iters", strconv.Itoa(iters), "--threads", "1", "--unit", "1"}
+		once = filepath.Join(root, "once-"+strconv.Itoa(iters))
+		start := time.Now()
+		mustRun(t, bin, append(unit, "--out", once)...)
+		took = time.Since(start)
+		if took >= time.Second || iters >= 600*4*4*4*4 {
+			break
+		}
+	}
+	maxTime := (took / 4).Round(time.Millisecond)
+	t.Logf("%s run in one go in %v; pieces of --max-time %v", strings.Join(unit[:5], " "), took.Round(time.Millisecond), maxTime)
 	stops := 0
 	for piece := 0; ; piece++ {
 		if piece == 200 {
 			t.Fatalf("not finished after %d pieces", piece)
 		}
-		_, stderr, code := runProcess(t, bin, append(unit, "--out", pieces, "--max-time", "400ms")...)
+		_, stderr, code := runProcess(t, bin, append(unit, "--out", pieces, "--max-time", maxTime.String())...)
 		if code == 0 {
 			break
 		}
