@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mmcnf/mmcnf/cnf/train"
 )
 
-// TestTrainMaxTime runs a training run in pieces of --max-time 400ms, as a
-// batch job under a time limit is requeued: each piece must stop with
+// TestTrainMaxTime runs a training run, made long enough on this machine,
+// in pieces of a quarter of its length given as --max-time, as a batch job
+// under a time limit is requeued: each piece must stop with
 // status 75 at a checkpoint, later than the last, until one finishes with
 // status 0; the weights and log must then be those of the run never
 // stopped.
@@ -19,12 +22,12 @@ func TestTrainMaxTime(t *testing.T) {
 		t.Skip("trains a small run in pieces")
 	}
 	root := t.TempDir()
-	ref, dir := filepath.Join(root, "ref"), filepath.Join(root, "pieces")
-	args := func(out string) []string {
+	dir := filepath.Join(root, "pieces")
+	args := func(out string, iters int) []string {
 		a := resumeTrainArgs(out)
 		for i := range a {
 			if a[i] == "--iters" {
-				a[i+1] = "400"
+				a[i+1] = strconv.Itoa(iters)
 			}
 			if a[i] == "--checkpoint-every" {
 				a[i+1] = "25"
@@ -33,10 +36,25 @@ func TestTrainMaxTime(t *testing.T) {
 		return a
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(args(ref), &stdout, &stderr); code != exitOK {
-		t.Fatalf("uninterrupted run: exit %d: %s", code, stderr.String())
+	// The run is lengthened until it takes a second or more in one go, so
+	// that pieces of a quarter of that stop on a fast machine too.
+	var ref string
+	var iters int
+	var took time.Duration
+	for iters = 400; ; iters *= 4 {
+		ref = filepath.Join(root, "ref-"+strconv.Itoa(iters))
+		start := time.Now()
+		if code := run(args(ref, iters), &stdout, &stderr); code != exitOK {
+			t.Fatalf("uninterrupted run: exit %d: %s", code, stderr.String())
+		}
+		took = time.Since(start)
+		if took >= time.Second || iters >= 400*4*4*4*4 {
+			break
+		}
 	}
-	cmd := append(args(dir), "--max-time", "400ms")
+	maxTime := (took / 4).Round(time.Millisecond).String()
+	t.Logf("%d iterations in one go in %v; pieces of --max-time %s", iters, took.Round(time.Millisecond), maxTime)
+	cmd := append(args(dir, iters), "--max-time", maxTime)
 	stops, last := 0, 0
 	for piece := 0; ; piece++ {
 		if piece == 200 {
@@ -59,7 +77,7 @@ func TestTrainMaxTime(t *testing.T) {
 		}
 		last = c.Iteration
 		stops++
-		cmd = []string{"train", "--out", dir, "--resume", "--quiet", "--max-time", "400ms"}
+		cmd = []string{"train", "--out", dir, "--resume", "--quiet", "--max-time", maxTime}
 	}
 	if stops == 0 {
 		t.Fatal("no piece stopped at --max-time: make the run longer")
