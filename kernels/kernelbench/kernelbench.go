@@ -17,6 +17,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mmcnf/mmcnf/internal/timing"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 
@@ -222,7 +223,7 @@ func (tm *timer) rep() error {
 
 // record is the median (and fastest) repetition as a Record.
 func (tm *timer) record(c Case) Record {
-	ns := median(tm.perOp) // sorts perOp
+	ns := timing.Median(tm.perOp) // sorts perOp
 	rec := Record{Kernel: c.Kernel, Shape: c.Shape, Impl: tm.impl, NsPerOp: ns, MinNsPerOp: tm.perOp[0]}
 	rate := c.Work / ns // units per nanosecond = giga-units per second
 	if c.Unit == FLOPs {
@@ -231,14 +232,4 @@ func (tm *timer) record(c Case) Record {
 		rec.GElems = rate
 	}
 	return rec
-}
-
-// median returns the median of xs, which it sorts.
-func median(xs []float64) float64 {
-	sort.Float64s(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
 }

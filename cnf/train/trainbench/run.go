@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mmcnf/mmcnf/internal/timing"
 	"github.com/mmcnf/mmcnf/kernels"
 )
 
@@ -212,7 +213,7 @@ func (r *implRun) result(w Workload, warmup, timed int) Result {
 		ForwardNFE:    r.nfe,
 		Warmup:        warmup,
 		Timed:         timed,
-		MedianS:       median(times),
+		MedianS:       timing.Median(times),
 		MinS:          slices.Min(times),
 		AllocsPerStep: float64(r.allocs) / float64(timed),
 		Loss:          r.loss,
@@ -223,15 +224,4 @@ func (r *implRun) result(w Workload, warmup, timed int) Result {
 		res.GFLOPS = res.NominalGFLOP / res.MedianS
 	}
 	return res
-}
-
-// median returns the median of v (the mean of the middle two for even
-// lengths); v is sorted in place.
-func median(v []float64) float64 {
-	slices.Sort(v)
-	n := len(v)
-	if n%2 == 1 {
-		return v[n/2]
-	}
-	return (v[n/2-1] + v[n/2]) / 2
 }
