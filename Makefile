@@ -23,6 +23,7 @@ run: build
 test: vet fmt-check asm-check
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./...
+	@$(GO) test -count=1 -v -run '^TestTiers$$' ./kernels | sed -n 's/^.*\(kernel tiers tested: \)/\1/p'
 
 # The Slurm scripts of deploy/slurm against a real one-node Slurm that the
 # test starts and stops itself: as root, installing Debian's slurm-wlm,

@@ -25,6 +25,25 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
+// TestTiers names the tiers every forEachImpl table runs under on this
+// machine and build, and those it skips; make test prints the line.
+func TestTiers(t *testing.T) {
+	var skipped []string
+	for _, name := range allNames() {
+		if !slices.Contains(Available(), name) {
+			skipped = append(skipped, name)
+		}
+	}
+	if len(Available()) == 0 || !slices.Contains(Available(), "purego") {
+		t.Fatalf("Available() = %v, want at least purego", Available())
+	}
+	skips := "none"
+	if len(skipped) > 0 {
+		skips = strings.Join(skipped, ", ")
+	}
+	t.Logf("kernel tiers tested: %s; skipped: %s", strings.Join(Available(), ", "), skips)
+}
+
 func TestUse(t *testing.T) {
 	for _, name := range []string{"sse", "", "AVX2"} {
 		if _, err := Use(name); err == nil || !strings.Contains(err.Error(), "no tier named") {
