@@ -1220,9 +1220,9 @@ TEXT ·gmm2AVX512(SB), NOSPLIT, $0-120
 	VMOVUPD pevens<>+0(SB), Z0
 	VMOVUPD podds<>+0(SB), Z1
 
-qpair:
+qpair_1:
 	CMPQ      R8, $0x10
-	JB        qone
+	JB        qone_2
 	VMOVUPD   (AX), Z2
 	VMOVUPD   (AX), Z3
 	VPERMT2PD 64(AX), Z0, Z2
@@ -1240,7 +1240,7 @@ qpair:
 	MOVQ         SI, R12
 	MOVQ         BX, R13
 
-qpmax:
+qmax_5:
 	VSUBPD.BCST       (R10), Z2, Z8
 	VSUBPD.BCST       (R10), Z4, Z9
 	VSUBPD.BCST       8(R10), Z3, Z10
@@ -1298,7 +1298,7 @@ qpmax:
 	ADDQ              $0x08, R11
 	ADDQ              $0x08, R12
 	DECQ              R13
-	JNZ               qpmax
+	JNZ               qmax_5
 
 	// Pass 2: the sum of exp(term - max), recomputing the terms.
 	VXORPD Z8, Z8, Z8
@@ -1307,7 +1307,7 @@ qpmax:
 	MOVQ   DX, R11
 	MOVQ   BX, R13
 
-qpsum:
+qsum_7:
 	VSUBPD.BCST       (R10), Z2, Z10
 	VSUBPD.BCST       (R10), Z4, Z11
 	VSUBPD.BCST       8(R10), Z3, Z12
@@ -1373,7 +1373,7 @@ qpsum:
 	ADDQ              $0x10, R10
 	ADDQ              $0x08, R11
 	DECQ              R13
-	JNZ               qpsum
+	JNZ               qsum_7
 	VGETMANTPD        $0x00, Z8, Z10
 	VGETMANTPD        $0x00, Z9, Z11
 	VGETEXPPD         Z8, Z8
@@ -1440,14 +1440,14 @@ qpsum:
 	VFPCLASSPDZ $0x18, Z7, K2
 	KORB        K2, K1, K1
 	KORTESTB    K1, K1
-	JZ          qpstore
+	JZ          qstore_9
 	VMOVAPD     Z6, K1, Z12
 	VMOVAPD     Z7, K2, Z13
 	MOVQ        CX, R10
 	MOVQ        DX, R11
 	MOVQ        BX, R13
 
-qpnan:
+qnan_8:
 	VSUBPD.BCST       (R10), Z2, Z6
 	VSUBPD.BCST       (R10), Z4, Z7
 	VSUBPD.BCST       8(R10), Z3, Z8
@@ -1467,9 +1467,9 @@ qpnan:
 	ADDQ              $0x10, R10
 	ADDQ              $0x08, R11
 	DECQ              R13
-	JNZ               qpnan
+	JNZ               qnan_8
 
-qpstore:
+qstore_9:
 	VMOVUPD Z12, (DI)
 	VMOVUPD Z13, 64(DI)
 	ADDQ    $0x00000100, AX
@@ -1478,11 +1478,11 @@ qpstore:
 	SHLQ    $0x04, R13
 	ADDQ    R13, SI
 	SUBQ    $0x10, R8
-	JMP     qpair
+	JMP     qpair_1
 
-qone:
+qone_2:
 	CMPQ      R8, $0x08
-	JB        qtail
+	JB        qtail_3
 	VMOVUPD   (AX), Z2
 	VMOVUPD   (AX), Z3
 	VPERMT2PD 64(AX), Z0, Z2
@@ -1495,7 +1495,7 @@ qone:
 	MOVQ         SI, R12
 	MOVQ         BX, R13
 
-qomax:
+qmax_10:
 	VSUBPD.BCST       (R10), Z2, Z5
 	VSUBPD.BCST       8(R10), Z3, Z6
 	VMULPD            Z5, Z5, Z5
@@ -1527,7 +1527,7 @@ qomax:
 	ADDQ              $0x08, R11
 	ADDQ              $0x08, R12
 	DECQ              R13
-	JNZ               qomax
+	JNZ               qmax_10
 
 	// Pass 2: the sum of exp(term - max), recomputing the terms.
 	VXORPD Z5, Z5, Z5
@@ -1535,7 +1535,7 @@ qomax:
 	MOVQ   DX, R11
 	MOVQ   BX, R13
 
-qosum:
+qsum_12:
 	VSUBPD.BCST       (R10), Z2, Z6
 	VSUBPD.BCST       8(R10), Z3, Z7
 	VMULPD            Z6, Z6, Z6
@@ -1570,7 +1570,7 @@ qosum:
 	ADDQ              $0x10, R10
 	ADDQ              $0x08, R11
 	DECQ              R13
-	JNZ               qosum
+	JNZ               qsum_12
 	VGETMANTPD        $0x00, Z5, Z6
 	VGETEXPPD         Z5, Z5
 	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z6, K1
@@ -1605,13 +1605,13 @@ qosum:
 	// Where the maximum is infinite it is the result, or NaN if a term is NaN.
 	VFPCLASSPDZ $0x18, Z4, K1
 	KORTESTB    K1, K1
-	JZ          qostore
+	JZ          qstore_14
 	VMOVAPD     Z4, K1, Z7
 	MOVQ        CX, R10
 	MOVQ        DX, R11
 	MOVQ        BX, R13
 
-qonan:
+qnan_13:
 	VSUBPD.BCST       (R10), Z2, Z4
 	VSUBPD.BCST       8(R10), Z3, Z5
 	VMULPD            Z4, Z4, Z4
@@ -1623,9 +1623,9 @@ qonan:
 	ADDQ              $0x10, R10
 	ADDQ              $0x08, R11
 	DECQ              R13
-	JNZ               qonan
+	JNZ               qnan_13
 
-qostore:
+qstore_14:
 	VMOVUPD Z7, (DI)
 	ADDQ    $0x00000080, AX
 	ADDQ    $0x40, DI
@@ -1634,9 +1634,9 @@ qostore:
 	ADDQ    R13, SI
 	SUBQ    $0x08, R8
 
-qtail:
+qtail_3:
 	TESTQ        R8, R8
-	JZ           qdone
+	JZ           qdone_4
 	LEAQ         (R8)(R8*1), R10
 	VPBROADCASTQ R8, Z2
 	VPCMPQ       $0x06, iota8<>+0(SB), Z2, K1
@@ -1658,7 +1658,7 @@ qtail:
 	MOVQ         SI, R12
 	MOVQ         BX, R13
 
-qtmax:
+qmax_15:
 	VSUBPD.BCST       (R10), Z2, Z1
 	VSUBPD.BCST       8(R10), Z3, Z4
 	VMULPD            Z1, Z1, Z1
@@ -1667,48 +1667,48 @@ qtmax:
 	VFNMADD231PD.BCST c3fe0000000000000<>+0(SB), Z1, Z4
 	MOVQ              R12, AX
 	CMPQ              R8, $0x00
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVSD            X4, (AX)
 	ADDQ              R9, AX
 	CMPQ              R8, $0x01
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVHPD           X4, (AX)
 	ADDQ              R9, AX
 	VEXTRACTF64X2     $0x01, Z4, X1
 	CMPQ              R8, $0x02
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVSD            X1, (AX)
 	ADDQ              R9, AX
 	CMPQ              R8, $0x03
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVHPD           X1, (AX)
 	ADDQ              R9, AX
 	VEXTRACTF64X2     $0x02, Z4, X1
 	CMPQ              R8, $0x04
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVSD            X1, (AX)
 	ADDQ              R9, AX
 	CMPQ              R8, $0x05
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVHPD           X1, (AX)
 	ADDQ              R9, AX
 	VEXTRACTF64X2     $0x03, Z4, X1
 	CMPQ              R8, $0x06
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVSD            X1, (AX)
 	ADDQ              R9, AX
 	CMPQ              R8, $0x07
-	JBE               qtstored
+	JBE               qstored_16
 	VMOVHPD           X1, (AX)
 	ADDQ              R9, AX
 
-qtstored:
+qstored_16:
 	VMAXPD Z0, Z4, Z0
 	ADDQ   $0x10, R10
 	ADDQ   $0x08, R11
 	ADDQ   $0x08, R12
 	DECQ   R13
-	JNZ    qtmax
+	JNZ    qmax_15
 
 	// Pass 2: the sum of exp(term - max), recomputing the terms.
 	VXORPD Z1, Z1, Z1
@@ -1716,7 +1716,7 @@ qtstored:
 	MOVQ   DX, R11
 	MOVQ   BX, R13
 
-qtsum:
+qsum_17:
 	VSUBPD.BCST       (R10), Z2, Z4
 	VSUBPD.BCST       8(R10), Z3, Z5
 	VMULPD            Z4, Z4, Z4
@@ -1751,7 +1751,7 @@ qtsum:
 	ADDQ              $0x10, R10
 	ADDQ              $0x08, R11
 	DECQ              R13
-	JNZ               qtsum
+	JNZ               qsum_17
 	VGETMANTPD        $0x00, Z1, Z4
 	VGETEXPPD         Z1, Z1
 	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z4, K2
@@ -1786,13 +1786,13 @@ qtsum:
 	// Where the maximum is infinite it is the result, or NaN if a term is NaN.
 	VFPCLASSPDZ $0x18, Z0, K2
 	KORTESTB    K2, K2
-	JZ          qtstore
+	JZ          qstore_19
 	VMOVAPD     Z0, K2, Z5
 	MOVQ        CX, R10
 	MOVQ        DX, R11
 	MOVQ        BX, R13
 
-qtnan:
+qnan_18:
 	VSUBPD.BCST       (R10), Z2, Z0
 	VSUBPD.BCST       8(R10), Z3, Z1
 	VMULPD            Z0, Z0, Z0
@@ -1804,12 +1804,12 @@ qtnan:
 	ADDQ              $0x10, R10
 	ADDQ              $0x08, R11
 	DECQ              R13
-	JNZ               qtnan
+	JNZ               qnan_18
 
-qtstore:
+qstore_19:
 	VMOVUPD Z5, K1, (DI)
 
-qdone:
+qdone_4:
 	VZEROUPPER
 	RET
 

@@ -1041,9 +1041,9 @@ rwidth:
 	MOVQ             gz_base+144(FP), R10
 	MOVQ             gtrace_len+128(FP), R11
 
-rblock:
+rone_11:
 	CMPQ              R11, $0x08
-	JB                rtail
+	JB                rtail_12
 	VMOVUPD           (DI), Z13
 	VMOVUPD           (DI), Z14
 	VPERMT2PD         64(DI), Z0, Z13
@@ -1119,11 +1119,11 @@ rblock:
 	ADDQ              $0x00000080, R10
 	ADDQ              $0x40, R9
 	SUBQ              $0x08, R11
-	JMP               rblock
+	JMP               rone_11
 
-rtail:
+rtail_12:
 	TESTQ             R11, R11
-	JZ                rsum
+	JZ                rdone_13
 	LEAQ              (R11)(R11*1), R12
 	VPBROADCASTQ      R11, Z13
 	VPCMPQ            $0x06, iota8<>+0(SB), Z13, K1
@@ -1208,7 +1208,7 @@ rtail:
 	VFMADD213PD       Z13, Z12, Z11
 	VMOVUPD           Z11, K3, 64(R10)
 
-rsum:
+rdone_13:
 	// Reduce over the points and accumulate the parameter gradients of index i.
 	VEXTRACTF64X4 $0x01, Z9, Y11
 	VADDPD        Y9, Y11, Y11

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"math/bits"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -44,10 +45,7 @@ func expNeg512(y vm.Group) vm.Group {
 func logSumExp512() {
 	TEXT("lseAVX512", NOSPLIT, "func(x, out []float64, cols int)")
 	Doc("lseAVX512 is LogSumExp on len(out) rows of cols > 0 columns.")
-	x := Load(Param("x").Base(), GP64())
-	out := Load(Param("out").Base(), GP64())
-	rows := Load(Param("out").Len(), GP64())
-	cols := Load(Param("cols"), GP64())
+	x, out, rows, cols := lseArgs()
 	TESTQ(rows, rows)
 	JZ(LabelRef("ldone"))
 	rem := GP64()
@@ -122,8 +120,7 @@ func logSumExp512() {
 	JE(LabelRef("linf"))
 
 	Comment("Pass 2: the sum of exp(x - m), each term in (0, 1].")
-	acc := vm.NewGroup(2)
-	acc.Each(func(j int) { VXORPD(acc[j], acc[j], acc[j]) })
+	acc := vm.ZeroZ(2)
 	pass("lsum", func(g vm.Group, mask reg.OpmaskVirtual) {
 		g.Each(func(j int) { VSUBPD(g[j], mz, g[j]) }) // m - x
 		e := expNeg512(g)
@@ -192,8 +189,7 @@ func dist512(d reg.Register) distance {
 	ANDQ(Imm(7), rem)
 	tk := vm.TailK(rem)
 	return func(z, mu reg.Register) reg.VecVirtual {
-		acc := vm.NewGroup(4)
-		acc.Each(func(a int) { VXORPD(acc[a], acc[a], acc[a]) })
+		acc := vm.ZeroZ(4)
 		p, q, c := GP64(), GP64(), GP64()
 		MOVQ(z, p)
 		MOVQ(mu, q)
@@ -248,13 +244,7 @@ func dist512(d reg.Register) distance {
 func gmm2512() {
 	TEXT("gmm2AVX512", NOSPLIT, "func(z, mu, logw, work, out []float64)")
 	Doc("gmm2AVX512 is GMMLogDensity for d = 2 on len(out) points, before subtracting log 2 pi.")
-	z := Load(Param("z").Base(), GP64())
-	mu0 := Load(Param("mu").Base(), GP64())
-	lw0 := Load(Param("logw").Base(), GP64())
-	k := Load(Param("logw").Len(), GP64())
-	work := Load(Param("work").Base(), GP64())
-	out := Load(Param("out").Base(), GP64())
-	n := Load(Param("out").Len(), GP64())
+	z, mu0, lw0, k, work, out, n := gmm2Args()
 	kb := GP64() // bytes per row of work
 	MOVQ(k, kb)
 	SHLQ(Imm(3), kb)
@@ -304,7 +294,8 @@ func gmm2512() {
 		}
 	}
 
-	block := func(name string, g int, masks *vm.PointMasks) {
+	block := func(g int, masks *vm.PointMasks) {
+		max, stored, sum, nan, put := vm.NewLabel("qmax"), vm.NewLabel("qstored"), vm.NewLabel("qsum"), vm.NewLabel("qnan"), vm.NewLabel("qstore")
 		za, zb := vm.NewGroup(g), vm.NewGroup(g)
 		for i := range za {
 			za[i], zb[i] = pts.Load(Mem{Base: z, Disp: 128 * i}, masks)
@@ -315,25 +306,23 @@ func gmm2512() {
 		MOVQ(lw0, lw)
 		MOVQ(work, wp)
 		MOVQ(k, j)
-		Label(name + "max")
+		Label(max)
 		v := term(za, zb)
-		skip := name + "stored"
-		store(v, masks, skip)
-		Label(skip)
+		store(v, masks, stored)
+		Label(stored)
 		mx.Each(func(i int) { VMAXPD(mx[i], v[i], mx[i]) })
 		ADDQ(Imm(16), mu)
 		ADDQ(Imm(8), lw)
 		ADDQ(Imm(8), wp)
 		DECQ(j)
-		JNZ(LabelRef(name + "max"))
+		JNZ(LabelRef(max))
 
 		Comment("Pass 2: the sum of exp(term - max), recomputing the terms.")
-		acc := vm.NewGroup(g)
-		acc.Each(func(i int) { VXORPD(acc[i], acc[i], acc[i]) })
+		acc := vm.ZeroZ(g)
 		MOVQ(mu0, mu)
 		MOVQ(lw0, lw)
 		MOVQ(k, j)
-		Label(name + "sum")
+		Label(sum)
 		v = term(za, zb)
 		v.Each(func(i int) { VSUBPD(v[i], mx[i], v[i]) }) // max - term
 		e := expNeg512(v)
@@ -341,7 +330,7 @@ func gmm2512() {
 		ADDQ(Imm(16), mu)
 		ADDQ(Imm(8), lw)
 		DECQ(j)
-		JNZ(LabelRef(name + "sum"))
+		JNZ(LabelRef(sum))
 		l := vm.Log512(acc)
 		l.Each(func(i int) { VADDPD(mx[i], l[i], l[i]) })
 
@@ -355,12 +344,12 @@ func gmm2512() {
 			}
 		}
 		KORTESTB(inf[0], inf[0])
-		JZ(LabelRef(name + "store"))
+		JZ(LabelRef(put))
 		l.Each(func(i int) { VMOVAPD(mx[i], inf[i], l[i]) })
 		MOVQ(mu0, mu)
 		MOVQ(lw0, lw)
 		MOVQ(k, j)
-		Label(name + "nan")
+		Label(nan)
 		v = term(za, zb)
 		for i := range v {
 			t := K()
@@ -370,9 +359,9 @@ func gmm2512() {
 		ADDQ(Imm(16), mu)
 		ADDQ(Imm(8), lw)
 		DECQ(j)
-		JNZ(LabelRef(name + "nan"))
+		JNZ(LabelRef(nan))
 
-		Label(name + "store")
+		Label(put)
 		for i := range l {
 			if masks != nil {
 				VMOVUPD(l[i], masks.One, Mem{Base: out})
@@ -382,36 +371,13 @@ func gmm2512() {
 		}
 	}
 
-	Label("qpair")
-	CMPQ(n, Imm(16))
-	JB(LabelRef("qone"))
-	block("qp", 2, nil)
-	ADDQ(U32(256), z)
-	ADDQ(U32(128), out)
-	MOVQ(kb, j)
-	SHLQ(Imm(4), j)
-	ADDQ(j, work)
-	SUBQ(Imm(16), n)
-	JMP(LabelRef("qpair"))
-
-	Label("qone")
-	CMPQ(n, Imm(8))
-	JB(LabelRef("qtail"))
-	block("qo", 1, nil)
-	ADDQ(U32(128), z)
-	ADDQ(Imm(64), out)
-	MOVQ(kb, j)
-	SHLQ(Imm(3), j)
-	ADDQ(j, work)
-	SUBQ(Imm(8), n)
-
-	Label("qtail")
-	TESTQ(n, n)
-	JZ(LabelRef("qdone"))
-	masks := vm.NewPointMasks(n)
-	block("qt", 1, &masks)
-
-	Label("qdone")
+	vm.PointBlocks("q", n, true, block, func(p int) {
+		ADDQ(vm.Bytes(16*p), z)
+		ADDQ(vm.Bytes(8*p), out)
+		MOVQ(kb, j) // work moves by p rows of kb bytes
+		SHLQ(Imm(uint64(bits.TrailingZeros(uint(p)))), j)
+		ADDQ(j, work)
+	})
 	VZEROUPPER()
 	RET()
 }

@@ -7,6 +7,7 @@ import (
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
@@ -36,10 +37,7 @@ func allLanes(op func(ops ...Op), v reg.VecVirtual) reg.VecVirtual {
 func logSumExp(masks Mem) {
 	TEXT("lseAVX2", NOSPLIT, "func(x, out []float64, cols int)")
 	Doc("lseAVX2 is LogSumExp on len(out) rows of cols > 0 columns.")
-	x := Load(Param("x").Base(), GP64())
-	out := Load(Param("out").Base(), GP64())
-	rows := Load(Param("out").Len(), GP64())
-	cols := Load(Param("cols"), GP64())
+	x, out, rows, cols := lseArgs()
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
 	mask := tailMask(masks, cols)
@@ -53,8 +51,7 @@ func logSumExp(masks Mem) {
 	Label("row")
 	Comment("Pass 1: the row maximum, and whether it holds a NaN.")
 	mx := vm.Splat(math.Inf(-1))
-	nan := YMM()
-	VXORPD(nan, nan, nan)
+	nan := vm.Zero()
 	p := GP64()
 	MOVQ(x, p)
 	c := GP64()
@@ -88,8 +85,7 @@ func logSumExp(masks Mem) {
 	JZ(LabelRef("infrow"))
 
 	Comment("Pass 2: the sum of exp(x - m), each term in (0, 1].")
-	acc := YMM()
-	VXORPD(acc, acc, acc)
+	acc := vm.Zero()
 	MOVQ(x, p)
 	MOVQ(nvec, c)
 	TESTQ(c, c)
@@ -112,8 +108,7 @@ func logSumExp(masks Mem) {
 	VADDPD(vm.Exp(v), acc, acc)
 	Label("sumdone")
 	s := allLanes(VADDPD, acc)
-	zero := YMM()
-	VXORPD(zero, zero, zero)
+	zero := vm.Zero()
 	l := vm.LogU(s, zero) // s >= 1: the maximum contributes exactly 1
 	VADDSD(m.AsX(), l.AsX(), l.AsX())
 	VMOVSD(l.AsX(), Mem{Base: out})
@@ -142,6 +137,27 @@ func logSumExp(masks Mem) {
 	RET()
 }
 
+// lseArgs loads the arguments of the log-sum-exp kernels: the bases of x
+// and out, the number of rows len(out), and cols.
+func lseArgs() (x, out, rows, cols reg.Register) {
+	return args.Base("x"), args.Base("out"), args.Len("out"), args.Int("cols")
+}
+
+// mixtureArgs loads the arguments that the mixture kernels share, in the
+// order of their signatures: the bases of z, mu and logw, the number of
+// components k = len(logw), and the base of work.
+func mixtureArgs() (z, mu, logw, k, work reg.Register) {
+	return args.Base("z"), args.Base("mu"), args.Base("logw"), args.Len("logw"), args.Base("work")
+}
+
+// gmm2Args loads the arguments of the mixture kernels for points in two
+// dimensions: those of mixtureArgs, then the base of out and the number of
+// points len(out).
+func gmm2Args() (z, mu, logw, k, work, out, n reg.Register) {
+	z, mu, logw, k, work = mixtureArgs()
+	return z, mu, logw, k, work, args.Base("out"), args.Len("out")
+}
+
 // distance emits the squared distance of the point at z and the mean at mu
 // (d coordinates, from the register given to setup) into the low lane of an
 // XMM register.
@@ -155,13 +171,8 @@ type distance func(z, mu reg.Register) reg.VecVirtual
 func gmmDist(name string, setup func(d reg.Register) distance) {
 	TEXT(name, NOSPLIT, "func(z, mu, logw, work []float64, d int)")
 	Doc(name + " writes the mixture's log-weights minus half the squared distances to work.")
-	z := Load(Param("z").Base(), GP64())
-	mu0 := Load(Param("mu").Base(), GP64())
-	lw0 := Load(Param("logw").Base(), GP64())
-	k := Load(Param("logw").Len(), GP64())
-	work := Load(Param("work").Base(), GP64())
-	nw := Load(Param("work").Len(), GP64())
-	d := Load(Param("d"), GP64())
+	z, mu0, lw0, k, work := mixtureArgs()
+	nw, d := args.Len("work"), args.Int("d")
 	TESTQ(nw, nw)
 	JZ(LabelRef("gdone"))
 	dist := setup(d)
@@ -208,8 +219,7 @@ func distAVX2(masks Mem) func(d reg.Register) distance {
 		MOVQ(d, rem)
 		ANDQ(Imm(3), rem)
 		return func(z, mu reg.Register) reg.VecVirtual {
-			acc := YMM()
-			VXORPD(acc, acc, acc)
+			acc := vm.Zero()
 			i := GP64()
 			XORQ(i, i)
 			TESTQ(vend, vend)
@@ -251,13 +261,7 @@ func distAVX2(masks Mem) func(d reg.Register) distance {
 func gmm2() {
 	TEXT("gmm2AVX2", NOSPLIT, "func(z, mu, logw, work, out []float64)")
 	Doc("gmm2AVX2 is GMMLogDensity for d = 2 on len(out) (a multiple of 4) points, before subtracting log 2 pi.")
-	z := Load(Param("z").Base(), GP64())
-	mu0 := Load(Param("mu").Base(), GP64())
-	lw0 := Load(Param("logw").Base(), GP64())
-	k := Load(Param("logw").Len(), GP64())
-	work := Load(Param("work").Base(), GP64())
-	out := Load(Param("out").Base(), GP64())
-	nb := Load(Param("out").Len(), GP64())
+	z, mu0, lw0, k, work, out, nb := gmm2Args()
 	SHRQ(Imm(2), nb)
 	JZ(LabelRef("qdone"))
 	kb := GP64() // bytes per row of work
@@ -295,8 +299,7 @@ func gmm2() {
 
 	Comment("Pass 1: the terms into work, their maximum, and whether one is NaN.")
 	mx := vm.Splat(math.Inf(-1))
-	nan := YMM()
-	VXORPD(nan, nan, nan)
+	nan := vm.Zero()
 	mu, lw, wp, j := GP64(), GP64(), GP64(), GP64()
 	MOVQ(mu0, mu)
 	MOVQ(lw0, lw)
@@ -319,8 +322,7 @@ func gmm2() {
 	JNZ(LabelRef("qmax"))
 
 	Comment("Pass 2: the sum of exp(term - max), recomputing the terms.")
-	acc := YMM()
-	VXORPD(acc, acc, acc)
+	acc := vm.Zero()
 	MOVQ(mu0, mu)
 	MOVQ(lw0, lw)
 	MOVQ(k, j)
@@ -332,8 +334,7 @@ func gmm2() {
 	ADDQ(Imm(8), lw)
 	DECQ(j)
 	JNZ(LabelRef("qsum"))
-	zero := YMM()
-	VXORPD(zero, zero, zero)
+	zero := vm.Zero()
 	l := vm.LogU(acc, zero) // acc >= 1 where the maximum is finite
 	VADDPD(mx, l, l)
 	fin := vm.Cmp(vm.CmpLT, vm.Abs(mx), vm.Const(math.Inf(1)))

@@ -4,8 +4,8 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
-	"github.com/mmcnf/mmcnf/asm/internal/args"
 
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
@@ -20,14 +20,8 @@ import (
 func forward512() {
 	TEXT("planarForward2AVX512", NOSPLIT, "func(z, Wt, U, B, f, trace []float64, inv float64)")
 	Doc("planarForward2AVX512 is PlanarForward for d = 2 on len(trace) points.")
-	z := Load(Param("z").Base(), GP64())
-	wt := Load(Param("Wt").Base(), GP64())
-	u := Load(Param("U").Base(), GP64())
-	bb := Load(Param("B").Base(), GP64())
-	f := Load(Param("f").Base(), GP64())
-	tr := Load(Param("trace").Base(), GP64())
-	n := Load(Param("trace").Len(), GP64())
-	end := Load(Param("B").Len(), GP64())
+	z, wt, u, bb := args.Base("z"), args.Base("Wt"), args.Base("U"), args.Base("B")
+	f, tr, n, end := args.Base("f"), args.Base("trace"), args.Len("trace"), args.Len("B")
 	SHLQ(Imm(1), end) // the width loop steps by 2 through Wt and U
 	pm := vm.NewPoints2(true)
 
@@ -38,32 +32,20 @@ func forward512() {
 		for j := range za {
 			za[j], zb[j] = pm.Load(Mem{Base: z, Disp: 128 * j}, masks)
 		}
-		fa, fb, acc := vm.NewGroup(g), vm.NewGroup(g), vm.NewGroup(g)
-		for _, s := range []vm.Group{fa, fb, acc} {
-			s.Each(func(j int) { VXORPD(s[j], s[j], s[j]) })
-		}
-		i := GP64()
-		XORQ(i, i)
-		width := vm.NewLabel("fwidth")
-		Label(width)
-		wA := Mem{Base: wt, Index: i, Scale: 8}
-		uA := Mem{Base: u, Index: i, Scale: 8}
-		a := vm.NewGroup(g)
-		a.Each(func(j int) { VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a[j]) })
-		a.Each(func(j int) { VFMADD231PD_BCST(wA, za[j], a[j]) })
-		a.Each(func(j int) { VFMADD231PD_BCST(wA.Offset(8), zb[j], a[j]) })
-		h, hp := vm.TanhBoth512(a)
-		fa.Each(func(j int) { VFMADD231PD_BCST(uA, h[j], fa[j]) })
-		fb.Each(func(j int) { VFMADD231PD_BCST(uA.Offset(8), h[j], fb[j]) })
-		uw, t := ZMM(), ZMM()
-		VBROADCASTSD(uA, uw)
-		VMULPD_BCST(wA, uw, uw)
-		VBROADCASTSD(uA.Offset(8), t)
-		VFMADD231PD_BCST(wA.Offset(8), t, uw) // U_i . Wt_i
-		acc.Each(func(j int) { VFMADD231PD(uw, hp[j], acc[j]) })
-		ADDQ(Imm(2), i)
-		CMPQ(i, end)
-		JB(LabelRef(width))
+		fa, fb, acc := vm.ZeroZ(g), vm.ZeroZ(g), vm.ZeroZ(g)
+		overWidth(vm.NewLabel("fwidth"), end, func(i reg.Register) {
+			wA := Mem{Base: wt, Index: i, Scale: 8}
+			uA := Mem{Base: u, Index: i, Scale: 8}
+			a := vm.NewGroup(g)
+			a.Each(func(j int) { VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a[j]) })
+			a.Each(func(j int) { VFMADD231PD_BCST(wA, za[j], a[j]) })
+			a.Each(func(j int) { VFMADD231PD_BCST(wA.Offset(8), zb[j], a[j]) })
+			h, hp := vm.TanhBoth512(a)
+			fa.Each(func(j int) { VFMADD231PD_BCST(uA, h[j], fa[j]) })
+			fb.Each(func(j int) { VFMADD231PD_BCST(uA.Offset(8), h[j], fb[j]) })
+			uw := uDotW512(uA, wA)
+			acc.Each(func(j int) { VFMADD231PD(uw, hp[j], acc[j]) })
+		})
 
 		inv := ZMM()
 		VBROADCASTSD(args.Addr(Param("inv")), inv)
@@ -80,35 +62,23 @@ func forward512() {
 		}
 	}
 
-	pair, one, tail, done := vm.NewLabel("fpair"), vm.NewLabel("fone"), vm.NewLabel("ftail"), vm.NewLabel("fdone")
-	Label(pair)
-	CMPQ(n, Imm(16))
-	JB(LabelRef(one))
-	block(2, nil)
-	ADDQ(U32(256), z)
-	ADDQ(U32(256), f)
-	ADDQ(U32(128), tr)
-	SUBQ(Imm(16), n)
-	JMP(LabelRef(pair))
-
-	Label(one)
-	CMPQ(n, Imm(8))
-	JB(LabelRef(tail))
-	block(1, nil)
-	ADDQ(U32(128), z)
-	ADDQ(U32(128), f)
-	ADDQ(Imm(64), tr)
-	SUBQ(Imm(8), n)
-
-	Label(tail)
-	TESTQ(n, n)
-	JZ(LabelRef(done))
-	masks := vm.NewPointMasks(n)
-	block(1, &masks)
-
-	Label(done)
+	vm.PointBlocks("f", n, true, block, func(p int) {
+		ADDQ(vm.Bytes(16*p), z)
+		ADDQ(vm.Bytes(16*p), f)
+		ADDQ(vm.Bytes(8*p), tr)
+	})
 	VZEROUPPER()
 	RET()
+}
+
+// uDotW512 returns U_i . Wt_i in every lane, U_i at uA and Wt_i at wA.
+func uDotW512(uA, wA Mem) reg.VecVirtual {
+	uw, t := ZMM(), ZMM()
+	VBROADCASTSD(uA, uw)
+	VMULPD_BCST(wA, uw, uw)
+	VBROADCASTSD(uA.Offset(8), t)
+	VFMADD231PD_BCST(wA.Offset(8), t, uw)
+	return uw
 }
 
 // hsum512 returns the sum of the eight lanes of v in the low lane of an XMM
@@ -130,12 +100,9 @@ func hsum512(v reg.VecVirtual) reg.VecVirtual {
 func reverse512() {
 	TEXT("planarReverse2AVX512", NOSPLIT, "func(z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64, inv float64)")
 	Doc("planarReverse2AVX512 is PlanarReverse for d = 2 on len(gtrace) points, with gz zeroed by the caller.")
-	wt := Load(Param("Wt").Base(), GP64())
-	u := Load(Param("U").Base(), GP64())
-	bb := Load(Param("B").Base(), GP64())
-	end := Load(Param("B").Len(), GP64())
+	wt, u, bb, end := args.Base("Wt"), args.Base("U"), args.Base("B"), args.Len("B")
 	SHLQ(Imm(1), end)
-	nb := Load(Param("gtrace").Len(), GP64())
+	nb := args.Len("gtrace")
 	TESTQ(nb, nb)
 	JZ(LabelRef("rdone"))
 	pm := vm.NewPoints2(false)
@@ -144,102 +111,78 @@ func reverse512() {
 	dupLo, dupHi := ZMM(), ZMM()
 	VMOVUPD(vm.IndexTable("pduplo", []uint64{0, 0, 1, 1, 2, 2, 3, 3}), dupLo)
 	VMOVUPD(vm.IndexTable("pduphi", []uint64{4, 4, 5, 5, 6, 6, 7, 7}), dupHi)
-	i := GP64()
-	XORQ(i, i)
+	overWidth("rwidth", end, func(i reg.Register) {
+		wA := Mem{Base: wt, Index: i, Scale: 8}
+		uA := Mem{Base: u, Index: i, Scale: 8}
+		// sums over the points: ga z_0, ga z_1, h gf_0, h gf_1, h' gtrace/w, ga
+		sums := vm.ZeroZ(6)
+		uw2 := uDotW512(uA, wA)
+		VADDPD(uw2, uw2, uw2) // 2 U_i . Wt_i
+		wpair := ZMM()
+		VBROADCASTF64X2(wA, wpair) // W_i0, W_i1, W_i0, ...
+		zp, gfp, gtp, gzp := args.Base("z"), args.Base("gf"), args.Base("gtrace"), args.Base("gz")
+		n := args.Len("gtrace")
 
-	Label("rwidth")
-	wA := Mem{Base: wt, Index: i, Scale: 8}
-	uA := Mem{Base: u, Index: i, Scale: 8}
-	// sums over the points: ga z_0, ga z_1, h gf_0, h gf_1, h' gtrace/w, ga
-	sums := vm.NewGroup(6)
-	sums.Each(func(j int) { VXORPD(sums[j], sums[j], sums[j]) })
-	uw2, t := ZMM(), ZMM()
-	VBROADCASTSD(uA, uw2)
-	VMULPD_BCST(wA, uw2, uw2)
-	VBROADCASTSD(uA.Offset(8), t)
-	VFMADD231PD_BCST(wA.Offset(8), t, uw2)
-	VADDPD(uw2, uw2, uw2) // 2 U_i . Wt_i
-	wpair := ZMM()
-	VBROADCASTF64X2(wA, wpair) // W_i0, W_i1, W_i0, ...
-	zp := Load(Param("z").Base(), GP64())
-	gfp := Load(Param("gf").Base(), GP64())
-	gtp := Load(Param("gtrace").Base(), GP64())
-	gzp := Load(Param("gz").Base(), GP64())
-	n := Load(Param("gtrace").Len(), GP64())
-
-	// block emits the contributions of eight points (the first r under
-	// masks; the others load as zero and contribute nothing).
-	block := func(masks *vm.PointMasks) {
-		za, zb := pm.Load(Mem{Base: zp}, masks)
-		a := ZMM()
-		VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a)
-		VFMADD231PD_BCST(wA, za, a)
-		VFMADD231PD_BCST(wA.Offset(8), zb, a)
-		hs, hps := vm.TanhBoth512(vm.Group{a})
-		h, hp := hs[0], hps[0]
-		gfa, gfb := pm.Load(Mem{Base: gfp}, masks)
-		VFMADD231PD(gfa, h, sums[2])
-		VFMADD231PD(gfb, h, sums[3])
-		g := ZMM() // U_i . gf
-		VMULPD_BCST(uA, gfa, g)
-		VFMADD231PD_BCST(uA.Offset(8), gfb, g)
-		gt := ZMM()
-		if masks != nil {
-			VMOVUPD_Z(Mem{Base: gtp}, masks.One, gt)
-			VMULPD(inv, gt, gt)
-		} else {
-			VMULPD(Mem{Base: gtp}, inv, gt)
-		}
-		VMULPD(hp, gt, gt) // h' gtrace/w
-		VADDPD(gt, sums[4], sums[4])
-		VMULPD(h, gt, gt)
-		VMULPD(uw2, gt, gt) // 2 h h' (U.W) gtrace/w = -dtrace/da gtrace
-		VMULPD(inv, g, g)
-		VFMSUB213PD(gt, hp, g) // dL/da_i = h' (U.gf)/w - 2 h h' (U.W) gtrace/w
-		VADDPD(g, sums[5], sums[5])
-		VFMADD231PD(g, za, sums[0])
-		VFMADD231PD(g, zb, sums[1])
-		for k, dup := range []reg.VecVirtual{dupLo, dupHi} {
-			d := ZMM()
-			VPERMPD(g, dup, d)
-			m := Mem{Base: gzp, Disp: 64 * k}
+		// block emits the contributions of eight points (the first r under
+		// masks; the others load as zero and contribute nothing).
+		block := func(_ int, masks *vm.PointMasks) {
+			za, zb := pm.Load(Mem{Base: zp}, masks)
+			a := ZMM()
+			VBROADCASTSD(Mem{Base: bb, Index: i, Scale: 4}, a)
+			VFMADD231PD_BCST(wA, za, a)
+			VFMADD231PD_BCST(wA.Offset(8), zb, a)
+			hs, hps := vm.TanhBoth512(vm.Group{a})
+			h, hp := hs[0], hps[0]
+			gfa, gfb := pm.Load(Mem{Base: gfp}, masks)
+			VFMADD231PD(gfa, h, sums[2])
+			VFMADD231PD(gfb, h, sums[3])
+			g := ZMM() // U_i . gf
+			VMULPD_BCST(uA, gfa, g)
+			VFMADD231PD_BCST(uA.Offset(8), gfb, g)
+			gt := ZMM()
 			if masks != nil {
-				old := ZMM()
-				mk := masks.Lo
-				if k == 1 {
-					mk = masks.Hi
-				}
-				VMOVUPD_Z(m, mk, old)
-				VFMADD213PD(old, wpair, d)
-				VMOVUPD(d, mk, m)
+				VMOVUPD_Z(Mem{Base: gtp}, masks.One, gt)
+				VMULPD(inv, gt, gt)
 			} else {
-				VFMADD213PD(m, wpair, d)
-				VMOVUPD(d, m)
+				VMULPD(Mem{Base: gtp}, inv, gt)
+			}
+			VMULPD(hp, gt, gt) // h' gtrace/w
+			VADDPD(gt, sums[4], sums[4])
+			VMULPD(h, gt, gt)
+			VMULPD(uw2, gt, gt) // 2 h h' (U.W) gtrace/w = -dtrace/da gtrace
+			VMULPD(inv, g, g)
+			VFMSUB213PD(gt, hp, g) // dL/da_i = h' (U.gf)/w - 2 h h' (U.W) gtrace/w
+			VADDPD(g, sums[5], sums[5])
+			VFMADD231PD(g, za, sums[0])
+			VFMADD231PD(g, zb, sums[1])
+			for k, dup := range []reg.VecVirtual{dupLo, dupHi} {
+				d := ZMM()
+				VPERMPD(g, dup, d)
+				m := Mem{Base: gzp, Disp: 64 * k}
+				if masks != nil {
+					old := ZMM()
+					mk := masks.Lo
+					if k == 1 {
+						mk = masks.Hi
+					}
+					VMOVUPD_Z(m, mk, old)
+					VFMADD213PD(old, wpair, d)
+					VMOVUPD(d, mk, m)
+				} else {
+					VFMADD213PD(m, wpair, d)
+					VMOVUPD(d, m)
+				}
 			}
 		}
-	}
 
-	Label("rblock")
-	CMPQ(n, Imm(8))
-	JB(LabelRef("rtail"))
-	block(nil)
-	ADDQ(U32(128), zp)
-	ADDQ(U32(128), gfp)
-	ADDQ(U32(128), gzp)
-	ADDQ(Imm(64), gtp)
-	SUBQ(Imm(8), n)
-	JMP(LabelRef("rblock"))
-	Label("rtail")
-	TESTQ(n, n)
-	JZ(LabelRef("rsum"))
-	masks := vm.NewPointMasks(n)
-	block(&masks)
-
-	Label("rsum")
-	addParamGradients(i, uA, wA, inv.AsX(), [6]reg.VecVirtual(sums), hsum512)
-	ADDQ(Imm(2), i)
-	CMPQ(i, end)
-	JB(LabelRef("rwidth"))
+		vm.PointBlocks("r", n, false, block, func(p int) {
+			ADDQ(vm.Bytes(16*p), zp)
+			ADDQ(vm.Bytes(16*p), gfp)
+			ADDQ(vm.Bytes(16*p), gzp)
+			ADDQ(vm.Bytes(8*p), gtp)
+		})
+		addParamGradients(i, uA, wA, inv.AsX(), [6]reg.VecVirtual(sums), hsum512)
+	})
 
 	Label("rdone")
 	VZEROUPPER()

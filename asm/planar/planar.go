@@ -4,8 +4,8 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
-	"github.com/mmcnf/mmcnf/asm/internal/args"
 
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
@@ -45,14 +45,8 @@ func bcast(m Mem) reg.VecVirtual {
 func forward() {
 	TEXT("planarForward2AVX2", NOSPLIT, "func(z, Wt, U, B, f, trace []float64, inv float64)")
 	Doc("planarForward2AVX2 is PlanarForward for d = 2 on the first len(trace) &^ 3 points.")
-	z := Load(Param("z").Base(), GP64())
-	wt := Load(Param("Wt").Base(), GP64())
-	u := Load(Param("U").Base(), GP64())
-	bb := Load(Param("B").Base(), GP64())
-	w := Load(Param("B").Len(), GP64())
-	f := Load(Param("f").Base(), GP64())
-	tr := Load(Param("trace").Base(), GP64())
-	nb := Load(Param("trace").Len(), GP64())
+	z, wt, u, bb := args.Base("z"), args.Base("Wt"), args.Base("U"), args.Base("B")
+	w, f, tr, nb := args.Len("B"), args.Base("f"), args.Base("trace"), args.Len("trace")
 	end := GP64()
 	MOVQ(w, end)
 	SHLQ(Imm(1), end)
@@ -61,29 +55,22 @@ func forward() {
 
 	Label("fblock")
 	za, zb := loadPoints(Mem{Base: z})
-	fa, fb, acc := YMM(), YMM(), YMM()
-	VXORPD(fa, fa, fa)
-	VXORPD(fb, fb, fb)
-	VXORPD(acc, acc, acc)
-	i := GP64()
-	XORQ(i, i)
-	Label("fwidth")
-	wa := bcast(Mem{Base: wt, Index: i, Scale: 8})
-	wb := bcast(Mem{Base: wt, Index: i, Scale: 8, Disp: 8})
-	a := bcast(Mem{Base: bb, Index: i, Scale: 4})
-	VFMADD231PD(za, wa, a)
-	VFMADD231PD(zb, wb, a)
-	h, hp := vm.TanhPrime(a)
-	ua := bcast(Mem{Base: u, Index: i, Scale: 8})
-	ub := bcast(Mem{Base: u, Index: i, Scale: 8, Disp: 8})
-	VFMADD231PD(h, ua, fa)
-	VFMADD231PD(h, ub, fb)
-	VMULPD(ua, wa, wa)
-	VFMADD231PD(ub, wb, wa) // U_i . Wt_i
-	VFMADD231PD(hp, wa, acc)
-	ADDQ(Imm(2), i)
-	CMPQ(i, end)
-	JB(LabelRef("fwidth"))
+	fa, fb, acc := vm.Zero(), vm.Zero(), vm.Zero()
+	overWidth("fwidth", end, func(i reg.Register) {
+		wa := bcast(Mem{Base: wt, Index: i, Scale: 8})
+		wb := bcast(Mem{Base: wt, Index: i, Scale: 8, Disp: 8})
+		a := bcast(Mem{Base: bb, Index: i, Scale: 4})
+		VFMADD231PD(za, wa, a)
+		VFMADD231PD(zb, wb, a)
+		h, hp := vm.TanhPrime(a)
+		ua := bcast(Mem{Base: u, Index: i, Scale: 8})
+		ub := bcast(Mem{Base: u, Index: i, Scale: 8, Disp: 8})
+		VFMADD231PD(h, ua, fa)
+		VFMADD231PD(h, ub, fb)
+		VMULPD(ua, wa, wa)
+		VFMADD231PD(ub, wb, wa) // U_i . Wt_i
+		VFMADD231PD(hp, wa, acc)
+	})
 
 	inv := bcastParam("inv")
 	VMULPD(inv, fa, fa)
@@ -103,6 +90,19 @@ func forward() {
 	Label("fdone")
 	VZEROUPPER()
 	RET()
+}
+
+// overWidth emits the loop over the width around body(i), for a register
+// i holding twice the width index, from 0 to end: the offset of Wt_i and
+// U_i in float64 (their rows have d = 2 elements), and of B_i in 4 bytes.
+func overWidth(label string, end reg.Register, body func(i reg.Register)) {
+	i := GP64()
+	XORQ(i, i)
+	Label(label)
+	body(i)
+	ADDQ(Imm(2), i)
+	CMPQ(i, end)
+	JB(LabelRef(label))
 }
 
 // bcastParam returns a register holding the float64 argument name in
@@ -134,9 +134,7 @@ func hsum(v reg.VecVirtual) reg.VecVirtual {
 func addParamGradients(i reg.Register, uA, wA Mem, inv reg.Register, sums [6]reg.VecVirtual, reduce func(reg.VecVirtual) reg.VecVirtual) {
 	Comment("Reduce over the points and accumulate the parameter gradients of index i.")
 	s := reduce(sums[4])
-	gwt := Load(Param("gWt").Base(), GP64())
-	gu := Load(Param("gU").Base(), GP64())
-	gb := Load(Param("gB").Base(), GP64())
+	gwt, gu, gb := args.Base("gWt"), args.Base("gU"), args.Base("gB")
 	for k := 0; k < 2; k++ {
 		t := reduce(sums[k])
 		VFMADD231SD(uA.Offset(8*k), s, t) // + U_ik sum h' gtrace/w
@@ -163,85 +161,71 @@ func addParamGradients(i reg.Register, uA, wA Mem, inv reg.Register, sums [6]reg
 func reverse() {
 	TEXT("planarReverse2AVX2", NOSPLIT, "func(z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64, inv float64)")
 	Doc("planarReverse2AVX2 is PlanarReverse for d = 2 on the first len(gtrace) &^ 3 points, with gz zeroed by the caller.")
-	wt := Load(Param("Wt").Base(), GP64())
-	u := Load(Param("U").Base(), GP64())
-	bb := Load(Param("B").Base(), GP64())
-	end := Load(Param("B").Len(), GP64())
+	wt, u, bb, end := args.Base("Wt"), args.Base("U"), args.Base("B"), args.Len("B")
 	SHLQ(Imm(1), end)
-	nb := Load(Param("gtrace").Len(), GP64())
+	nb := args.Len("gtrace")
 	SHRQ(Imm(2), nb)
 	JZ(LabelRef("rdone"))
-	i := GP64()
-	XORQ(i, i)
+	overWidth("rwidth", end, func(i reg.Register) {
+		wA := Mem{Base: wt, Index: i, Scale: 8}
+		wB := wA.Offset(8)
+		uA := Mem{Base: u, Index: i, Scale: 8}
+		uB := uA.Offset(8)
+		gwa, gwb, hfa, hfb, sum, gsum := vm.Zero(), vm.Zero(), vm.Zero(), vm.Zero(), vm.Zero(), vm.Zero()
+		zp, gfp, gtp, gzp := args.Base("z"), args.Base("gf"), args.Base("gtrace"), args.Base("gz")
+		cnt := args.Len("gtrace")
+		SHRQ(Imm(2), cnt)
 
-	Label("rwidth")
-	wA := Mem{Base: wt, Index: i, Scale: 8}
-	wB := wA.Offset(8)
-	uA := Mem{Base: u, Index: i, Scale: 8}
-	uB := uA.Offset(8)
-	gwa, gwb, hfa, hfb, sum, gsum := YMM(), YMM(), YMM(), YMM(), YMM(), YMM()
-	for _, r := range []reg.VecVirtual{gwa, gwb, hfa, hfb, sum, gsum} {
-		VXORPD(r, r, r)
-	}
-	zp := Load(Param("z").Base(), GP64())
-	gfp := Load(Param("gf").Base(), GP64())
-	gtp := Load(Param("gtrace").Base(), GP64())
-	gzp := Load(Param("gz").Base(), GP64())
-	cnt := Load(Param("gtrace").Len(), GP64())
-	SHRQ(Imm(2), cnt)
+		Label("rblock")
+		za, zb := loadPoints(Mem{Base: zp})
+		a := bcast(Mem{Base: bb, Index: i, Scale: 4})
+		VFMADD231PD(za, bcast(wA), a)
+		VFMADD231PD(zb, bcast(wB), a)
+		h, hp := vm.TanhPrime(a)
+		gfa, gfb := loadPoints(Mem{Base: gfp})
+		VFMADD231PD(h, gfa, hfa)
+		VFMADD231PD(h, gfb, hfb)
+		g := YMM() // U_i . gf
+		VMULPD(bcast(uA), gfa, g)
+		VFMADD231PD(bcast(uB), gfb, g)
+		inv := bcastParam("inv")
+		gt := YMM()
+		VPERMPD(U8(0xd8), Mem{Base: gtp}, gt) // lanes in loadPoints' order
+		VMULPD(inv, gt, gt)
+		VMULPD(hp, gt, gt) // h' gtrace/w
+		VADDPD(gt, sum, sum)
+		uw := bcast(uA)
+		VMULPD(bcast(wA), uw, uw)
+		VFMADD231PD(bcast(uB), bcast(wB), uw) // U_i . Wt_i
+		VMULPD(h, gt, gt)
+		VMULPD(uw, gt, gt)
+		VADDPD(gt, gt, gt) // -h'' (U.W) gtrace/w = 2 h h' (U.W) gtrace/w
+		ga := YMM()
+		VMULPD(inv, g, ga)
+		VMULPD(hp, ga, ga)
+		VSUBPD(gt, ga, ga) // dL/da_i
+		VADDPD(ga, gsum, gsum)
+		VFMADD231PD(ga, za, gwa)
+		VFMADD231PD(ga, zb, gwb)
+		gza, gzb := YMM(), YMM()
+		VMULPD(bcast(wA), ga, gza)
+		VMULPD(bcast(wB), ga, gzb)
+		lo, hi := interleave(gza, gzb)
+		VADDPD(Mem{Base: gzp}, lo, lo)
+		VADDPD(Mem{Base: gzp, Disp: 32}, hi, hi)
+		VMOVUPD(lo, Mem{Base: gzp})
+		VMOVUPD(hi, Mem{Base: gzp, Disp: 32})
+		ADDQ(Imm(64), zp)
+		ADDQ(Imm(64), gfp)
+		ADDQ(Imm(64), gzp)
+		ADDQ(Imm(32), gtp)
+		DECQ(cnt)
+		JNZ(LabelRef("rblock"))
 
-	Label("rblock")
-	za, zb := loadPoints(Mem{Base: zp})
-	a := bcast(Mem{Base: bb, Index: i, Scale: 4})
-	VFMADD231PD(za, bcast(wA), a)
-	VFMADD231PD(zb, bcast(wB), a)
-	h, hp := vm.TanhPrime(a)
-	gfa, gfb := loadPoints(Mem{Base: gfp})
-	VFMADD231PD(h, gfa, hfa)
-	VFMADD231PD(h, gfb, hfb)
-	g := YMM() // U_i . gf
-	VMULPD(bcast(uA), gfa, g)
-	VFMADD231PD(bcast(uB), gfb, g)
-	inv := bcastParam("inv")
-	gt := YMM()
-	VPERMPD(U8(0xd8), Mem{Base: gtp}, gt) // lanes in loadPoints' order
-	VMULPD(inv, gt, gt)
-	VMULPD(hp, gt, gt) // h' gtrace/w
-	VADDPD(gt, sum, sum)
-	uw := bcast(uA)
-	VMULPD(bcast(wA), uw, uw)
-	VFMADD231PD(bcast(uB), bcast(wB), uw) // U_i . Wt_i
-	VMULPD(h, gt, gt)
-	VMULPD(uw, gt, gt)
-	VADDPD(gt, gt, gt) // -h'' (U.W) gtrace/w = 2 h h' (U.W) gtrace/w
-	ga := YMM()
-	VMULPD(inv, g, ga)
-	VMULPD(hp, ga, ga)
-	VSUBPD(gt, ga, ga) // dL/da_i
-	VADDPD(ga, gsum, gsum)
-	VFMADD231PD(ga, za, gwa)
-	VFMADD231PD(ga, zb, gwb)
-	gza, gzb := YMM(), YMM()
-	VMULPD(bcast(wA), ga, gza)
-	VMULPD(bcast(wB), ga, gzb)
-	lo, hi := interleave(gza, gzb)
-	VADDPD(Mem{Base: gzp}, lo, lo)
-	VADDPD(Mem{Base: gzp, Disp: 32}, hi, hi)
-	VMOVUPD(lo, Mem{Base: gzp})
-	VMOVUPD(hi, Mem{Base: gzp, Disp: 32})
-	ADDQ(Imm(64), zp)
-	ADDQ(Imm(64), gfp)
-	ADDQ(Imm(64), gzp)
-	ADDQ(Imm(32), gtp)
-	DECQ(cnt)
-	JNZ(LabelRef("rblock"))
-
-	invx := XMM()
-	VMOVSD(args.Addr(Param("inv")), invx)
-	addParamGradients(i, uA, wA, invx, [6]reg.VecVirtual{gwa, gwb, hfa, hfb, sum, gsum}, hsum)
-	ADDQ(Imm(2), i)
-	CMPQ(i, end)
-	JB(LabelRef("rwidth"))
+		invx := XMM()
+		VMOVSD(args.Addr(Param("inv")), invx)
+		addParamGradients(i, uA, wA, invx, [6]reg.VecVirtual{gwa, gwb, hfa, hfb, sum, gsum}, hsum)
+	})
 
 	Label("rdone")
 	VZEROUPPER()

@@ -45,6 +45,32 @@ func Splat(v float64) reg.VecVirtual {
 	return r
 }
 
+// Zero returns a new register holding zero in each lane.
+func Zero() reg.VecVirtual {
+	r := YMM()
+	VXORPD(r, r, r)
+	return r
+}
+
+// Reduce combines the lanes of v, a ymm or a zmm register, with op (VADDPD
+// or VMAXPD) into the low lane of an xmm register, folding the upper half
+// of the lanes onto the lower half until one lane is left.
+func Reduce(op func(...Op), v reg.VecVirtual) reg.VecVirtual {
+	if v.Size() == 64 {
+		y := YMM()
+		VEXTRACTF64X4(U8(1), v, y)
+		op(v.AsY(), y, y)
+		v = y
+	}
+	x := XMM()
+	VEXTRACTF128(U8(1), v, x)
+	op(v.AsX(), x, x)
+	t := XMM()
+	VPERMILPD(U8(1), x, t)
+	op(t, x, x)
+	return x
+}
+
 var labels int
 
 // NewLabel returns a label name not used before in the file.

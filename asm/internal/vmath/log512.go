@@ -64,8 +64,7 @@ func logReduce512(u Group) (m, e Group) {
 func Log512(u Group) Group {
 	m, e := logReduce512(u)
 	m.Each(func(i int) { VSUBPD_BCST(Const(1), m[i], m[i]) })
-	cu := NewGroup(len(u))
-	cu.Each(func(i int) { VXORPD(cu[i], cu[i], cu[i]) })
+	cu := ZeroZ(len(u))
 	return logPoly512(m, e, cu)
 }
 

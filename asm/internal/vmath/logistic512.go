@@ -55,8 +55,7 @@ func (l Logistic512) SigmoidPrime() Group {
 func (l Logistic512) Softplus() Group {
 	lp := log1pCore512(l.E, l.U)
 	n := len(l.X)
-	zero := NewGroup(n)
-	zero.Each(func(i int) { VXORPD(zero[i], zero[i], zero[i]) })
+	zero := ZeroZ(n)
 	zero.Each(func(i int) { VMAXPD(l.X[i], zero[i], zero[i]) }) // NaN kept
 	zero.Each(func(i int) { VADDPD(lp[i], zero[i], zero[i]) })
 	return zero

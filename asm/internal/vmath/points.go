@@ -51,6 +51,53 @@ func NewPointMasks(r reg.Register) PointMasks {
 	return m
 }
 
+// PointBlocks emits a kernel's loop over the n points (a register, counted
+// down to zero) eight to a zmm register: if pairs, blocks of sixteen points
+// (two zmm per quantity, interleaving their chains) while there are as many,
+// then one block of eight; else blocks of eight while there are as many;
+// then the last one to seven points under opmasks. block(g, masks) emits
+// the work on g zmm of points at the kernel's pointers (masks nil but for
+// the last points) and advance(p) moves the pointers past p points. The
+// labels are new ones named after prefix.
+func PointBlocks(prefix string, n reg.Register, pairs bool, block func(g int, masks *PointMasks), advance func(points int)) {
+	pair, one, tail, done := NewLabel(prefix+"pair"), NewLabel(prefix+"one"), NewLabel(prefix+"tail"), NewLabel(prefix+"done")
+	if pairs {
+		Label(pair)
+		CMPQ(n, Imm(16))
+		JB(LabelRef(one))
+		block(2, nil)
+		advance(16)
+		SUBQ(Imm(16), n)
+		JMP(LabelRef(pair))
+	}
+
+	Label(one)
+	CMPQ(n, Imm(8))
+	JB(LabelRef(tail))
+	block(1, nil)
+	advance(8)
+	SUBQ(Imm(8), n)
+	if !pairs {
+		JMP(LabelRef(one))
+	}
+
+	Label(tail)
+	TESTQ(n, n)
+	JZ(LabelRef(done))
+	masks := NewPointMasks(n)
+	block(1, &masks)
+	Label(done)
+}
+
+// Bytes returns n, a number of bytes to add to a pointer, as an immediate:
+// of 8 bits where it fits a sign-extended byte, else of 32.
+func Bytes(n int) Constant {
+	if n < 128 {
+		return Imm(uint64(n))
+	}
+	return U32(n)
+}
+
 // Load returns the coordinates of the eight points at m (or of the first r
 // under masks, the others zero) as two registers.
 func (p Points2) Load(m Mem, masks *PointMasks) (a, b reg.VecVirtual) {

@@ -45,6 +45,13 @@ func SplatZ(n int, v float64) Group {
 	return g
 }
 
+// ZeroZ returns a group of n registers holding zero in every lane.
+func ZeroZ(n int) Group {
+	g := NewGroup(n)
+	g.Each(func(i int) { VXORPD(g[i], g[i], g[i]) })
+	return g
+}
+
 // table16 returns a 128-byte read-only table of the 16 values v, for
 // lookup16.
 func table16(name string, v []float64) Mem {
