@@ -472,28 +472,28 @@ tanhsmall_2:
 	VEXTRACTF128 $0x01, Y4, X7
 	VADDPD       X4, X7, X7
 	VPERMILPD    $0x01, X7, X4
-	VADDSD       X4, X7, X7
+	VADDPD       X4, X7, X7
 	MOVQ         gWt_base+168(FP), DI
 	MOVQ         gU_base+192(FP), R8
 	MOVQ         gB_base+216(FP), R9
 	VEXTRACTF128 $0x01, Y0, X4
 	VADDPD       X0, X4, X4
 	VPERMILPD    $0x01, X4, X0
-	VADDSD       X0, X4, X4
+	VADDPD       X0, X4, X4
 	VFMADD231SD  (CX)(SI*8), X7, X4
 	VADDSD       (DI)(SI*8), X4, X4
 	VMOVSD       X4, (DI)(SI*8)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VFMADD231SD  8(CX)(SI*8), X7, X0
 	VADDSD       8(DI)(SI*8), X0, X0
 	VMOVSD       X0, 8(DI)(SI*8)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPD       X2, X0, X0
 	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VMULSD       X6, X0, X0
 	VFMADD231SD  (AX)(SI*8), X7, X0
 	VADDSD       (R8)(SI*8), X0, X0
@@ -501,7 +501,7 @@ tanhsmall_2:
 	VEXTRACTF128 $0x01, Y3, X0
 	VADDPD       X3, X0, X0
 	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VMULSD       X6, X0, X0
 	VFMADD231SD  8(AX)(SI*8), X7, X0
 	VADDSD       8(R8)(SI*8), X0, X0
@@ -509,7 +509,7 @@ tanhsmall_2:
 	VEXTRACTF128 $0x01, Y5, X0
 	VADDPD       X5, X0, X0
 	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VADDSD       (R9)(SI*4), X0, X0
 	VMOVSD       X0, (R9)(SI*4)
 	ADDQ         $0x02, SI
@@ -1215,7 +1215,7 @@ rdone_13:
 	VEXTRACTF128  $0x01, Y11, X9
 	VADDPD        X11, X9, X9
 	VPERMILPD     $0x01, X9, X11
-	VADDSD        X11, X9, X9
+	VADDPD        X11, X9, X9
 	MOVQ          gWt_base+168(FP), DI
 	MOVQ          gU_base+192(FP), R8
 	MOVQ          gB_base+216(FP), R9
@@ -1224,7 +1224,7 @@ rdone_13:
 	VEXTRACTF128  $0x01, Y11, X5
 	VADDPD        X11, X5, X5
 	VPERMILPD     $0x01, X5, X11
-	VADDSD        X11, X5, X5
+	VADDPD        X11, X5, X5
 	VFMADD231SD   (CX)(SI*8), X9, X5
 	VADDSD        (DI)(SI*8), X5, X5
 	VMOVSD        X5, (DI)(SI*8)
@@ -1233,7 +1233,7 @@ rdone_13:
 	VEXTRACTF128  $0x01, Y5, X6
 	VADDPD        X5, X6, X6
 	VPERMILPD     $0x01, X6, X5
-	VADDSD        X5, X6, X6
+	VADDPD        X5, X6, X6
 	VFMADD231SD   8(CX)(SI*8), X9, X6
 	VADDSD        8(DI)(SI*8), X6, X6
 	VMOVSD        X6, 8(DI)(SI*8)
@@ -1242,7 +1242,7 @@ rdone_13:
 	VEXTRACTF128  $0x01, Y5, X6
 	VADDPD        X5, X6, X6
 	VPERMILPD     $0x01, X6, X5
-	VADDSD        X5, X6, X6
+	VADDPD        X5, X6, X6
 	VMULSD        X2, X6, X6
 	VFMADD231SD   (AX)(SI*8), X9, X6
 	VADDSD        (R8)(SI*8), X6, X6
@@ -1252,7 +1252,7 @@ rdone_13:
 	VEXTRACTF128  $0x01, Y5, X6
 	VADDPD        X5, X6, X6
 	VPERMILPD     $0x01, X6, X5
-	VADDSD        X5, X6, X6
+	VADDPD        X5, X6, X6
 	VMULSD        X2, X6, X6
 	VFMADD231SD   8(AX)(SI*8), X9, X6
 	VADDSD        8(R8)(SI*8), X6, X6
@@ -1262,7 +1262,7 @@ rdone_13:
 	VEXTRACTF128  $0x01, Y5, X6
 	VADDPD        X5, X6, X6
 	VPERMILPD     $0x01, X6, X5
-	VADDSD        X5, X6, X6
+	VADDPD        X5, X6, X6
 	VADDSD        (R9)(SI*4), X6, X6
 	VMOVSD        X6, (R9)(SI*4)
 	ADDQ          $0x02, SI

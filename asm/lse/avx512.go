@@ -11,21 +11,6 @@ import (
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
-// reduce512 combines the eight lanes of v with op (VADDPD or VMAXPD) into
-// the low lane of an XMM register.
-func reduce512(op func(ops ...Op), v reg.VecVirtual) reg.VecVirtual {
-	y := YMM()
-	VEXTRACTF64X4(U8(1), v, y)
-	op(v.AsY(), y, y)
-	x := XMM()
-	VEXTRACTF128(U8(1), y, x)
-	op(y.AsX(), x, x)
-	t := XMM()
-	VPERMILPD(U8(1), x, t)
-	op(t, x, x)
-	return x
-}
-
 // expNeg512 returns e^-y for lanes y >= 0 (or NaN), clamped at 746 where
 // it is zero.
 func expNeg512(y vm.Group) vm.Group {
@@ -108,7 +93,7 @@ func logSumExp512() {
 		g.Each(func(j int) { VMAXPD(mx[j], g[j], mx[j]) })
 	})
 	VMAXPD(mx[1], mx[0], mx[0])
-	m := reduce512(VMAXPD, mx[0])
+	m := vm.Reduce(VMAXPD, mx[0])
 	mz := ZMM()
 	VBROADCASTSD(m, mz)
 	k := K()
@@ -131,7 +116,7 @@ func logSumExp512() {
 		e.Each(func(j int) { VADDPD(e[j], acc[j], acc[j]) })
 	})
 	VADDPD(acc[1], acc[0], acc[0])
-	s := reduce512(VADDPD, acc[0])
+	s := vm.Reduce(VADDPD, acc[0])
 	VBROADCASTSD(s, k, sv)
 	JMP(LabelRef("lnext"))
 
@@ -229,7 +214,7 @@ func dist512(d reg.Register) distance {
 		VADDPD(acc[1], acc[0], acc[0])
 		VADDPD(acc[3], acc[2], acc[2])
 		VADDPD(acc[2], acc[0], acc[0])
-		return reduce512(VADDPD, acc[0])
+		return vm.Reduce(VADDPD, acc[0])
 	}
 }
 

@@ -241,13 +241,7 @@ func distAVX2(masks Mem) func(d reg.Register) distance {
 			VSUBPD(b, a, a)
 			VFMADD231PD(a, a, acc)
 			Label("gsum")
-			x := XMM()
-			VEXTRACTF128(U8(1), acc, x)
-			VADDPD(acc.AsX(), x, x)
-			y := XMM()
-			VPERMILPD(U8(1), x, y)
-			VADDSD(y, x, x)
-			return x
+			return vm.Reduce(VADDPD, acc)
 		}
 	}
 }

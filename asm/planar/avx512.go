@@ -81,15 +81,6 @@ func uDotW512(uA, wA Mem) reg.VecVirtual {
 	return uw
 }
 
-// hsum512 returns the sum of the eight lanes of v in the low lane of an XMM
-// register.
-func hsum512(v reg.VecVirtual) reg.VecVirtual {
-	y := YMM()
-	VEXTRACTF64X4(U8(1), v, y)
-	VADDPD(v.AsY(), y, y)
-	return hsum(y)
-}
-
 // reverse512 emits planarReverse2AVX512: PlanarReverse for d = 2 on every
 // point, with gz zeroed by the caller. As in the AVX2 kernel the width is
 // the outer loop and the points the inner one, so that the six sums over
@@ -181,7 +172,7 @@ func reverse512() {
 			ADDQ(vm.Bytes(16*p), gzp)
 			ADDQ(vm.Bytes(8*p), gtp)
 		})
-		addParamGradients(i, uA, wA, inv.AsX(), [6]reg.VecVirtual(sums), hsum512)
+		addParamGradients(i, uA, wA, inv.AsX(), [6]reg.VecVirtual(sums))
 	})
 
 	Label("rdone")

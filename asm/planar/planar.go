@@ -113,42 +113,30 @@ func bcastParam(name string) reg.VecVirtual {
 	return r
 }
 
-// hsum returns the sum of the four lanes of v in the low lane of an XMM
-// register.
-func hsum(v reg.VecVirtual) reg.VecVirtual {
-	x := XMM()
-	VEXTRACTF128(U8(1), v, x)
-	VADDPD(v.AsX(), x, x)
-	y := XMM()
-	VPERMILPD(U8(1), x, y)
-	VADDSD(y, x, x)
-	return x
-}
-
 // addParamGradients reduces the sums over the points of width index i and
 // accumulates the parameter gradients of i (at gWt, gU and gB), with uA
 // and wA the memory of U_i and Wt_i and inv an XMM register holding 1/w.
 // The sums are of ga z_0, ga z_1, h gf_0, h gf_1, h' gtrace/w and ga (ga
-// the gradient with respect to the pre-activation); reduce sums the lanes
-// of one into the low lane of an XMM register.
-func addParamGradients(i reg.Register, uA, wA Mem, inv reg.Register, sums [6]reg.VecVirtual, reduce func(reg.VecVirtual) reg.VecVirtual) {
+// the gradient with respect to the pre-activation), in ymm or zmm registers.
+func addParamGradients(i reg.Register, uA, wA Mem, inv reg.Register, sums [6]reg.VecVirtual) {
 	Comment("Reduce over the points and accumulate the parameter gradients of index i.")
-	s := reduce(sums[4])
+	sum := func(v reg.VecVirtual) reg.VecVirtual { return vm.Reduce(VADDPD, v) }
+	s := sum(sums[4])
 	gwt, gu, gb := args.Base("gWt"), args.Base("gU"), args.Base("gB")
 	for k := 0; k < 2; k++ {
-		t := reduce(sums[k])
+		t := sum(sums[k])
 		VFMADD231SD(uA.Offset(8*k), s, t) // + U_ik sum h' gtrace/w
 		VADDSD(Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k}, t, t)
 		VMOVSD(t, Mem{Base: gwt, Index: i, Scale: 8, Disp: 8 * k})
 	}
 	for k := 0; k < 2; k++ {
-		t := reduce(sums[2+k])
+		t := sum(sums[2+k])
 		VMULSD(inv, t, t)
 		VFMADD231SD(wA.Offset(8*k), s, t) // + Wt_ik sum h' gtrace/w
 		VADDSD(Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k}, t, t)
 		VMOVSD(t, Mem{Base: gu, Index: i, Scale: 8, Disp: 8 * k})
 	}
-	t := reduce(sums[5])
+	t := sum(sums[5])
 	VADDSD(Mem{Base: gb, Index: i, Scale: 4}, t, t)
 	VMOVSD(t, Mem{Base: gb, Index: i, Scale: 4})
 }
@@ -224,7 +212,7 @@ func reverse() {
 
 		invx := XMM()
 		VMOVSD(args.Addr(Param("inv")), invx)
-		addParamGradients(i, uA, wA, invx, [6]reg.VecVirtual{gwa, gwb, hfa, hfb, sum, gsum}, hsum)
+		addParamGradients(i, uA, wA, invx, [6]reg.VecVirtual{gwa, gwb, hfa, hfb, sum, gsum})
 	})
 
 	Label("rdone")
