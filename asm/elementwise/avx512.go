@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"strings"
-
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -19,14 +16,14 @@ import (
 // either way; they take two. The fused forward kernels gain 15-20% from
 // three, the reverses about 10% from two.
 type kernel512 struct {
-	name      string
-	outs, ins []string
-	unroll    int
-	body      func(in []vm.Group) []vm.Group
+	name string
+	signature
+	unroll int
+	body   func(in []vm.Group) []vm.Group
 }
 
 func unary512(name string, unroll int, f func(x vm.Group) vm.Group) kernel512 {
-	return kernel512{name: name, outs: []string{"dst"}, ins: []string{"x"}, unroll: unroll,
+	return kernel512{name: name, signature: unarySig, unroll: unroll,
 		body: func(in []vm.Group) []vm.Group { return []vm.Group{f(in[0])} }}
 }
 
@@ -38,14 +35,14 @@ var kernels512 = []kernel512{
 	unary512("sigmoidPrimeAVX512", 2, func(x vm.Group) vm.Group { return vm.NewLogistic512(x).SigmoidPrime() }),
 	unary512("tanhAVX512", 2, vm.Tanh512),
 	unary512("tanhPrimeAVX512", 2, vm.TanhPrime512),
-	{name: "softplusJVPAVX512", outs: []string{"y", "dy"}, ins: []string{"x", "dx"}, unroll: 3,
+	{name: "softplusJVPAVX512", signature: jvpSig, unroll: 3,
 		body: func(in []vm.Group) []vm.Group {
 			l := vm.NewLogistic512(in[0])
 			dy := l.Sigmoid()
 			dy.Each(func(i int) { VMULPD(in[1][i], dy[i], dy[i]) })
 			return []vm.Group{l.Softplus(), dy}
 		}},
-	{name: "softplusJVPReverseAVX512", outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"}, unroll: 2,
+	{name: "softplusJVPReverseAVX512", signature: jvpReverseSig, unroll: 2,
 		body: func(in []vm.Group) []vm.Group {
 			dx, gy, gdy := in[1], in[2], in[3]
 			l := vm.NewLogistic512(in[0])
@@ -58,13 +55,13 @@ var kernels512 = []kernel512{
 			s.Each(func(i int) { VMULPD(gdy[i], s[i], s[i]) })
 			return []vm.Group{gx, s}
 		}},
-	{name: "tanhJVPAVX512", outs: []string{"y", "dy"}, ins: []string{"x", "dx"}, unroll: 3,
+	{name: "tanhJVPAVX512", signature: jvpSig, unroll: 3,
 		body: func(in []vm.Group) []vm.Group {
 			h, hp := vm.TanhBoth512(in[0])
 			hp.Each(func(i int) { VMULPD(in[1][i], hp[i], hp[i]) })
 			return []vm.Group{h, hp}
 		}},
-	{name: "tanhJVPReverseAVX512", outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"}, unroll: 2,
+	{name: "tanhJVPReverseAVX512", signature: jvpReverseSig, unroll: 2,
 		body: func(in []vm.Group) []vm.Group {
 			dx, gy, gdy := in[1], in[2], in[3]
 			h, hp := vm.TanhBoth512(in[0])
@@ -86,14 +83,7 @@ var kernels512 = []kernel512{
 // elements through loads and stores under an opmask, which touch no memory
 // outside the slices (the masked-off lanes of the inputs are zero).
 func generate512(k kernel512) {
-	params := append(append([]string{}, k.outs...), k.ins...)
-	TEXT(k.name, NOSPLIT, fmt.Sprintf("func(%s []float64)", strings.Join(params, ", ")))
-	Doc(fmt.Sprintf("%s is the AVX-512 form of the kernel of the same name without the suffix; all slices have at least len(%s) elements.", k.name, k.ins[0]))
-	n := Load(Param(k.ins[0]).Len(), GP64())
-	ptr := map[string]reg.Register{}
-	for _, p := range params {
-		ptr[p] = Load(Param(p).Base(), GP64())
-	}
+	n, ptr := k.declare(k.name, "AVX-512")
 	i := GP64()
 	XORQ(i, i)
 	rem := GP64()

@@ -8,20 +8,49 @@ import (
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
-// kernel is one elementwise function: outputs and inputs are []float64 of the
-// length of the first input; body maps one vector of each input to one vector
-// of each output.
-type kernel struct {
-	name      string
+// signature names an elementwise function's arguments: outputs and inputs,
+// []float64 of the length of the first input.
+type signature struct {
 	outs, ins []string
-	body      func(in []reg.VecVirtual) []reg.VecVirtual
+}
+
+// The signatures of the elementwise functions: one input, the fused
+// primal+tangent forms, and their reverses.
+var (
+	unarySig      = signature{outs: []string{"dst"}, ins: []string{"x"}}
+	jvpSig        = signature{outs: []string{"y", "dy"}, ins: []string{"x", "dx"}}
+	jvpReverseSig = signature{outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"}}
+)
+
+// declare declares the kernel name, the form in tier of the function of
+// the signature, and loads its arguments: n, the length of the first
+// input, and the base of each slice by name.
+func (s signature) declare(name, tier string) (n reg.Register, ptr map[string]reg.Register) {
+	params := append(append([]string{}, s.outs...), s.ins...)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s []float64)", strings.Join(params, ", ")))
+	Doc(fmt.Sprintf("%s is the %s form of the kernel of the same name without the suffix; all slices have at least len(%s) elements.", name, tier, s.ins[0]))
+	n = args.Len(s.ins[0])
+	ptr = map[string]reg.Register{}
+	for _, p := range params {
+		ptr[p] = args.Base(p)
+	}
+	return n, ptr
+}
+
+// kernel is one elementwise function in AVX2: body maps one vector of each
+// input to one vector of each output.
+type kernel struct {
+	name string
+	signature
+	body func(in []reg.VecVirtual) []reg.VecVirtual
 }
 
 func unary(name string, f func(x reg.VecVirtual) reg.VecVirtual) kernel {
-	return kernel{name: name, outs: []string{"dst"}, ins: []string{"x"},
+	return kernel{name: name, signature: unarySig,
 		body: func(in []reg.VecVirtual) []reg.VecVirtual { return []reg.VecVirtual{f(in[0])} }}
 }
 
@@ -33,14 +62,14 @@ var kernels = []kernel{
 	unary("sigmoidPrimeAVX2", func(x reg.VecVirtual) reg.VecVirtual { return vm.NewLogistic(x).SigmoidPrime() }),
 	unary("tanhAVX2", vm.Tanh),
 	unary("tanhPrimeAVX2", func(x reg.VecVirtual) reg.VecVirtual { _, hp := vm.TanhPrime(x); return hp }),
-	{name: "softplusJVPAVX2", outs: []string{"y", "dy"}, ins: []string{"x", "dx"},
+	{name: "softplusJVPAVX2", signature: jvpSig,
 		body: func(in []reg.VecVirtual) []reg.VecVirtual {
 			l := vm.NewLogistic(in[0])
 			dy := l.Sigmoid()
 			VMULPD(in[1], dy, dy)
 			return []reg.VecVirtual{l.Softplus(), dy}
 		}},
-	{name: "softplusJVPReverseAVX2", outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"},
+	{name: "softplusJVPReverseAVX2", signature: jvpReverseSig,
 		body: func(in []reg.VecVirtual) []reg.VecVirtual {
 			dx, gy, gdy := in[1], in[2], in[3]
 			l := vm.NewLogistic(in[0])
@@ -53,13 +82,13 @@ var kernels = []kernel{
 			VMULPD(gdy, s, s)
 			return []reg.VecVirtual{gx, s}
 		}},
-	{name: "tanhJVPAVX2", outs: []string{"y", "dy"}, ins: []string{"x", "dx"},
+	{name: "tanhJVPAVX2", signature: jvpSig,
 		body: func(in []reg.VecVirtual) []reg.VecVirtual {
 			h, hp := vm.TanhPrime(in[0])
 			VMULPD(in[1], hp, hp)
 			return []reg.VecVirtual{h, hp}
 		}},
-	{name: "tanhJVPReverseAVX2", outs: []string{"gx", "gdx"}, ins: []string{"x", "dx", "gy", "gdy"},
+	{name: "tanhJVPReverseAVX2", signature: jvpReverseSig,
 		body: func(in []reg.VecVirtual) []reg.VecVirtual {
 			dx, gy, gdy := in[1], in[2], in[3]
 			h, hp := vm.TanhPrime(in[0])
@@ -80,14 +109,7 @@ var kernels = []kernel{
 // one to three elements through masked loads and stores, which touch no
 // memory outside the slices.
 func generate(k kernel, masks Mem) {
-	params := append(append([]string{}, k.outs...), k.ins...)
-	TEXT(k.name, NOSPLIT, fmt.Sprintf("func(%s []float64)", strings.Join(params, ", ")))
-	Doc(fmt.Sprintf("%s is the AVX2/FMA form of the kernel of the same name without the suffix; all slices have at least len(%s) elements.", k.name, k.ins[0]))
-	n := Load(Param(k.ins[0]).Len(), GP64())
-	ptr := map[string]reg.Register{}
-	for _, p := range params {
-		ptr[p] = Load(Param(p).Base(), GP64())
-	}
+	n, ptr := k.declare(k.name, "AVX2/FMA")
 	i := GP64()
 	XORQ(i, i)
 	loop, tail, done := vm.NewLabel("loop"), vm.NewLabel("tail"), vm.NewLabel("done")

@@ -28,9 +28,7 @@ func expNeg512(y vm.Group) vm.Group {
 // maxima and sums are gathered in the lanes of two registers by merge
 // masking and log(S) + M is stored eight rows at a time.
 func logSumExp512() {
-	TEXT("lseAVX512", NOSPLIT, "func(x, out []float64, cols int)")
-	Doc("lseAVX512 is LogSumExp on len(out) rows of cols > 0 columns.")
-	x, out, rows, cols := lseArgs()
+	x, out, rows, cols := lseFunc("lseAVX512")
 	TESTQ(rows, rows)
 	JZ(LabelRef("ldone"))
 	rem := GP64()
@@ -347,13 +345,7 @@ func gmm2512() {
 		JNZ(LabelRef(nan))
 
 		Label(put)
-		for i := range l {
-			if masks != nil {
-				VMOVUPD(l[i], masks.One, Mem{Base: out})
-			} else {
-				VMOVUPD(l[i], Mem{Base: out, Disp: 64 * i})
-			}
-		}
+		l.Each(func(i int) { vm.StoreValues(l[i], Mem{Base: out, Disp: 64 * i}, masks) })
 	}
 
 	vm.PointBlocks("q", n, true, block, func(p int) {

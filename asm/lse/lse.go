@@ -35,9 +35,7 @@ func allLanes(op func(ops ...Op), v reg.VecVirtual) reg.VecVirtual {
 // r < len(out), as m + log(sum exp(x - m)) with m the row maximum; a row
 // with a NaN gives NaN, one whose maximum is +-Inf gives that maximum.
 func logSumExp(masks Mem) {
-	TEXT("lseAVX2", NOSPLIT, "func(x, out []float64, cols int)")
-	Doc("lseAVX2 is LogSumExp on len(out) rows of cols > 0 columns.")
-	x, out, rows, cols := lseArgs()
+	x, out, rows, cols := lseFunc("lseAVX2")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
 	mask := tailMask(masks, cols)
@@ -48,33 +46,47 @@ func logSumExp(masks Mem) {
 	MOVQ(cols, rem)
 	ANDQ(Imm(3), rem)
 
+	// pass emits a loop over the row's whole vectors, then its last cols%4
+	// elements: step(v, nil) for each whole vector v, step(v, mask) for
+	// the last elements, loaded under mask.
+	p, c := GP64(), GP64()
+	pass := func(name string, step func(v, mask reg.VecVirtual)) {
+		loop, tail, done := name+"loop", name+"tail", name+"done"
+		MOVQ(x, p)
+		MOVQ(nvec, c)
+		TESTQ(c, c)
+		JZ(LabelRef(tail))
+		Label(loop)
+		v := YMM()
+		VMOVUPD(Mem{Base: p}, v)
+		step(v, nil)
+		ADDQ(Imm(32), p)
+		DECQ(c)
+		JNZ(LabelRef(loop))
+		Label(tail)
+		TESTQ(rem, rem)
+		JZ(LabelRef(done))
+		v = YMM()
+		VMASKMOVPD(Mem{Base: p}, mask, v)
+		step(v, mask)
+		Label(done)
+	}
+	// lowest sets the lanes of v outside mask to -Inf.
+	lowest := func(v, mask reg.VecVirtual) {
+		if mask != nil {
+			VBLENDVPD(mask, v, vm.Splat(math.Inf(-1)), v)
+		}
+	}
+
 	Label("row")
 	Comment("Pass 1: the row maximum, and whether it holds a NaN.")
 	mx := vm.Splat(math.Inf(-1))
 	nan := vm.Zero()
-	p := GP64()
-	MOVQ(x, p)
-	c := GP64()
-	MOVQ(nvec, c)
-	TESTQ(c, c)
-	JZ(LabelRef("maxtail"))
-	Label("maxloop")
-	v := YMM()
-	VMOVUPD(Mem{Base: p}, v)
-	VORPD(vm.Cmp(vm.CmpUnord, v, v), nan, nan)
-	VMAXPD(v, mx, mx)
-	ADDQ(Imm(32), p)
-	DECQ(c)
-	JNZ(LabelRef("maxloop"))
-	Label("maxtail")
-	TESTQ(rem, rem)
-	JZ(LabelRef("maxdone"))
-	v = YMM()
-	VMASKMOVPD(Mem{Base: p}, mask, v)
-	VBLENDVPD(mask, v, vm.Splat(math.Inf(-1)), v)
-	VORPD(vm.Cmp(vm.CmpUnord, v, v), nan, nan)
-	VMAXPD(v, mx, mx)
-	Label("maxdone")
+	pass("max", func(v, mask reg.VecVirtual) {
+		lowest(v, mask)
+		VORPD(vm.Cmp(vm.CmpUnord, v, v), nan, nan)
+		VMAXPD(v, mx, mx)
+	})
 	g := vm.AnyLane(nan)
 	TESTL(g, g)
 	JNZ(LabelRef("nanrow"))
@@ -86,27 +98,11 @@ func logSumExp(masks Mem) {
 
 	Comment("Pass 2: the sum of exp(x - m), each term in (0, 1].")
 	acc := vm.Zero()
-	MOVQ(x, p)
-	MOVQ(nvec, c)
-	TESTQ(c, c)
-	JZ(LabelRef("sumtail"))
-	Label("sumloop")
-	v = YMM()
-	VMOVUPD(Mem{Base: p}, v)
-	VSUBPD(m, v, v)
-	VADDPD(vm.Exp(v), acc, acc)
-	ADDQ(Imm(32), p)
-	DECQ(c)
-	JNZ(LabelRef("sumloop"))
-	Label("sumtail")
-	TESTQ(rem, rem)
-	JZ(LabelRef("sumdone"))
-	v = YMM()
-	VMASKMOVPD(Mem{Base: p}, mask, v)
-	VSUBPD(m, v, v)
-	VBLENDVPD(mask, v, vm.Splat(math.Inf(-1)), v)
-	VADDPD(vm.Exp(v), acc, acc)
-	Label("sumdone")
+	pass("sum", func(v, mask reg.VecVirtual) {
+		VSUBPD(m, v, v)
+		lowest(v, mask)
+		VADDPD(vm.Exp(v), acc, acc)
+	})
 	s := allLanes(VADDPD, acc)
 	zero := vm.Zero()
 	l := vm.LogU(s, zero) // s >= 1: the maximum contributes exactly 1
@@ -137,9 +133,12 @@ func logSumExp(masks Mem) {
 	RET()
 }
 
-// lseArgs loads the arguments of the log-sum-exp kernels: the bases of x
-// and out, the number of rows len(out), and cols.
-func lseArgs() (x, out, rows, cols reg.Register) {
+// lseFunc declares the log-sum-exp kernel name (of a tier) and loads its
+// arguments: the bases of x and out, the number of rows len(out), and
+// cols.
+func lseFunc(name string) (x, out, rows, cols reg.Register) {
+	TEXT(name, NOSPLIT, "func(x, out []float64, cols int)")
+	Doc(name + " is LogSumExp on len(out) rows of cols > 0 columns.")
 	return args.Base("x"), args.Base("out"), args.Len("out"), args.Int("cols")
 }
 

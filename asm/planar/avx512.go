@@ -54,11 +54,7 @@ func forward512() {
 		}
 		for j := range fa {
 			pm.Store(fa[j], fb[j], Mem{Base: f, Disp: 128 * j}, masks)
-			if masks != nil {
-				VMOVUPD(acc[j], masks.One, Mem{Base: tr})
-			} else {
-				VMOVUPD(acc[j], Mem{Base: tr, Disp: 64 * j})
-			}
+			vm.StoreValues(acc[j], Mem{Base: tr, Disp: 64 * j}, masks)
 		}
 	}
 
@@ -91,8 +87,7 @@ func uDotW512(uA, wA Mem) reg.VecVirtual {
 func reverse512() {
 	TEXT("planarReverse2AVX512", NOSPLIT, "func(z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64, inv float64)")
 	Doc("planarReverse2AVX512 is PlanarReverse for d = 2 on len(gtrace) points, with gz zeroed by the caller.")
-	wt, u, bb, end := args.Base("Wt"), args.Base("U"), args.Base("B"), args.Len("B")
-	SHLQ(Imm(1), end)
+	wt, u, bb, end := widthArgs()
 	nb := args.Len("gtrace")
 	TESTQ(nb, nb)
 	JZ(LabelRef("rdone"))

@@ -92,6 +92,14 @@ func forward() {
 	RET()
 }
 
+// widthArgs loads the bases of Wt, U and B, and twice the width len(B),
+// where the loop over the width ends (overWidth).
+func widthArgs() (wt, u, b, end reg.Register) {
+	wt, u, b, end = args.Base("Wt"), args.Base("U"), args.Base("B"), args.Len("B")
+	SHLQ(Imm(1), end)
+	return wt, u, b, end
+}
+
 // overWidth emits the loop over the width around body(i), for a register
 // i holding twice the width index, from 0 to end: the offset of Wt_i and
 // U_i in float64 (their rows have d = 2 elements), and of B_i in 4 bytes.
@@ -149,8 +157,7 @@ func addParamGradients(i reg.Register, uA, wA Mem, inv reg.Register, sums [6]reg
 func reverse() {
 	TEXT("planarReverse2AVX2", NOSPLIT, "func(z, Wt, U, B, gf, gtrace, gz, gWt, gU, gB []float64, inv float64)")
 	Doc("planarReverse2AVX2 is PlanarReverse for d = 2 on the first len(gtrace) &^ 3 points, with gz zeroed by the caller.")
-	wt, u, bb, end := args.Base("Wt"), args.Base("U"), args.Base("B"), args.Len("B")
-	SHLQ(Imm(1), end)
+	wt, u, bb, end := widthArgs()
 	nb := args.Len("gtrace")
 	SHRQ(Imm(2), nb)
 	JZ(LabelRef("rdone"))

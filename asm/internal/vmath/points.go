@@ -61,32 +61,39 @@ func NewPointMasks(r reg.Register) PointMasks {
 // labels are new ones named after prefix.
 func PointBlocks(prefix string, n reg.Register, pairs bool, block func(g int, masks *PointMasks), advance func(points int)) {
 	pair, one, tail, done := NewLabel(prefix+"pair"), NewLabel(prefix+"one"), NewLabel(prefix+"tail"), NewLabel(prefix+"done")
+	// whole emits blocks of g zmm at label at while 8g points are left,
+	// going on to next; loop false emits one at the most.
+	whole := func(at, next string, g int, loop bool) {
+		Label(at)
+		CMPQ(n, Imm(uint64(8*g)))
+		JB(LabelRef(next))
+		block(g, nil)
+		advance(8 * g)
+		SUBQ(Imm(uint64(8*g)), n)
+		if loop {
+			JMP(LabelRef(at))
+		}
+	}
 	if pairs {
-		Label(pair)
-		CMPQ(n, Imm(16))
-		JB(LabelRef(one))
-		block(2, nil)
-		advance(16)
-		SUBQ(Imm(16), n)
-		JMP(LabelRef(pair))
+		whole(pair, one, 2, true)
 	}
-
-	Label(one)
-	CMPQ(n, Imm(8))
-	JB(LabelRef(tail))
-	block(1, nil)
-	advance(8)
-	SUBQ(Imm(8), n)
-	if !pairs {
-		JMP(LabelRef(one))
-	}
-
+	whole(one, tail, 1, !pairs)
 	Label(tail)
 	TESTQ(n, n)
 	JZ(LabelRef(done))
 	masks := NewPointMasks(n)
 	block(1, &masks)
 	Label(done)
+}
+
+// StoreValues stores v, holding one value for each of eight points, at m
+// (the first r under masks).
+func StoreValues(v reg.VecVirtual, m Mem, masks *PointMasks) {
+	if masks != nil {
+		VMOVUPD(v, masks.One, m)
+		return
+	}
+	VMOVUPD(v, m)
 }
 
 // Bytes returns n, a number of bytes to add to a pointer, as an immediate:
