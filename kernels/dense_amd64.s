@@ -508,7 +508,7 @@ dot_four:
 	MOVQ CX, SI
 	ANDQ $-4, SI
 	CMPQ BX, SI
-	JAE  dot_sum
+	JAE  dot_tail_check
 
 dot_loop4:
 	VMOVUPD     (AX)(BX*8), Y4
@@ -517,7 +517,7 @@ dot_loop4:
 	CMPQ        BX, SI
 	JB          dot_loop4
 
-dot_sum:
+dot_tail_check:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
@@ -570,7 +570,7 @@ sumsq_four:
 	MOVQ CX, BX
 	ANDQ $-4, BX
 	CMPQ DX, BX
-	JAE  sumsq_sum
+	JAE  sumsq_tail_check
 
 sumsq_loop4:
 	VMOVUPD     (AX)(DX*8), Y4
@@ -579,7 +579,7 @@ sumsq_loop4:
 	CMPQ        DX, BX
 	JB          sumsq_loop4
 
-sumsq_sum:
+sumsq_tail_check:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
@@ -3214,8 +3214,8 @@ gemvn2_next:
 	SUBQ $0x02, R8
 
 gemvn_rows1:
-	CMPQ   R8, $0x01
-	JB     gemvn_done
+	TESTQ  R8, R8
+	JZ     gemvn_done
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z8, Z8, Z8
 	MOVQ   AX, CX

@@ -4,6 +4,7 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
 	"github.com/mmcnf/mmcnf/asm/internal/args"
 )
 
@@ -16,19 +17,49 @@ const (
 	unroll = 4
 )
 
+// gemmArgs loads the arguments that the GEMM micro-kernels' signatures
+// begin with: kc, the bases of the packed panels a and b and of c, and ldc
+// in bytes.
+func gemmArgs() (kc, pa, pb, pc, ldc Register) {
+	return args.Int("kc"), args.Base("a"), args.Base("b"), args.Base("c"), args.Stride("ldc")
+}
+
+// kSteps emits a GEMM micro-kernel's loop over the kc k-steps (kc is
+// consumed), unroll at a time, then one at a time, step(u) emitting k-step
+// u from the panels at pa and pb, pmr and pnr float64 a step. Its labels
+// begin with prefix; it ends at prefix+"store".
+func kSteps(prefix string, kc, pa, pb Register, pmr, pnr int, step func(u int)) {
+	n := GP64()
+	MOVQ(kc, n)
+	SHRQ(U8(2), n) // unroll = 4 k-steps per iteration
+	JZ(LabelRef(prefix + "tail"))
+	Label(prefix + "loop")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(8*unroll*pmr), pa)
+	ADDQ(U32(8*unroll*pnr), pb)
+	DECQ(n)
+	JNZ(LabelRef(prefix + "loop"))
+
+	Label(prefix + "tail")
+	ANDQ(U8(unroll-1), kc)
+	JZ(LabelRef(prefix + "store"))
+	Label(prefix + "tail_loop")
+	step(0)
+	ADDQ(U32(8*pmr), pa)
+	ADDQ(U32(8*pnr), pb)
+	DECQ(kc)
+	JNZ(LabelRef(prefix + "tail_loop"))
+}
+
 // gemmKernel emits gemmKernel4x12: C[0:4, 0:12] = alpha*Ap*Bp + beta*C for
 // a packed A panel (kc x 4, element (i, p) at p*4+i) and a packed B panel
 // (kc x 12, element (p, j) at p*12+j); when beta is 0, C is not read.
 func gemmKernel() {
 	TEXT("gemmKernel4x12", NOSPLIT, "func(kc int, a, b, c []float64, ldc int, alpha, beta float64)")
 	Doc("gemmKernel4x12 computes the 4x12 tile C = alpha*A*B + beta*C from packed panels.")
-
-	kc := Load(Param("kc"), GP64())
-	pa := Load(Param("a").Base(), GP64())
-	pb := Load(Param("b").Base(), GP64())
-	pc := Load(Param("c").Base(), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(3), ldc)
+	kc, pa, pb, pc, ldc := gemmArgs()
 
 	acc := func(i, j int) VecPhysical {
 		return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[i*(nr/4)+j]
@@ -63,28 +94,7 @@ func gemmKernel() {
 		}
 	}
 
-	n := GP64()
-	MOVQ(kc, n)
-	SHRQ(U8(2), n)
-	JZ(LabelRef("gemm_tail"))
-	Label("gemm_loop")
-	for u := 0; u < unroll; u++ {
-		step(u)
-	}
-	ADDQ(U32(8*unroll*mr), pa)
-	ADDQ(U32(8*unroll*nr), pb)
-	DECQ(n)
-	JNZ(LabelRef("gemm_loop"))
-
-	Label("gemm_tail")
-	ANDQ(U8(unroll-1), kc)
-	JZ(LabelRef("gemm_store"))
-	Label("gemm_tail_loop")
-	step(0)
-	ADDQ(U32(8*mr), pa)
-	ADDQ(U32(8*nr), pb)
-	DECQ(kc)
-	JNZ(LabelRef("gemm_tail_loop"))
+	kSteps("gemm_", kc, pa, pb, mr, nr, step)
 
 	// C = alpha*acc (beta == 0, C not read) or alpha*acc + beta*C.
 	Label("gemm_store")

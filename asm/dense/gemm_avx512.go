@@ -6,6 +6,7 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
 	"github.com/mmcnf/mmcnf/asm/internal/args"
 )
 
@@ -75,12 +76,7 @@ func gemmTile(t tile) {
 	bv := zmm(nacc, nacc+nv)
 	av := zmm(nacc+nv, 32)
 
-	kc := Load(Param("kc"), GP64())
-	pa := Load(Param("a").Base(), GP64())
-	pb := Load(Param("b").Base(), GP64())
-	pc := Load(Param("c").Base(), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(3), ldc)
+	kc, pa, pb, pc, ldc := gemmArgs()
 	ldc3 := GP64()
 	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
 	// Rows of C: bases[q] is row 4q.
@@ -117,28 +113,7 @@ func gemmTile(t tile) {
 	}
 
 	p := name + "_"
-	n := GP64()
-	MOVQ(kc, n)
-	SHRQ(U8(2), n) // unroll = 4 k-steps per iteration
-	JZ(LabelRef(p + "tail"))
-	Label(p + "loop")
-	for u := 0; u < unroll; u++ {
-		step(u)
-	}
-	ADDQ(U32(8*unroll*pmr), pa)
-	ADDQ(U32(8*unroll*pnr), pb)
-	DECQ(n)
-	JNZ(LabelRef(p + "loop"))
-
-	Label(p + "tail")
-	ANDQ(U8(unroll-1), kc)
-	JZ(LabelRef(p + "store"))
-	Label(p + "tail_loop")
-	step(0)
-	ADDQ(U32(8*pmr), pa)
-	ADDQ(U32(8*pnr), pb)
-	DECQ(kc)
-	JNZ(LabelRef(p + "tail_loop"))
+	kSteps(p, kc, pa, pb, pmr, pnr, step)
 
 	// The epilogue: C = alpha*acc (beta == 0, C not read) or
 	// alpha*acc + beta*C, through masks k[j] for the columns 8j..8j+7
@@ -149,8 +124,7 @@ func gemmTile(t tile) {
 		panic("the epilogue needs three free registers below Z31")
 	}
 	VBROADCASTSD(args.Addr(Param("alpha")), alpha)
-	rows := Load(Param("rows"), GP64())
-	cols := Load(Param("cols"), GP64())
+	rows, cols := args.Int("rows"), args.Int("cols")
 	masks := []Register{K1, K2, K3, K4, K5, K6, K7}[:nv]
 	lowMask(cols, masks[0])
 	for j := 1; j < nv; j++ {
@@ -236,15 +210,8 @@ func gemmTile(t tile) {
 // 8, then the last 1..7 under a mask when C is not read, else one by one.
 func gemmRank1() {
 	TEXT("gemmRank1AVX512", NOSPLIT, "func(m int, a []float64, astride int, b, c []float64, ldc int, beta float64)")
-	m := Load(Param("m"), GP64())
-	pa := Load(Param("a").Base(), GP64())
-	as := Load(Param("astride"), GP64())
-	SHLQ(U8(3), as)
-	pb := Load(Param("b").Base(), GP64())
-	n := Load(Param("b").Len(), GP64())
-	pc := Load(Param("c").Base(), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(3), ldc)
+	m, pa, as := args.Int("m"), args.Base("a"), args.Stride("astride")
+	pb, n, pc, ldc := args.Base("b"), args.Len("b"), args.Base("c"), args.Stride("ldc")
 	beta, ai := Z30, Z31
 	VBROADCASTSD(args.Addr(Param("beta")), beta)
 	n32, n8 := GP64(), GP64()

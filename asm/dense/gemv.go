@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
-	"github.com/mmcnf/mmcnf/asm/internal/args"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/mmcnf/mmcnf/asm/internal/args"
+	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
 // gemvN4 emits gemvN4AVX2: the four dot products of rows 0..3 of A (row i
@@ -14,11 +16,7 @@ import (
 // accumulators, then a scalar tail.
 func gemvN4() {
 	TEXT("gemvN4AVX2", NOSPLIT, "func(a []float64, lda int, x []float64) (s0, s1, s2, s3 float64)")
-	pa := Load(Param("a").Base(), GP64())
-	lda := Load(Param("lda"), GP64())
-	SHLQ(U8(3), lda)
-	px := Load(Param("x").Base(), GP64())
-	n := Load(Param("x").Len(), GP64())
+	pa, lda, px, n := args.Base("a"), args.Stride("lda"), args.Base("x"), args.Len("x")
 	rows := []Register{pa, GP64(), GP64(), GP64()}
 	LEAQ(Mem{Base: pa, Index: lda, Scale: 1}, rows[1])
 	LEAQ(Mem{Base: pa, Index: lda, Scale: 2}, rows[2])
@@ -85,13 +83,8 @@ func gemvN4() {
 // product (the reference's order), four rows per sweep over t.
 func gemvT() {
 	TEXT("gemvTAVX2", NOSPLIT, "func(a []float64, lda int, x []float64, t []float64)")
-	pa := Load(Param("a").Base(), GP64())
-	lda := Load(Param("lda"), GP64())
-	SHLQ(U8(3), lda)
-	px := Load(Param("x").Base(), GP64())
-	m := Load(Param("x").Len(), GP64())
-	pt := Load(Param("t").Base(), GP64())
-	n := Load(Param("t").Len(), GP64())
+	pa, lda, px, m := args.Base("a"), args.Stride("lda"), args.Base("x"), args.Len("x")
+	pt, n := args.Base("t"), args.Len("t")
 	rows := []Register{GP64(), GP64(), GP64(), GP64()}
 	xb := []VecPhysical{Y12, Y13, Y14, Y15}
 	xs := []VecPhysical{X12, X13, X14, X15}
@@ -107,51 +100,24 @@ func gemvT() {
 		for r := 0; r < nrows; r++ {
 			VBROADCASTSD(Mem{Base: px, Disp: 8 * r}, xb[r])
 		}
-		XORQ(i, i)
-		MOVQ(n, lim)
-		ANDQ(I32(-16), lim)
-		JZ(LabelRef(p + "four"))
-		Label(p + "loop16")
-		for u := 0; u < 4; u++ {
-			tv := []VecPhysical{Y0, Y1, Y2, Y3}[u]
-			VMOVUPD(Mem{Base: pt, Index: i, Scale: 8, Disp: 32 * u}, tv)
-			for r := 0; r < nrows; r++ {
-				VFMADD231PD(Mem{Base: rows[r], Index: i, Scale: 8, Disp: 32 * u}, xb[r], tv)
+		strips(p, i, lim, n, 16, func(w int) {
+			if w == 1 {
+				VMOVSD(Mem{Base: pt, Index: i, Scale: 8}, X0)
+				for r := 0; r < nrows; r++ {
+					VFMADD231SD(Mem{Base: rows[r], Index: i, Scale: 8}, xs[r], X0)
+				}
+				VMOVSD(X0, Mem{Base: pt, Index: i, Scale: 8})
+				return
 			}
-			VMOVUPD(tv, Mem{Base: pt, Index: i, Scale: 8, Disp: 32 * u})
-		}
-		ADDQ(U8(16), i)
-		CMPQ(i, lim)
-		JB(LabelRef(p + "loop16"))
-
-		Label(p + "four")
-		MOVQ(n, lim)
-		ANDQ(I32(-4), lim)
-		CMPQ(i, lim)
-		JAE(LabelRef(p + "tail_check"))
-		Label(p + "loop4")
-		VMOVUPD(Mem{Base: pt, Index: i, Scale: 8}, Y0)
-		for r := 0; r < nrows; r++ {
-			VFMADD231PD(Mem{Base: rows[r], Index: i, Scale: 8}, xb[r], Y0)
-		}
-		VMOVUPD(Y0, Mem{Base: pt, Index: i, Scale: 8})
-		ADDQ(U8(4), i)
-		CMPQ(i, lim)
-		JB(LabelRef(p + "loop4"))
-
-		Label(p + "tail_check")
-		CMPQ(i, n)
-		JAE(LabelRef(p + "done"))
-		Label(p + "tail")
-		VMOVSD(Mem{Base: pt, Index: i, Scale: 8}, X0)
-		for r := 0; r < nrows; r++ {
-			VFMADD231SD(Mem{Base: rows[r], Index: i, Scale: 8}, xs[r], X0)
-		}
-		VMOVSD(X0, Mem{Base: pt, Index: i, Scale: 8})
-		INCQ(i)
-		CMPQ(i, n)
-		JB(LabelRef(p + "tail"))
-		Label(p + "done")
+			for u := 0; u < w/4; u++ {
+				tv := []VecPhysical{Y0, Y1, Y2, Y3}[u]
+				VMOVUPD(Mem{Base: pt, Index: i, Scale: 8, Disp: 32 * u}, tv)
+				for r := 0; r < nrows; r++ {
+					VFMADD231PD(Mem{Base: rows[r], Index: i, Scale: 8, Disp: 32 * u}, xb[r], tv)
+				}
+				VMOVUPD(tv, Mem{Base: pt, Index: i, Scale: 8, Disp: 32 * u})
+			}
+		}, nil)
 		for r := 0; r < nrows; r++ {
 			ADDQ(lda, pa)
 		}
@@ -159,16 +125,8 @@ func gemvT() {
 		SUBQ(U8(nrows), m)
 	}
 
-	Label("gemvt_rows4")
-	CMPQ(m, U8(4))
-	JB(LabelRef("gemvt_rows1"))
-	sweep(4)
-	JMP(LabelRef("gemvt_rows4"))
-	Label("gemvt_rows1")
-	TESTQ(m, m)
-	JZ(LabelRef("gemvt_done"))
-	sweep(1)
-	JMP(LabelRef("gemvt_rows1"))
+	vm.Stage("gemvt_rows4", "gemvt_rows1", m, 4, true, func() { sweep(4) })
+	vm.Stage("gemvt_rows1", "gemvt_done", m, 1, true, func() { sweep(1) })
 	Label("gemvt_done")
 	VZEROUPPER()
 	RET()

@@ -6,7 +6,9 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
 	"github.com/mmcnf/mmcnf/asm/internal/args"
+	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
 )
 
 // sumTranspose8 returns a register whose lane r holds the sum of the eight
@@ -50,13 +52,8 @@ func sumTranspose8(acc []VecPhysical, zero VecPhysical, tmp []VecPhysical) VecPh
 // broadcast in Z29 and Z30 and zero in Z31.
 func gemvArgs(name string) (pa, lda, px, nx, py, ny Register) {
 	TEXT(name, NOSPLIT, "func(a []float64, lda int, x, y []float64, alpha, beta float64)")
-	pa = Load(Param("a").Base(), GP64())
-	lda = Load(Param("lda"), GP64())
-	SHLQ(U8(3), lda)
-	px = Load(Param("x").Base(), GP64())
-	nx = Load(Param("x").Len(), GP64())
-	py = Load(Param("y").Base(), GP64())
-	ny = Load(Param("y").Len(), GP64())
+	pa, lda, px, nx = args.Base("a"), args.Stride("lda"), args.Base("x"), args.Len("x")
+	py, ny = args.Base("y"), args.Len("y")
 	VBROADCASTSD(args.Addr(Param("alpha")), Z29)
 	VBROADCASTSD(args.Addr(Param("beta")), Z30)
 	VPXORQ(Z31, Z31, Z31)
@@ -183,23 +180,15 @@ func gemvNAVX512() {
 		SUBQ(U8(rows), m)
 	}
 
-	Label("gemvn_rows8")
-	CMPQ(m, U8(8))
-	JB(LabelRef("gemvn_rows4"))
-	block(8)
-	JMP(LabelRef("gemvn_rows8"))
-	Label("gemvn_rows4")
-	CMPQ(m, U8(4))
-	JB(LabelRef("gemvn_rows2"))
-	block(4)
-	Label("gemvn_rows2")
-	CMPQ(m, U8(2))
-	JB(LabelRef("gemvn_rows1"))
-	block(2)
-	Label("gemvn_rows1")
-	CMPQ(m, U8(1))
-	JB(LabelRef("gemvn_done"))
-	block(1)
+	// Blocks of eight rows while as many are left, then at most one each
+	// of four, two and one.
+	for _, rows := range []int{8, 4, 2, 1} {
+		next := fmt.Sprintf("gemvn_rows%d", rows/2)
+		if rows == 1 {
+			next = "gemvn_done"
+		}
+		vm.Stage(fmt.Sprintf("gemvn_rows%d", rows), next, m, rows, rows == 8, func() { block(rows) })
+	}
 	Label("gemvn_done")
 	VZEROUPPER()
 	RET()
@@ -318,14 +307,12 @@ func gemvTAVX512() {
 		Label(p + "next")
 	}
 
-	Label("gemvt_cols64")
-	CMPQ(n, U8(64))
-	JB(LabelRef("gemvt_last"))
-	block(8, false)
-	ADDQ(U32(512), pa)
-	ADDQ(U32(512), py)
-	SUBQ(U8(64), n)
-	JMP(LabelRef("gemvt_cols64"))
+	vm.Stage("gemvt_cols64", "gemvt_last", n, 64, true, func() {
+		block(8, false)
+		ADDQ(U32(512), pa)
+		ADDQ(U32(512), py)
+		SUBQ(U8(64), n)
+	})
 
 	// The last n (0..63) columns: nv = ceil(n/8) vectors, the last of them
 	// holding r = n - 8*(nv-1) columns under K1.
@@ -352,15 +339,3 @@ func gemvTAVX512() {
 	VZEROUPPER()
 	RET()
 }
-
-// tailMasks sets K1..K4 to the masks of the first r elements of four
-// consecutive vectors, for r in 0..31 (clobbering RCX).
-func tailMasks(r Register) {
-	lowMask(r, K1)
-	KSHIFTRD(U8(8), K1, K2)
-	KSHIFTRD(U8(16), K1, K3)
-	KSHIFTRD(U8(24), K1, K4)
-}
-
-// tailK are the masks tailMasks sets.
-var tailK = []Register{K1, K2, K3, K4}

@@ -6,6 +6,8 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/mmcnf/mmcnf/asm/internal/args"
 )
 
 // packTranspose emits packTranspose8AVX512: dst[p*stride+i] = src[i*ld+p]
@@ -15,14 +17,8 @@ func packTranspose() {
 	name := "packTranspose8AVX512"
 	TEXT(name, NOSPLIT, "func(kc int, src []float64, ld, rows int, dst []float64, stride int)")
 	Doc(name + " packs up to 8 rows of src, interleaved, into dst with the given row stride.")
-	kc := Load(Param("kc"), GP64())
-	ps := Load(Param("src").Base(), GP64())
-	ld := Load(Param("ld"), GP64())
-	SHLQ(U8(3), ld)
-	rows := Load(Param("rows"), GP64())
-	pd := Load(Param("dst").Base(), GP64())
-	st := Load(Param("stride"), GP64())
-	SHLQ(U8(3), st)
+	kc, ps, ld := args.Int("kc"), args.Base("src"), args.Stride("ld")
+	rows, pd, st := args.Int("rows"), args.Base("dst"), args.Stride("stride")
 	ld3, st3 := GP64(), GP64()
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
 	LEAQ(Mem{Base: st, Index: st, Scale: 2}, st3)
@@ -116,12 +112,8 @@ func packCopy(nv int) {
 	name := fmt.Sprintf("packCopy%dAVX512", w)
 	TEXT(name, NOSPLIT, "func(kc int, src []float64, ld, cols int, dst []float64)")
 	Doc(fmt.Sprintf("%s copies kc rows of up to %d elements of src into dst, padding them to %d with zeros.", name, w, w))
-	kc := Load(Param("kc"), GP64())
-	ps := Load(Param("src").Base(), GP64())
-	ld := Load(Param("ld"), GP64())
-	SHLQ(U8(3), ld)
-	cols := Load(Param("cols"), GP64())
-	pd := Load(Param("dst").Base(), GP64())
+	kc, ps, ld := args.Int("kc"), args.Base("src"), args.Stride("ld")
+	cols, pd := args.Int("cols"), args.Base("dst")
 	ld3 := GP64()
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
 	masks := []Register{K1, K2, K3, K4, K5, K6, K7}[:nv]

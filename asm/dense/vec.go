@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
 	"github.com/mmcnf/mmcnf/asm/internal/args"
 )
 
@@ -15,81 +18,90 @@ func reduce(y VecPhysical, x VecPhysical, tmp VecPhysical) {
 	VHADDPD(x, x, x)
 }
 
+// strips emits the loop of an AVX2 kernel over the elements i < n: wide
+// elements at a time (a multiple of four) while as many are left, then four
+// at a time, then one at a time, body(i, w) emitting the work on the w
+// elements from i. Between the vectors and the single elements it emits
+// vectorsDone, if not nil. i and lim are scratch registers; the labels
+// begin with prefix.
+func strips(prefix string, i, lim, n Register, wide int, body func(w int), vectorsDone func()) {
+	loopWide := fmt.Sprintf("%sloop%d", prefix, wide)
+	XORQ(i, i)
+	MOVQ(n, lim)
+	ANDQ(I32(-wide), lim)
+	JZ(LabelRef(prefix + "four"))
+	Label(loopWide)
+	body(wide)
+	ADDQ(U8(wide), i)
+	CMPQ(i, lim)
+	JB(LabelRef(loopWide))
+
+	Label(prefix + "four")
+	MOVQ(n, lim)
+	ANDQ(I32(-4), lim)
+	CMPQ(i, lim)
+	JAE(LabelRef(prefix + "tail_check"))
+	Label(prefix + "loop4")
+	body(4)
+	ADDQ(U8(4), i)
+	CMPQ(i, lim)
+	JB(LabelRef(prefix + "loop4"))
+
+	Label(prefix + "tail_check")
+	if vectorsDone != nil {
+		vectorsDone()
+	}
+	CMPQ(i, n)
+	JAE(LabelRef(prefix + "done"))
+	Label(prefix + "tail")
+	body(1)
+	INCQ(i)
+	CMPQ(i, n)
+	JB(LabelRef(prefix + "tail"))
+	Label(prefix + "done")
+}
+
 // dot emits dotAVX2: sum_i x[i]*y[i] with 4 independent ymm accumulators
 // (16 elements per iteration), then 4 at a time, then a scalar tail.
-func dot() {
-	TEXT("dotAVX2", NOSPLIT, "func(x, y []float64) float64")
-	reduction("dot", true)
-	VMOVSD(X0, args.Addr(ReturnIndex(0)))
-	VZEROUPPER()
-	RET()
-}
+func dot() { reduction("dotAVX2", "dot_", "func(x, y []float64) float64", true) }
 
 // sumSq emits sumSqAVX2: sum_i x[i]*x[i], organised as dot.
-func sumSq() {
-	TEXT("sumSqAVX2", NOSPLIT, "func(x []float64) float64")
-	reduction("sumsq", false)
-	VMOVSD(X0, args.Addr(ReturnIndex(0)))
-	VZEROUPPER()
-	RET()
-}
+func sumSq() { reduction("sumSqAVX2", "sumsq_", "func(x []float64) float64", false) }
 
-// reduction emits the body shared by dot and sumSq, leaving the sum in X0.
-func reduction(name string, twoInputs bool) {
-	px := Load(Param("x").Base(), GP64())
-	n := Load(Param("x").Len(), GP64())
+// reduction emits the kernel name of the given signature shared by dot and
+// sumSq, its labels beginning with prefix.
+func reduction(name, prefix, signature string, twoInputs bool) {
+	TEXT(name, NOSPLIT, signature)
+	px, n := args.Base("x"), args.Len("x")
 	py := px
 	if twoInputs {
-		py = Load(Param("y").Base(), GP64())
+		py = args.Base("y")
 	}
 	acc := []VecPhysical{Y0, Y1, Y2, Y3}
 	xv := []VecPhysical{Y4, Y5, Y6, Y7}
 	for _, a := range acc {
 		VXORPD(a, a, a)
 	}
-	i := GP64()
-	XORQ(i, i)
-	lim := GP64()
-
-	MOVQ(n, lim)
-	ANDQ(I32(-16), lim)
-	JZ(LabelRef(name + "_four"))
-	Label(name + "_loop16")
-	for u := range acc {
-		VMOVUPD(Mem{Base: px, Index: i, Scale: 8, Disp: 32 * u}, xv[u])
-		VFMADD231PD(Mem{Base: py, Index: i, Scale: 8, Disp: 32 * u}, xv[u], acc[u])
-	}
-	ADDQ(U8(16), i)
-	CMPQ(i, lim)
-	JB(LabelRef(name + "_loop16"))
-
-	Label(name + "_four")
-	MOVQ(n, lim)
-	ANDQ(I32(-4), lim)
-	CMPQ(i, lim)
-	JAE(LabelRef(name + "_sum"))
-	Label(name + "_loop4")
-	VMOVUPD(Mem{Base: px, Index: i, Scale: 8}, xv[0])
-	VFMADD231PD(Mem{Base: py, Index: i, Scale: 8}, xv[0], acc[0])
-	ADDQ(U8(4), i)
-	CMPQ(i, lim)
-	JB(LabelRef(name + "_loop4"))
-
-	Label(name + "_sum")
-	VADDPD(acc[1], acc[0], acc[0])
-	VADDPD(acc[3], acc[2], acc[2])
-	VADDPD(acc[2], acc[0], acc[0])
-	reduce(Y0, X0, X1)
-
-	CMPQ(i, n)
-	JAE(LabelRef(name + "_done"))
-	Label(name + "_tail")
-	VMOVSD(Mem{Base: px, Index: i, Scale: 8}, X4)
-	VFMADD231SD(Mem{Base: py, Index: i, Scale: 8}, X4, X0)
-	INCQ(i)
-	CMPQ(i, n)
-	JB(LabelRef(name + "_tail"))
-	Label(name + "_done")
+	i, lim := GP64(), GP64()
+	strips(prefix, i, lim, n, 16, func(w int) {
+		if w == 1 {
+			VMOVSD(Mem{Base: px, Index: i, Scale: 8}, X4)
+			VFMADD231SD(Mem{Base: py, Index: i, Scale: 8}, X4, X0)
+			return
+		}
+		for u := 0; u < w/4; u++ {
+			VMOVUPD(Mem{Base: px, Index: i, Scale: 8, Disp: 32 * u}, xv[u])
+			VFMADD231PD(Mem{Base: py, Index: i, Scale: 8, Disp: 32 * u}, xv[u], acc[u])
+		}
+	}, func() {
+		VADDPD(acc[1], acc[0], acc[0])
+		VADDPD(acc[3], acc[2], acc[2])
+		VADDPD(acc[2], acc[0], acc[0])
+		reduce(Y0, X0, X1)
+	})
+	VMOVSD(X0, args.Addr(ReturnIndex(0)))
+	VZEROUPPER()
+	RET()
 }
 
 // axpy emits axpyAVX2: y[i] = alpha*x[i] + y[i] (one rounding each, as
@@ -99,51 +111,22 @@ func axpy() {
 	TEXT("axpyAVX2", NOSPLIT, "func(alpha float64, x, y []float64)")
 	VMOVSD(args.Addr(Param("alpha")), X8)
 	VBROADCASTSD(X8, Y8)
-	px := Load(Param("x").Base(), GP64())
-	n := Load(Param("x").Len(), GP64())
-	py := Load(Param("y").Base(), GP64())
+	px, n, py := args.Base("x"), args.Len("x"), args.Base("y")
 	yv := []VecPhysical{Y0, Y1, Y2, Y3}
-	i := GP64()
-	XORQ(i, i)
-	lim := GP64()
-
-	MOVQ(n, lim)
-	ANDQ(I32(-16), lim)
-	JZ(LabelRef("axpy_four"))
-	Label("axpy_loop16")
-	for u := range yv {
-		VMOVUPD(Mem{Base: py, Index: i, Scale: 8, Disp: 32 * u}, yv[u])
-		VFMADD231PD(Mem{Base: px, Index: i, Scale: 8, Disp: 32 * u}, Y8, yv[u])
-		VMOVUPD(yv[u], Mem{Base: py, Index: i, Scale: 8, Disp: 32 * u})
-	}
-	ADDQ(U8(16), i)
-	CMPQ(i, lim)
-	JB(LabelRef("axpy_loop16"))
-
-	Label("axpy_four")
-	MOVQ(n, lim)
-	ANDQ(I32(-4), lim)
-	CMPQ(i, lim)
-	JAE(LabelRef("axpy_tail_check"))
-	Label("axpy_loop4")
-	VMOVUPD(Mem{Base: py, Index: i, Scale: 8}, yv[0])
-	VFMADD231PD(Mem{Base: px, Index: i, Scale: 8}, Y8, yv[0])
-	VMOVUPD(yv[0], Mem{Base: py, Index: i, Scale: 8})
-	ADDQ(U8(4), i)
-	CMPQ(i, lim)
-	JB(LabelRef("axpy_loop4"))
-
-	Label("axpy_tail_check")
-	CMPQ(i, n)
-	JAE(LabelRef("axpy_done"))
-	Label("axpy_tail")
-	VMOVSD(Mem{Base: py, Index: i, Scale: 8}, X0)
-	VFMADD231SD(Mem{Base: px, Index: i, Scale: 8}, X8, X0)
-	VMOVSD(X0, Mem{Base: py, Index: i, Scale: 8})
-	INCQ(i)
-	CMPQ(i, n)
-	JB(LabelRef("axpy_tail"))
-	Label("axpy_done")
+	i, lim := GP64(), GP64()
+	strips("axpy_", i, lim, n, 16, func(w int) {
+		if w == 1 {
+			VMOVSD(Mem{Base: py, Index: i, Scale: 8}, X0)
+			VFMADD231SD(Mem{Base: px, Index: i, Scale: 8}, X8, X0)
+			VMOVSD(X0, Mem{Base: py, Index: i, Scale: 8})
+			return
+		}
+		for u := 0; u < w/4; u++ {
+			VMOVUPD(Mem{Base: py, Index: i, Scale: 8, Disp: 32 * u}, yv[u])
+			VFMADD231PD(Mem{Base: px, Index: i, Scale: 8, Disp: 32 * u}, Y8, yv[u])
+			VMOVUPD(yv[u], Mem{Base: py, Index: i, Scale: 8, Disp: 32 * u})
+		}
+	}, nil)
 	VZEROUPPER()
 	RET()
 }

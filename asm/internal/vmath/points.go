@@ -61,18 +61,13 @@ func NewPointMasks(r reg.Register) PointMasks {
 // labels are new ones named after prefix.
 func PointBlocks(prefix string, n reg.Register, pairs bool, block func(g int, masks *PointMasks), advance func(points int)) {
 	pair, one, tail, done := NewLabel(prefix+"pair"), NewLabel(prefix+"one"), NewLabel(prefix+"tail"), NewLabel(prefix+"done")
-	// whole emits blocks of g zmm at label at while 8g points are left,
-	// going on to next; loop false emits one at the most.
+	// whole emits blocks of g zmm while 8g points are left.
 	whole := func(at, next string, g int, loop bool) {
-		Label(at)
-		CMPQ(n, Imm(uint64(8*g)))
-		JB(LabelRef(next))
-		block(g, nil)
-		advance(8 * g)
-		SUBQ(Imm(uint64(8*g)), n)
-		if loop {
-			JMP(LabelRef(at))
-		}
+		Stage(at, next, n, 8*g, loop, func() {
+			block(g, nil)
+			advance(8 * g)
+			SUBQ(Imm(uint64(8*g)), n)
+		})
 	}
 	if pairs {
 		whole(pair, one, 2, true)
@@ -94,15 +89,6 @@ func StoreValues(v reg.VecVirtual, m Mem, masks *PointMasks) {
 		return
 	}
 	VMOVUPD(v, m)
-}
-
-// Bytes returns n, a number of bytes to add to a pointer, as an immediate:
-// of 8 bits where it fits a sign-extended byte, else of 32.
-func Bytes(n int) Constant {
-	if n < 128 {
-		return Imm(uint64(n))
-	}
-	return U32(n)
 }
 
 // Load returns the coordinates of the eight points at m (or of the first r
