@@ -145,14 +145,12 @@ func gemmPacked(bl *gemmBlocking, transA, transB bool, m, n, k int, alpha float6
 			for ic := 0; ic < m; ic += mcb {
 				mc := min(mcb, m-ic)
 				ap := grow(&w.a, kc*roundUp(mc, bl.mr))
-				cb := c[ic*ldc+jc:]
 				if bl.tier == tierAVX512 {
 					packAAVX512(transA, a, lda, ic, pc, mc, kc, ap)
-					gemmMacroAVX512(mc, nc, kc, alpha, ap, bp, betaK, cb, ldc)
 				} else {
 					packA(transA, a, lda, ic, pc, mc, kc, ap)
-					gemmMacroAVX2(w, mc, nc, kc, alpha, ap, bp, betaK, cb, ldc)
 				}
+				gemmMacro(bl, w, mc, nc, kc, alpha, ap, bp, betaK, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
@@ -168,54 +166,45 @@ func evenBlock(n, limit, unit int) int {
 	return roundUp((n+blocks-1)/blocks, unit)
 }
 
-// gemmMacroAVX512 updates the mc x nc block of C at c from packed blocks ap
-// and bp, tile by tile; the kernels clip the tiles that stick out of C, and
-// those with 4 rows or 16 columns or fewer go to a kernel that computes
-// no more than them.
-func gemmMacroAVX512(mc, nc, kc int, alpha float64, ap, bp []float64, beta float64, c []float64, ldc int) {
-	const mr, nr = 8, 24
+// gemmMacro updates the mc x nc block of C at c from packed blocks ap and
+// bp, tile by tile with the micro-kernel of bl. The AVX-512 kernels clip the
+// tiles that stick out of C, and those with 4 rows or 16 columns or fewer
+// go to a kernel that computes no more than them; the AVX2 kernel's tiles
+// that stick out of C go through w.tile.
+func gemmMacro(bl *gemmBlocking, w *gemmWork, mc, nc, kc int, alpha float64, ap, bp []float64, beta float64, c []float64, ldc int) {
+	mr, nr := bl.mr, bl.nr
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		bpan := bp[jr*kc : (jr+nr)*kc]
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
 			apan := ap[ir*kc : (ir+mr)*kc]
-			ct := c[ir*ldc+jr : (ir+rows-1)*ldc+jr+cols]
-			switch {
-			case rows > 4 && cols > 16:
-				gemmKernel8x24AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
-			case rows > 4 && cols > 8:
-				gemmKernel8x16AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
-			case rows > 4:
-				gemmKernel8x8AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
-			case cols > 16:
-				gemmKernel4x24AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
-			case cols > 8:
-				gemmKernel4x16AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
-			default:
-				gemmKernel4x8AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+			if bl.tier == tierAVX512 {
+				ct := c[ir*ldc+jr : (ir+rows-1)*ldc+jr+cols]
+				switch {
+				case rows > 4 && cols > 16:
+					gemmKernel8x24AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+				case rows > 4 && cols > 8:
+					gemmKernel8x16AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+				case rows > 4:
+					gemmKernel8x8AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+				case cols > 16:
+					gemmKernel4x24AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+				case cols > 8:
+					gemmKernel4x16AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+				default:
+					gemmKernel4x8AVX512(kc, apan, bpan, ct, ldc, alpha, beta, rows, cols)
+				}
+				continue
 			}
-		}
-	}
-}
-
-// gemmMacroAVX2 updates the mc x nc block of C at c from packed blocks ap
-// and bp, tile by tile; tiles that stick out of C go through w.tile.
-func gemmMacroAVX2(w *gemmWork, mc, nc, kc int, alpha float64, ap, bp []float64, beta float64, c []float64, ldc int) {
-	for jr := 0; jr < nc; jr += gemmNR {
-		nr := min(gemmNR, nc-jr)
-		bpan := bp[jr*kc : (jr+gemmNR)*kc]
-		for ir := 0; ir < mc; ir += gemmMR {
-			mr := min(gemmMR, mc-ir)
-			apan := ap[ir*kc : (ir+gemmMR)*kc]
-			if mr == gemmMR && nr == gemmNR {
+			if rows == gemmMR && cols == gemmNR {
 				gemmKernel4x12(kc, apan, bpan, c[ir*ldc+jr:], ldc, alpha, beta)
 				continue
 			}
 			gemmKernel4x12(kc, apan, bpan, w.tile[:], gemmNR, 1, 0)
-			for i := 0; i < mr; i++ {
-				row := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nr]
-				t := w.tile[i*gemmNR : i*gemmNR+nr]
+			for i := 0; i < rows; i++ {
+				row := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
+				t := w.tile[i*gemmNR : i*gemmNR+cols]
 				if beta == 0 {
 					for j := range row {
 						row[j] = alpha * t[j]
