@@ -38,3 +38,42 @@ func TestNoAllocations(t *testing.T) {
 		}
 	})
 }
+
+// TestStackBuffersStay: slices that the caller keeps on its stack stay
+// there, under every implementation. A kernel that called its tiers
+// through a function value (a table by tier, say) would make its slices
+// escape, and each call below would allocate its arrays.
+func TestStackBuffersStay(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		const n = 64
+		cases := []struct {
+			name string
+			fn   func()
+		}{
+			{"Exp", func() { var x, y [n]float64; Exp(y[:], x[:]) }},
+			{"Log1p", func() { var x, y [n]float64; Log1p(y[:], x[:]) }},
+			{"Softplus", func() { var x, y [n]float64; Softplus(y[:], x[:]) }},
+			{"Sigmoid", func() { var x, y [n]float64; Sigmoid(y[:], x[:]) }},
+			{"SigmoidPrime", func() { var x, y [n]float64; SigmoidPrime(y[:], x[:]) }},
+			{"Tanh", func() { var x, y [n]float64; Tanh(y[:], x[:]) }},
+			{"TanhPrime", func() { var x, y [n]float64; TanhPrime(y[:], x[:]) }},
+			{"SoftplusJVP", func() { var x, dx, y, dy [n]float64; SoftplusJVP(y[:], dy[:], x[:], dx[:]) }},
+			{"TanhJVP", func() { var x, dx, y, dy [n]float64; TanhJVP(y[:], dy[:], x[:], dx[:]) }},
+			{"SoftplusJVPReverse", func() {
+				var x, dx, gy, gdy, gx, gdx [n]float64
+				SoftplusJVPReverse(gx[:], gdx[:], x[:], dx[:], gy[:], gdy[:])
+			}},
+			{"TanhJVPReverse", func() {
+				var x, dx, gy, gdy, gx, gdx [n]float64
+				TanhJVPReverse(gx[:], gdx[:], x[:], dx[:], gy[:], gdy[:])
+			}},
+			{"Dot", func() { var x, y [n]float64; _ = Dot(x[:], y[:]) }},
+			{"LogSumExp", func() { var x [n]float64; var out [n / 8]float64; LogSumExp(n/8, 8, x[:], out[:]) }},
+		}
+		for _, k := range cases {
+			if a := testing.AllocsPerRun(20, k.fn); a != 0 {
+				t.Errorf("%s: %.1f allocations per call with its slices on the stack, want 0", k.name, a)
+			}
+		}
+	})
+}

@@ -26,8 +26,13 @@
 //   - asm/foo/main.go: a main with the line
 //     //go:generate go run . -out ../../kernels/foo_amd64.s, calling
 //     ConstraintExpr("!purego"), one function per kernel (its name ends in
-//     the tier: fooAVX2) and Generate; the kernels in files beside it,
-//     shared pieces (constants, tail masks, exp and log) from asm/internal.
+//     the tier: fooAVX2) and Generate; the kernels in files beside it, the
+//     AVX-512 ones in files named *avx512.go. A kernel loads its arguments
+//     through asm/internal/args (Base, Len, Int, Stride: a line or two in
+//     the order of the signature, in a loader that the tiers of a function
+//     share where they load alike) and takes its shared pieces from
+//     asm/internal/vmath: constants, tail masks and opmasks, exp, log and
+//     tanh, Zero, Reduce, and the loop skeletons Stage and PointBlocks.
 //     Every function ends in VZEROUPPER, RET (TestAssemblyHygiene checks).
 //     make asm writes the .s file; make asm-check fails when it is stale.
 //   - foo.go, the exported API and its argument checks; foo_ref.go.
@@ -43,7 +48,11 @@
 //
 // The dispatch is one unexported function per kernel, a switch on the tier
 // in use with direct calls, below a size threshold (if any, with its
-// reason) or in purego falling through to the reference:
+// reason) or in purego falling through to the reference. The calls are
+// direct so that the slices stay where the caller has them: called through
+// a function value (a table of kernels by tier, or a generic helper that
+// returns one) every slice argument escapes, and a caller's stack buffer
+// becomes an allocation per call.
 //
 //	func foo(x []float64) {
 //		switch active {
@@ -58,8 +67,9 @@
 //
 // # Adding a tier's kernels to a family
 //
-// Emit fooAVX512 from the family's generator (into the same .s file), add
-// its stub to foo_amd64.go and split the case: case tierAVX512 calls
+// Emit fooAVX512 from the family's generator (into the same .s file, its
+// arguments loaded by the loader fooAVX2 uses), add its stub to
+// foo_amd64.go and split the case: case tierAVX512 calls
 // fooAVX512, case tierAVX2 fooAVX2. Nothing else changes: the tests, fuzz
 // targets and benchmarks already run every tier. A new tier altogether is
 // a constant and a name in impl.go, a feature flag in cpu_amd64.go (false
