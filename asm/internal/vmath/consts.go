@@ -3,11 +3,13 @@
 // four float64 lanes of a YMM register, and in AVX-512 on groups of ZMM
 // registers of eight lanes (the functions whose names end in 512, see
 // zmm.go). Around them are the pieces the kernel generators in this module
-// share: broadcast constants, comparisons, labels, the tail masks of the
-// last one to three elements (AVX2) and the opmask of the last one to seven
-// (AVX-512). Every function takes and returns avo virtual registers and
-// emits into avo's global context; constants live in read-only data of the
-// file being generated.
+// share: broadcast constants, zeroed registers, comparisons, horizontal
+// reductions, labels, the tail masks of the last one to three elements
+// (AVX2) and the opmask of the last one to seven (AVX-512), and the
+// skeletons of loops over a count (loop.go) and over points in two
+// dimensions (points.go). Every function takes and returns avo virtual
+// registers and emits into avo's global context; constants live in
+// read-only data of the file being generated.
 package vmath
 
 import (
