@@ -1,6 +1,9 @@
 package data
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"math"
 	"testing"
 
@@ -15,7 +18,7 @@ func TestMoonsSeparation(t *testing.T) {
 	var arcs [MoonsClasses][m][2]float64
 	for c := range MoonsClasses {
 		for i := range m {
-			arcs[c][i][0], arcs[c][i][1] = moonPoint(c, math.Pi*float64(i)/(m-1))
+			arcs[c][i][0], arcs[c][i][1] = MoonsShape{}.resolved().moonPoint(c, math.Pi*float64(i)/(m-1))
 		}
 	}
 	minDist := math.Inf(1)
@@ -111,5 +114,145 @@ func TestMoonsDeterministic(t *testing.T) {
 func TestMoonsStreams(t *testing.T) {
 	if MoonsClasses > streams.Classes {
 		t.Errorf("%d moons classes but per-class streams of %d", MoonsClasses, streams.Classes)
+	}
+}
+
+// hashFloats is the SHA-256 of the bits of xs, little-endian.
+func hashFloats(xs []float64) string {
+	h := sha256.New()
+	var b [8]byte
+	for _, v := range xs {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestMoonsDefaultShapeUnchanged holds the default moons to the points
+// they were before their shape could be changed: the SHA-256 of the
+// coordinates of Moons(200, 0..5, seed 3) and of a D{4,5} dataset (train,
+// test and the first out-of-distribution class), as the generator with
+// fixed noise 0.1 and radii 1, 2, 3 drew them. The zero shape and the
+// default shape spelled out draw the same.
+func TestMoonsDefaultShapeUnchanged(t *testing.T) {
+	const wantPoints = "a3acb17825e2bf94064a0441028d06f963a0f49643ad4e4ec7ff1eaf7fcce355"
+	const wantSet = "0b943ca46f83859a13f8c55fd4eca437701ad48a38dd80a57afa195a4dfbd111"
+	all := []int{0, 1, 2, 3, 4, 5}
+	for _, s := range []MoonsShape{{}, {Noise: MoonsNoise, Spacing: MoonsSpacing}} {
+		pts, _, err := s.Moons(200, all, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hashFloats(pts); got != wantPoints {
+			t.Errorf("shape %+v: points hash %s, want %s", s, got, wantPoints)
+		}
+		set, err := Load("moons", Options{Classes: []int{4, 5}, Seed: 2, PerClass: 100, TestPerClass: 50, Moons: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hashFloats(append(append(set.Train.X, set.Test.X...), set.OOD[0].X...)); got != wantSet {
+			t.Errorf("shape %+v: dataset hash %s, want %s", s, got, wantSet)
+		}
+	}
+	pts, _, _ := Moons(200, all, 3)
+	if got := hashFloats(pts); got != wantPoints {
+		t.Errorf("Moons: points hash %s, want %s", got, wantPoints)
+	}
+}
+
+// TestMoonsShape checks that noise and spacing act as documented: the
+// squared distance of class c's points from its arc centre has mean
+// r^2 + 2 noise^2 with r = 1 + spacing*(c/2), within 5 standard errors
+// (its standard deviation is at most 2 r noise sqrt(2) + 3 noise^2).
+func TestMoonsShape(t *testing.T) {
+	const n = 20000
+	for _, s := range []MoonsShape{{Noise: 0.3, Spacing: 0.5}, {Noise: 0.05, Spacing: 1.5}} {
+		pts, _, err := s.Moons(n, []int{0, 1, 2, 3, 4, 5}, 11)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := range MoonsClasses {
+			r := 1 + s.Spacing*float64(c/2)
+			cx := -0.25
+			if c%2 == 1 {
+				cx = 0.25
+			}
+			var sr2 float64
+			for i := c * n; i < (c+1)*n; i++ {
+				x, y := pts[2*i], pts[2*i+1]
+				sr2 += (x-cx)*(x-cx) + y*y
+			}
+			want := r*r + 2*s.Noise*s.Noise
+			tol := 5 * (2*r*s.Noise*math.Sqrt2 + 3*s.Noise*s.Noise) / math.Sqrt(n)
+			if got := sr2 / n; math.Abs(got-want) > tol {
+				t.Errorf("shape %+v class %d: mean squared radius %.4f, want %.4f within %.4f", s, c, got, want, tol)
+			}
+		}
+	}
+	for _, bad := range []MoonsShape{{Noise: -0.1}, {Spacing: -1}, {Noise: math.NaN()}, {Spacing: math.Inf(1)}, {Noise: 11}} {
+		if _, _, err := bad.Moons(5, []int{0}, 1); err == nil {
+			t.Errorf("shape %+v accepted", bad)
+		}
+		if _, err := bad.LogDensity([]float64{0, 0}, []int{0}); err == nil {
+			t.Errorf("shape %+v accepted by LogDensity", bad)
+		}
+	}
+}
+
+// TestMoonsLogDensity checks the generating density: it integrates to 1
+// over the plane (a Riemann sum on a grid of step noise/4 covering every
+// arc by 8 noise; the sum of a smooth density on such a grid is exact to
+// far below the 1e-3 allowed), and it agrees to 1e-5 with a midpoint sum
+// over 40,000 angles per arc (whose relative error, of order
+// (pi r / 40000 / noise)^2 / 24 at the arc ends, is below 1e-6 here).
+func TestMoonsLogDensity(t *testing.T) {
+	for _, tc := range []struct {
+		s       MoonsShape
+		classes []int
+	}{{MoonsShape{}, []int{4, 5}}, {MoonsShape{Noise: 0.3, Spacing: 0.5}, []int{0, 1, 2, 3, 4, 5}}, {MoonsShape{Noise: 0.2}, []int{2}}} {
+		s := tc.s.resolved()
+		h := s.Noise / 4
+		lim := 0.25 + s.radius(5) + 8*s.Noise
+		var grid []float64
+		for x := -lim; x <= lim; x += h {
+			for y := -lim; y <= lim; y += h {
+				grid = append(grid, x, y)
+			}
+		}
+		lp, err := tc.s.LogDensity(grid, tc.classes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mass float64
+		for _, v := range lp {
+			mass += math.Exp(v) * h * h
+		}
+		if math.Abs(mass-1) > 1e-3 {
+			t.Errorf("shape %+v classes %v: density integrates to %.6f", tc.s, tc.classes, mass)
+		}
+		// The reference: the same integral on 10 times the nodes, per class.
+		pts, _, _ := tc.s.Moons(20, tc.classes, 5)
+		got, _ := tc.s.LogDensity(pts, tc.classes)
+		for i := range got {
+			const m = 40000
+			var p float64
+			for _, c := range tc.classes {
+				for k := range m {
+					ax, ay := s.moonPoint(c, math.Pi*(float64(k)+0.5)/m)
+					dx, dy := pts[2*i]-ax, pts[2*i+1]-ay
+					p += math.Exp(-(dx*dx+dy*dy)/(2*s.Noise*s.Noise)) / (2 * math.Pi * s.Noise * s.Noise) / m
+				}
+			}
+			want := math.Log(p / float64(len(tc.classes)))
+			if math.Abs(got[i]-want) > 1e-5 {
+				t.Errorf("shape %+v point %d: log density %.9f, want %.9f", tc.s, i, got[i], want)
+			}
+		}
+	}
+	if _, err := (MoonsShape{}).LogDensity([]float64{0}, []int{0}); err == nil {
+		t.Error("odd coordinate count accepted")
+	}
+	if _, err := (MoonsShape{}).LogDensity([]float64{0, 0}, []int{6}); err == nil {
+		t.Error("class 6 accepted")
 	}
 }

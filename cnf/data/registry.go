@@ -25,6 +25,8 @@ type Options struct {
 	// "instance-mnist" the number drawn (default DefaultTestPerClass); for
 	// the sets of real test images a cap (0: all).
 	TestPerClass int
+	// Moons is the shape of "moons" (zero: the default shape).
+	Moons MoonsShape
 }
 
 // Defaults of Options.
@@ -132,13 +134,13 @@ func loadMoons(o Options) (*Set, error) {
 		return nil, fmt.Errorf("moons: repeated training class in %v", o.Classes)
 	}
 	n, nt := orDefault(o.PerClass, DefaultPerClass), orDefault(o.TestPerClass, DefaultTestPerClass)
-	x, lab, err := Moons(n, classes, o.Seed)
+	x, lab, err := o.Moons.Moons(n, classes, o.Seed)
 	if err != nil {
 		return nil, err
 	}
 	set := &Set{Name: "moons", Dim: 2, Classes: classes, Train: Split{Name: "train", N: len(lab), Dim: 2, X: x, Labels: lab}}
 	for c := range MoonsClasses {
-		x, lab, _ := moons(nt, []int{c}, o.Seed, streams.MoonsTest)
+		x, lab, _ := o.Moons.moons(nt, []int{c}, o.Seed, streams.MoonsTest)
 		s := Split{Name: fmt.Sprintf("class %d", c), N: nt, Dim: 2, X: x, Labels: lab}
 		if slices.Contains(classes, c) {
 			set.Test.X = append(set.Test.X, x...)

@@ -39,6 +39,8 @@ type DataOptions struct {
 	Seed uint64 `json:"data_seed"`
 	// Dir holds MNIST and FashionMNIST (empty: data's default).
 	Dir string `json:"data_dir"`
+	// Moons is the shape of the moons (zero: the default shape).
+	Moons data.MoonsShape `json:"moons,omitzero"`
 }
 
 // Options are the settings of one training run: the dataset, the flow, its
@@ -131,7 +133,13 @@ func (d *DataOptions) Validate() error {
 		return settingErrorf("data", "names an unknown dataset %q (known: %s, or a .csv/.npy file of points)", d.Name, strings.Join(data.Names(), ", "))
 	}
 	if d.Name != "moons" {
+		if d.Moons != (data.MoonsShape{}) {
+			return settingErrorf("moons", "applies to moons only, not %s", d.Name)
+		}
 		return nil
+	}
+	if err := d.Moons.Validate(); err != nil {
+		return settingErrorf("moons", "%v", err)
 	}
 	if len(d.Classes) == 0 {
 		return settingErrorf("classes", "is empty")
@@ -199,6 +207,7 @@ func (o *Options) Validate() error {
 		positiveFloat("lr", a.LR),
 		positiveFloat("adam-eps", a.Eps),
 		nonNegativeInt("warmup", a.Warmup),
+		nonNegativeInt("anneal", a.Anneal),
 		nonNegativeFloat("weight-decay", a.WeightDecay),
 		oneOf("decay", a.DecayMode, train.DecayDecoupled, train.DecayL2),
 		nonNegativeFloat("clip", o.Train.ClipNorm),

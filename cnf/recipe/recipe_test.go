@@ -153,6 +153,10 @@ func TestValidate(t *testing.T) {
 		{func(o *Options) { o.EvalBatch = 0 }, "eval-batch"},
 		{func(o *Options) { o.HeldoutMax = -1 }, "heldout-max"},
 		{func(o *Options) { o.Threads = -2 }, "threads"},
+		{func(o *Options) { o.Train.Adam.Anneal = -1 }, "anneal"},
+		{func(o *Options) { o.Data.Moons.Noise = -0.1 }, "moons"},
+		{func(o *Options) { o.Data.Moons.Spacing = math.NaN() }, "moons"},
+		{func(o *Options) { o.Data.Name, o.Data.Moons.Noise = "subset-mnist", 0.2 }, "moons"},
 	}
 	for _, c := range cases {
 		o := Defaults()
@@ -334,6 +338,40 @@ func TestTrainAndResume(t *testing.T) {
 	var ie *InputError
 	if _, _, err := Resume(filepath.Join(root, "none")); !errors.As(err, &ie) {
 		t.Errorf("Resume of nothing: error %v, want an InputError", err)
+	}
+}
+
+// TestMoonsShapeCarriesOver: a run on moons of another shape records it
+// in run.json, and the data to evaluate its model on is drawn with it
+// (other points than the default shape's), whatever the flags give.
+func TestMoonsShapeCarriesOver(t *testing.T) {
+	dir := t.TempDir()
+	o := smallOptions()
+	o.Data.Moons = data.MoonsShape{Noise: 0.3, Spacing: 0.5}
+	o.Train.Iters = 2
+	if _, err := Train(context.Background(), dir, o, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	run, _, err := Resume(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Data.Moons != o.Data.Moons {
+		t.Fatalf("run.json holds moons shape %+v, want %+v", run.Data.Moons, o.Data.Moons)
+	}
+	set, d, err := DataFor(DataOptions{Name: "moons"}, &run, func(string) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := data.Load("moons", data.Options{Seed: run.Data.Seed, Classes: run.Data.Classes, PerClass: run.Data.PerClass,
+		TestPerClass: run.Data.TestPerClass, Moons: o.Data.Moons})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := data.Load("moons", data.Options{Seed: run.Data.Seed, Classes: run.Data.Classes, PerClass: run.Data.PerClass,
+		TestPerClass: run.Data.TestPerClass})
+	if d.Moons != o.Data.Moons || !slices.Equal(set.Test.X, want.Test.X) || slices.Equal(set.Test.X, plain.Test.X) {
+		t.Errorf("evaluation data drawn with shape %+v, not the run's %+v", d.Moons, o.Data.Moons)
 	}
 }
 

@@ -30,7 +30,7 @@ func decodeOptions(b []byte, o *Options) error {
 		{"eval_batch", o.EvalBatch}, {"heldout_max", o.HeldoutMax}, {"threads", o.Threads},
 		{"train iters", o.Train.Iters}, {"train batch", o.Train.Batch},
 		{"train eval_every", o.Train.EvalEvery}, {"train checkpoint_every", o.Train.CheckpointEvery},
-		{"train adam warmup", o.Train.Adam.Warmup},
+		{"train adam warmup", o.Train.Adam.Warmup}, {"train adam anneal", o.Train.Adam.Anneal},
 	} {
 		if s.v < 0 {
 			return fmt.Errorf("%s = %d is negative", s.name, s.v)

@@ -46,6 +46,7 @@ func LoadData(d DataOptions) (*data.Set, error) {
 	}
 	set, err := data.Load(d.Name, data.Options{
 		Dir: d.Dir, Seed: d.Seed, Classes: d.Classes, PerClass: d.PerClass, TestPerClass: d.TestPerClass,
+		Moons: d.Moons,
 	})
 	switch {
 	case err != nil && data.IsPointFile(d.Name):
@@ -354,6 +355,8 @@ func (d *DataOptions) inherit(run DataOptions, given func(setting string) bool) 
 	if !given("n-test") {
 		d.TestPerClass = run.TestPerClass
 	}
+	// The moons' shape has no flag: a model is evaluated on its own.
+	d.Moons = run.Moons
 }
 
 // Describe says what the directory dir is, for a message about a run that

@@ -17,13 +17,14 @@ const (
 
 // AdamConfig holds Adam's hyper-parameters (Kingma and Ba 2015).
 type AdamConfig struct {
-	LR          float64 `json:"lr"`           // peak learning rate
-	Beta1       float64 `json:"beta1"`        // decay of the first moment
-	Beta2       float64 `json:"beta2"`        // decay of the second moment
-	Eps         float64 `json:"eps"`          // added to sqrt(v-hat)
-	Warmup      int     `json:"warmup"`       // iterations of linear warm-up; 0 for none
-	WeightDecay float64 `json:"weight_decay"` // 0 for none
-	DecayMode   string  `json:"decay_mode"`   // DecayDecoupled or DecayL2
+	LR          float64 `json:"lr"`               // peak learning rate
+	Beta1       float64 `json:"beta1"`            // decay of the first moment
+	Beta2       float64 `json:"beta2"`            // decay of the second moment
+	Eps         float64 `json:"eps"`              // added to sqrt(v-hat)
+	Warmup      int     `json:"warmup"`           // iterations of linear warm-up; 0 for none
+	Anneal      int     `json:"anneal,omitempty"` // iterations of half-cosine decay to zero; 0 for a constant rate
+	WeightDecay float64 `json:"weight_decay"`     // 0 for none
+	DecayMode   string  `json:"decay_mode"`       // DecayDecoupled or DecayL2
 }
 
 // DefaultAdam returns lr 1e-3, betas (0.9, 0.999), eps 1e-8, no warm-up
@@ -45,6 +46,8 @@ func (c AdamConfig) Validate() error {
 		return fmt.Errorf("adam: eps must be positive and finite, got %v", c.Eps)
 	case c.Warmup < 0:
 		return fmt.Errorf("adam: warm-up must not be negative, got %d", c.Warmup)
+	case c.Anneal < 0:
+		return fmt.Errorf("adam: annealing length must not be negative, got %d", c.Anneal)
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 1):
 		return fmt.Errorf("adam: weight decay must be non-negative and finite, got %v", c.WeightDecay)
 	case c.DecayMode != DecayDecoupled && c.DecayMode != DecayL2:
@@ -65,11 +68,17 @@ func NewAdam(cfg AdamConfig, n int) *Adam {
 }
 
 // LearningRate is the step size of iteration t (1-based): the peak rate
-// scaled by t/warmup during warm-up.
+// scaled by t/warmup during warm-up and, with annealing over A iterations,
+// by (1 + cos(pi (t-1)/A))/2 (cosine annealing without restarts, Loshchilov
+// and Hutter 2017), which falls from 1 at the first step towards 0 at step
+// A + 1 and stays at 0 after it.
 func (a *Adam) LearningRate(t int) float64 {
 	lr := a.Config.LR
 	if w := a.Config.Warmup; w > 0 && t < w {
 		lr *= float64(t) / float64(w)
+	}
+	if n := a.Config.Anneal; n > 0 {
+		lr *= (1 + math.Cos(math.Pi*float64(min(t-1, n))/float64(n))) / 2
 	}
 	return lr
 }

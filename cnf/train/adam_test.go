@@ -40,8 +40,8 @@ func TestAdamFirstSteps(t *testing.T) {
 	}
 }
 
-// TestAdamWarmupAndDecay checks the warm-up schedule and both kinds of
-// weight decay on a zero gradient, where the answers are exact.
+// TestAdamWarmupAndDecay checks the warm-up and annealing schedules and
+// both kinds of weight decay on a zero gradient, where the answers are exact.
 func TestAdamWarmupAndDecay(t *testing.T) {
 	cfg := DefaultAdam()
 	cfg.Warmup = 4
@@ -50,6 +50,25 @@ func TestAdamWarmupAndDecay(t *testing.T) {
 		if got := a.LearningRate(it); got != want {
 			t.Errorf("warm-up: lr(%d) = %v, want %v", it, got, want)
 		}
+	}
+
+	// Annealing over 4 iterations after no warm-up: the factors
+	// (1 + cos(pi k/4))/2 for k = 0..4, then 0.
+	cfg = DefaultAdam()
+	cfg.Anneal = 4
+	a = NewAdam(cfg, 1)
+	for it, f := range map[int]float64{1: 1, 2: (2 + math.Sqrt2) / 4, 3: 0.5, 4: (2 - math.Sqrt2) / 4, 5: 0, 9: 0} {
+		if got, want := a.LearningRate(it), 1e-3*f; math.Abs(got-want) > 1e-18 {
+			t.Errorf("annealing: lr(%d) = %v, want %v", it, got, want)
+		}
+	}
+	cfg.Warmup = 2
+	a = NewAdam(cfg, 1)
+	if got, want := a.LearningRate(1), 0.5e-3*1; got != want {
+		t.Errorf("warm-up with annealing: lr(1) = %v, want %v", got, want)
+	}
+	if cfg.Anneal = -1; cfg.Validate() == nil {
+		t.Error("negative annealing length accepted")
 	}
 
 	cfg = DefaultAdam()
