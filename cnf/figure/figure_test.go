@@ -88,6 +88,12 @@ func TestFiguresWritten(t *testing.T) {
 			return SetBars(p, []SetPanel{{Title: "s", Labels: []string{"0", "x"}, BaseNames: [2]string{"standard", "gmm"},
 				Bars: [][2]Bar{{{Mean: 1, InDist: true}, {Mean: 1.1, InDist: true}}, {{Mean: 3}, {Mean: 4, Std: 0.5}}}, InDistMean: [2]*float64{&mean, nil}}})
 		},
+		"lines": func(p string) error {
+			return Lines(p, []LinePanel{{Title: "l", XLabel: "x", YLabel: "y", Series: []Series{
+				{Name: "a", X: []float64{0, 1, 2}, Y: []float64{3, 2, 1.5}, Std: []float64{0.1, 0.2, 0.1}},
+				{Name: "b", X: []float64{0, 2}, Y: []float64{1, 1}, Dashed: true}}},
+				{Title: "c", Categories: []string{"no", "yes"}, Series: []Series{{Name: "a", X: []float64{0, 1}, Y: []float64{0.5, 0.9}}}}})
+		},
 	} {
 		path := filepath.Join(dir, name)
 		if err := draw(path); err != nil {
@@ -107,6 +113,12 @@ func TestFiguresWritten(t *testing.T) {
 	}
 	if err := SetBars(filepath.Join(dir, "none"), nil); err == nil {
 		t.Error("set bars without panels drawn")
+	}
+	if err := Lines(filepath.Join(dir, "none"), nil); err == nil {
+		t.Error("lines without panels drawn")
+	}
+	if err := Lines(filepath.Join(dir, "short"), []LinePanel{{Series: []Series{{X: []float64{0, 1}, Y: []float64{1}}}}}); err == nil {
+		t.Error("a series of 2 x and 1 y values drawn")
 	}
 	if err := Density(filepath.Join(dir, "bad"), "bad", []DensityPanel{{Title: "d", Grid: &Grid{X: []float64{0}}}}); err == nil {
 		t.Error("density of a grid without values drawn")
