@@ -166,3 +166,52 @@ func TestFrechet(t *testing.T) {
 		t.Error("single vector accepted")
 	}
 }
+
+// TestKID checks the estimator on a hand computation and its lack of
+// bias: over many pairs of small sets from one distribution its mean is 0
+// within 4 standard errors, while the Frechet distance of the same pairs
+// is biased upwards; a shifted distribution gives a mean well above 0.
+func TestKID(t *testing.T) {
+	// d = 1, k(x, y) = (xy + 1)^3: within {1, 2} k = 27; within {0, 1}
+	// k = 1; across 1 + 8 + 1 + 27 = 37, so 27 + 1 - 2*37/4 = 9.5.
+	if got, err := KID([]float64{1, 2}, 2, []float64{0, 1}, 2, 1); err != nil || math.Abs(got-9.5) > 1e-12 {
+		t.Errorf("KID of {1, 2} and {0, 1}: %v (%v), want 9.5", got, err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const reps, n, d = 300, 20, 3
+	ones := []float64{1, 1, 1}
+	var same, shifted, fd []float64
+	for range reps {
+		x := gaussianSample(rng, n, []float64{0, 0, 0}, ones)
+		y := gaussianSample(rng, n, []float64{0, 0, 0}, ones)
+		z := gaussianSample(rng, n, []float64{0.7, 0, 0}, ones)
+		k, err := KID(x, n, y, n, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same = append(same, k)
+		k, _ = KID(x, n, z, n, d)
+		shifted = append(shifted, k)
+		f, _ := FeatureFD(x, n, y, n, d)
+		fd = append(fd, f)
+	}
+	se := func(xs []float64) (float64, float64) {
+		s, _ := Summarise(xs)
+		return s.Mean, s.Std / math.Sqrt(float64(len(xs)))
+	}
+	if m, e := se(same); math.Abs(m) > 4*e {
+		t.Errorf("KID of one distribution: mean %v over %d pairs, standard error %v: biased", m, reps, e)
+	}
+	if m, e := se(shifted); m < 4*e {
+		t.Errorf("KID of shifted distributions: mean %v, standard error %v: not above 0", m, e)
+	}
+	if m, e := se(fd); m < 4*e {
+		t.Errorf("FD of one distribution from %d vectors: mean %v, standard error %v; expected its upward bias", n, m, e)
+	}
+	if _, err := KID([]float64{1}, 1, []float64{0, 1}, 2, 1); err == nil {
+		t.Error("single vector accepted")
+	}
+	if _, err := KID([]float64{1, math.NaN()}, 2, []float64{0, 1}, 2, 1); err == nil {
+		t.Error("NaN accepted")
+	}
+}
