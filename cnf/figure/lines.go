@@ -69,7 +69,7 @@ func Lines(path string, panels []LinePanel) error {
 				if err != nil {
 					return fmt.Errorf("lines: %w", err)
 				}
-				poly.Color = color.RGBA{R: c.R, G: c.G, B: c.B, A: 0x40}
+				poly.Color = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 0x40}
 				poly.LineStyle.Width = 0
 				p.Add(poly)
 			}
