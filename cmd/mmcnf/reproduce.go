@@ -22,6 +22,8 @@ type reproduceFlags struct {
 	grad                  string
 	seeds, iters, threads int
 	batch                 int
+	samples               int
+	lrSchedule            string
 	quick                 bool
 	list, report, prepare bool
 	maxTime               time.Duration
@@ -36,7 +38,7 @@ func newReproduceFlags(o *reproduceFlags) *cmdFlags {
 		lines = append(lines, studyLine(n, s))
 	}
 	lines = append(lines, "Times measured on "+experiment.TimingMachine+".")
-	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--batch N] [--grad NAME] [--threads N] [--quiet] [--list | --unit LIST | --report | --prepare]",
+	f := newFlags("reproduce", "mmcnf reproduce <study> [--out DIR] [--seeds N] [--quick] [--iters N] [--batch N] [--grad NAME] [--samples N] [--lr-schedule S] [--threads N] [--quiet] [--list | --unit LIST | --report | --prepare]",
 		`Runs one of the paper's experiments end to end: trains the standard (Gaussian at
 the data mean) and GMM bases on the study's training sets over several seeds,
 evaluates bits/dim per class and per out-of-distribution set, draws samples, and
@@ -60,6 +62,8 @@ docs/cluster.md. Studies:
 	f.IntVar(&o.batch, "batch", 0, "training mini-batch size (0: the study's); lower needs less memory, but trains other models than the study's")
 	f.StringVar(&o.grad, "grad", "", gradHelp()+" (default: the study's, backprop)")
 	f.IntVar(&o.threads, "threads", 0, "worker threads (0: all cores)")
+	f.IntVar(&o.samples, "samples", 0, "samples drawn from each model, for the figures and the Frechet distance (0: the study's default)")
+	f.StringVar(&o.lrSchedule, "lr-schedule", "", "learning rate over a run: constant, or cosine (decaying to zero at the last iteration) (default: the study's)")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory of the MNIST and FashionMNIST IDX files (default: $MMCNF_DATA_DIR or the cache that mmcnf data fetch fills)")
 	f.BoolVar(&o.list, "list", false, "print the study's units, one JSON object a line (index, study, train_set, base, seed, dir, done), and run nothing")
 	f.StringVar(&o.units, "unit", "", "run only the units with these indices (see --list), e.g. 3 or 0,3-5, and write no report")
@@ -100,7 +104,8 @@ func reproduce(args []string, stdout, stderr io.Writer) error {
 	if err := f.threads(o.threads); err != nil {
 		return err
 	}
-	s, err := study.Settings(o.quick, experiment.Overrides{Seeds: o.seeds, Iters: o.iters, Threads: o.threads, Batch: o.batch, Grad: o.grad})
+	s, err := study.Settings(o.quick, experiment.Overrides{Seeds: o.seeds, Iters: o.iters, Threads: o.threads, Batch: o.batch, Grad: o.grad,
+		Samples: o.samples, LRSchedule: o.lrSchedule})
 	if err != nil {
 		return f.failure(err)
 	}
@@ -266,5 +271,5 @@ func countTrue(bs ...bool) int {
 
 // studyLine is the line of `mmcnf reproduce -h` on the study s called name.
 func studyLine(name string, s *experiment.Study) string {
-	return fmt.Sprintf("  %-15s %s", name, s.TimeLine())
+	return fmt.Sprintf("  %-17s %s", name, s.TimeLine())
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -79,16 +80,16 @@ func (e evalSet) bitsPerDim(scores []recipe.Score) ([]float64, error) {
 	return nil, fmt.Errorf("evaluation set %q is empty", e.name)
 }
 
-// options are the recipe's options of the unit's training run:
-// HyperPlanar with the exact trace for the moons, ConcatConv with
-// Hutchinson's estimator for images, the base at the class means (GMM) or
-// the data's mean (standard), and the held-out evaluation during training
-// capped at heldoutMax points.
+// options are the recipe's options of the unit's training run with the
+// unit's settings s: HyperPlanar with the exact trace for the moons,
+// ConcatConv with Hutchinson's estimator for images, the base at the class
+// means (GMM) or the data's mean (standard), and the held-out evaluation
+// during training capped at heldoutMax points.
 func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
 	o := recipe.Defaults()
-	o.Data = recipe.DataOptions{Name: st.Name, Classes: slices.Clone(u.TrainSet.Classes), PerClass: s.TrainPerClass,
-		TestPerClass: s.EvalPerSet, Seed: uint64(u.Seed), Dir: dataDir}
-	o.Base, o.BaseMean = cnf.BaseGaussian, recipe.MeanData
+	o.Data = recipe.DataOptions{Name: st.datasetName(), Classes: slices.Clone(u.TrainSet.Classes), PerClass: s.TrainPerClass,
+		TestPerClass: s.EvalPerSet, Seed: uint64(u.Seed), Dir: dataDir, Moons: s.Moons}
+	o.Base, o.BaseMean, o.LearnBase = cnf.BaseGaussian, recipe.MeanData, s.LearnBase
 	if u.Base == BaseGMM {
 		o.Base = cnf.BaseGMM
 	}
@@ -110,8 +111,11 @@ func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
 	}
 	o.EvalBatch, o.HeldoutMax, o.Threads = evalBatch, heldoutMax, s.Threads
 	o.Train = train.Config{Iters: s.Iters, Batch: s.Batch, Adam: train.DefaultAdam(),
-		EvalEvery: max(1, s.Iters/5), CheckpointEvery: s.CheckpointEvery, Seed: uint64(u.Seed)}
+		EvalEvery: s.evalEvery(), CheckpointEvery: s.CheckpointEvery, Seed: uint64(u.Seed)}
 	o.Train.Adam.LR = s.LR
+	if s.Anneal {
+		o.Train.Adam.Anneal = s.Iters
+	}
 	return o
 }
 
@@ -135,7 +139,7 @@ func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, pr
 func (b *CNF) CheckData(st *Study, s Settings, progress io.Writer) error {
 	for _, ts := range st.TrainSets {
 		u := Unit{Study: st.Name, TrainSet: ts, Base: BaseStandard}
-		set, err := recipe.LoadData(s.options(st, u, b.DataDir).Data)
+		set, err := recipe.LoadData(u.Settings(s).options(st, u, b.DataDir).Data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ts.Name, err)
 		}
@@ -180,6 +184,9 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 	if r.NFEForward, r.NFEBackward, err = meanNFE(log); err != nil {
 		return nil, err
 	}
+	for _, rec := range log {
+		r.Curve = append(r.Curve, CurvePoint{Iteration: rec.Iteration, BitsPerDim: rec.HeldoutBPD, NFEForward: rec.NFEForward})
+	}
 	// The configuration saved with the final weights: a unit resumed from
 	// its checkpoint reads that back, so a fresh one records it too.
 	js, err := os.ReadFile(filepath.Join(modelDir, cnf.ConfigFile))
@@ -192,7 +199,7 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 	}
 	r.Model = saved.Bytes()
 	start := time.Now()
-	if err := evaluate(model, st, set, &t.Options, r); err != nil {
+	if err := evaluate(model, st, set, s, &t.Options, r); err != nil {
 		return nil, err
 	}
 	smp, err := drawSamples(model, st, u, s)
@@ -244,12 +251,37 @@ func meanNFE(log []train.LogRecord) (fwd, bwd float64, err error) {
 	return fwd / float64(iters), bwd / float64(iters), nil
 }
 
+// trueScores scores the splits of set that recipe.Evaluate scores under
+// the density the data was drawn from, for the moons (of the shape of s,
+// the training classes weighted equally), and returns nil for data whose
+// density is unknown.
+func trueScores(set *data.Set, s Settings) ([]recipe.Score, error) {
+	if set.Name != "moons" || set.Dim != 2 {
+		return nil, nil
+	}
+	var out []recipe.Score
+	for _, sp := range append([]data.Split{set.Test}, set.OOD...) {
+		logp, err := s.Moons.LogDensity(sp.X, set.Classes)
+		if err != nil {
+			return nil, fmt.Errorf("true density of %s: %w", sp.Name, err)
+		}
+		sc := recipe.Score{Split: sp.Name, Labels: sp.Labels, LogP: logp, BitsPerDim: make([]float64, len(logp))}
+		for i, l := range logp {
+			sc.BitsPerDim[i] = -l / (float64(set.Dim) * math.Ln2)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
 // evaluate scores the unit's data as `mmcnf eval` scores its model
 // directory with no flags (recipe.Evaluate, with the batch and seed of
 // recipe.EvalDefaults for the run's options o), and fills r.Sets with the
 // mean bits/dim of each evaluation set and, for out-of-distribution sets,
-// the AUROC against the pooled in-distribution sets.
-func evaluate(m *cnf.Model, st *Study, set *data.Set, o *recipe.Options, r *RunResult) error {
+// the AUROC against the pooled in-distribution sets; where the data's
+// density is known (the moons, of the shape of the unit's settings s), the
+// same for that density.
+func evaluate(m *cnf.Model, st *Study, set *data.Set, s Settings, o *recipe.Options, r *RunResult) error {
 	sets, err := evalSets(st, set)
 	if err != nil {
 		return err
@@ -265,16 +297,32 @@ func evaluate(m *cnf.Model, st *Study, set *data.Set, o *recipe.Options, r *RunR
 		solves += sc.Solves
 	}
 	r.EvalNFE = float64(nfe) / float64(solves)
+	truth, err := trueScores(set, s)
+	if err != nil {
+		return err
+	}
 	per := make([][]float64, len(sets))
-	var in []float64
+	trueBPD := make([][]float64, len(sets))
 	for i, e := range sets {
 		if per[i], err = e.bitsPerDim(scores); err != nil {
 			return err
 		}
-		if e.inDist {
-			in = append(in, per[i]...)
+		if truth != nil {
+			if trueBPD[i], err = e.bitsPerDim(truth); err != nil {
+				return fmt.Errorf("true density: %w", err)
+			}
 		}
 	}
+	pooled := func(scores [][]float64) []float64 {
+		var in []float64
+		for i, e := range sets {
+			if e.inDist {
+				in = append(in, scores[i]...)
+			}
+		}
+		return in
+	}
+	in, trueIn := pooled(per), pooled(trueBPD)
 	for i, e := range sets {
 		st, err := metrics.Summarise(per[i])
 		if err != nil {
@@ -287,6 +335,20 @@ func evaluate(m *cnf.Model, st *Study, set *data.Set, o *recipe.Options, r *RunR
 				return fmt.Errorf("%s: %w", e.name, err)
 			}
 			sr.AUROC = &a
+		}
+		if trueBPD[i] != nil {
+			ts, err := metrics.Summarise(trueBPD[i])
+			if err != nil {
+				return fmt.Errorf("true bits/dim of %s: %w", e.name, err)
+			}
+			sr.TrueBitsPerDim = &ts.Mean
+			if !e.inDist {
+				a, err := metrics.AUROC(trueIn, trueBPD[i])
+				if err != nil {
+					return fmt.Errorf("%s: true density: %w", e.name, err)
+				}
+				sr.TrueAUROC = &a
+			}
 		}
 		r.Sets = append(r.Sets, sr)
 	}
@@ -332,7 +394,7 @@ func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) 
 	}
 	if u.Base == BaseGMM {
 		for j, c := range u.TrainSet.Classes {
-			rows, err := draw(s.Samples, j)
+			rows, err := draw(s.classSamples(), j)
 			if err != nil {
 				return nil, fmt.Errorf("sample class %d: %w", c, err)
 			}

@@ -51,6 +51,11 @@ func writeFigures(out string, rep *Report) error {
 		if err := st.figures(out, r); err != nil {
 			return fmt.Errorf("%s figures: %w", r.Study, err)
 		}
+		if hasConvergenceFigure(r) {
+			if err := convergenceFigure(out, r); err != nil {
+				return fmt.Errorf("%s figures: %w", r.Study, err)
+			}
+		}
 	}
 	if len(fig3) > 0 {
 		if err := figure.SetBars(filepath.Join(out, "figure3-mnist-bits-per-dim"), fig3); err != nil {

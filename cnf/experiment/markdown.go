@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/metrics"
 	"github.com/mmcnf/mmcnf/internal/english"
 )
@@ -69,6 +70,11 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintln(w, "Bits/dim are means over each evaluation set, then mean ± standard deviation over seeds (sample standard deviation).")
 	fmt.Fprintln(w, "AUROC separates an out-of-distribution set (positive) from the in-distribution test data by per-sample bits/dim; 0.5 is chance, 1 is perfect.")
 	fmt.Fprintln(w)
+	if rep.quick() {
+		fmt.Fprintln(w, "**Smoke test:** these numbers come from the reduced --quick settings; no verdict below is a conclusion.")
+		fmt.Fprintln(w)
+	}
+	writeTests(w)
 	for _, r := range rep.Studies {
 		fmt.Fprintf(w, "## %s\n\n", r.Study)
 		fmt.Fprintf(w, "%d run(s), settings: %s.\n\n", len(r.Runs), settingsLine(r.Settings))
@@ -81,6 +87,10 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			}
 		}
 		costTable(w, r)
+		convergenceTable(w, r)
+		if hasConvergenceFigure(r) {
+			fmt.Fprintf(w, "![Held-out bits/dim against iteration](convergence-%s.png)\n\n", r.Study)
+		}
 	}
 	for _, r := range rep.Studies {
 		if st, _ := Lookup(r.Study); st != nil && st.paperTables != nil {
@@ -88,13 +98,73 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	table2(w, rep)
-	fmt.Fprintln(w, "## Compared with the paper")
+	fmt.Fprintln(w, "## The paper's findings, tested")
 	fmt.Fprintln(w)
-	for _, s := range rep.Findings() {
-		fmt.Fprintf(w, "- %s\n", s)
+	tested := false
+	for _, r := range rep.Studies {
+		fs := r.findings()
+		for _, f := range fs {
+			fmt.Fprintf(w, "- %s\n", f.Line())
+			tested = true
+		}
+		if st, _ := Lookup(r.Study); st != nil && st.conclusion != nil {
+			fmt.Fprintln(w)
+			st.conclusion(w, r, fs)
+		}
+	}
+	if !tested {
+		fmt.Fprintln(w, "No study has results to test a finding with.")
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// quick reports whether any study of the report ran the smoke-test
+// settings.
+func (rep *Report) quick() bool {
+	for _, r := range rep.Studies {
+		if r.Settings.Quick {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictWords is how results.md words a verdict.
+func verdictWords(v Verdict) string {
+	if v == DoesNotHold {
+		return "does not hold here"
+	}
+	return string(v)
+}
+
+// Line words the finding as one line of results.md: the verdict, the
+// paper's claim, our evidence and the paper's numbers; a smoke test says
+// so first.
+func (f Finding) Line() string {
+	var b strings.Builder
+	if f.SmokeTest {
+		b.WriteString("smoke test, not a conclusion: ")
+	}
+	fmt.Fprintf(&b, "**%s**: %s", verdictWords(f.Verdict), f.Study)
+	if f.TrainSet != "" && f.TrainSet != studyTitle(f.Study) {
+		fmt.Fprintf(&b, ", trained on %s", f.TrainSet)
+	}
+	fmt.Fprintf(&b, ". %s Ours: %s.", f.Claim, f.Evidence)
+	if f.Paper != "" {
+		fmt.Fprintf(&b, " Paper: %s.", f.Paper)
+	}
+	return b.String()
+}
+
+// studyTitle is the name of a study's only training set, which findings
+// need not repeat ("" for studies with several).
+func studyTitle(study string) string {
+	st, _ := Lookup(study)
+	if st == nil || len(st.TrainSets) != 1 {
+		return ""
+	}
+	return st.TrainSets[0].Name
 }
 
 // missingNote says which units of an incomplete study have not finished
@@ -128,9 +198,21 @@ func settingsLine(s Settings) string {
 	if s.Quick {
 		q = ", quick (smoke test, not for conclusions)"
 	}
-	return fmt.Sprintf("%s, %s of batch %d, lr %g, %s, gradient by %s, %s trace, hidden %v, %s per class, up to %s per set%s",
-		english.Count(s.Seeds, "seed"), english.Count(s.Iters, "iteration"), s.Batch, s.LR, solver, s.grad(), s.Trace, s.Hidden,
-		english.Count(s.TrainPerClass, "training sample"), english.Count(s.EvalPerSet, "test sample"), q)
+	lr := fmt.Sprintf("lr %g", s.LR)
+	if s.Anneal {
+		lr += " annealed to 0 by a half cosine"
+	}
+	extra := ""
+	if s.Moons != (data.MoonsShape{}) {
+		extra += fmt.Sprintf(", moons noise %g and spacing %g (0: default)", s.Moons.Noise, s.Moons.Spacing)
+	}
+	if s.LearnBase {
+		extra += ", learnable base"
+	}
+	return fmt.Sprintf("%s, %s of batch %d, %s, %s, gradient by %s, %s trace, hidden %v, %s per class, up to %s per set, %s per model (%d per class from the GMM base)%s%s",
+		english.Count(s.Seeds, "seed"), english.Count(s.Iters, "iteration"), s.Batch, lr, solver, s.grad(), s.Trace, s.Hidden,
+		english.Count(s.TrainPerClass, "training sample"), english.Count(s.EvalPerSet, "test sample"),
+		english.Count(s.Samples, "sample"), s.classSamples(), extra, q)
 }
 
 // setTables writes bits/dim and AUROC per evaluation set for one training
@@ -203,6 +285,23 @@ func table1(w io.Writer, r *Results) {
 	table(w, []string{"test set", "standard (ours)", "GMM (ours)", "standard (paper)", "GMM (paper)"}, rows)
 }
 
+// minAccuracy is the held-out accuracy a feature classifier needs for its
+// features to mean something, by the dataset it was trained on.
+var minAccuracy = map[string]float64{"mnist": 0.95, "fashion-mnist-full": 0.85}
+
+// adequacy words whether a feature classifier's held-out accuracy
+// reaches what its dataset needs.
+func adequacy(ci *ClassifierInfo) string {
+	want, ok := minAccuracy[ci.Source]
+	switch {
+	case !ok:
+		return ""
+	case ci.Accuracy >= want:
+		return fmt.Sprintf(" (adequate: at least %.2f is needed)", want)
+	}
+	return fmt.Sprintf(" (**inadequate**: at least %.2f is needed, so its FD means little)", want)
+}
+
 // table2 writes the paper's Table 2 from our Frechet distances: a row per
 // training set and base, the FD of all samples and, where the GMM base drew
 // class-conditional samples, of each class's.
@@ -233,7 +332,7 @@ func table2(w io.Writer, rep *Report) {
 		return
 	}
 	slices.Sort(classes)
-	header := []string{"training set", "base", "FD (ours)", "FID (paper)"}
+	header := []string{"training set", "base", "FD (ours)", "KID (ours)", "samples / real images", "FID (paper)"}
 	for _, c := range classes {
 		header = append(header, fmt.Sprintf("class %d FD", c))
 	}
@@ -246,7 +345,11 @@ func table2(w io.Writer, rep *Report) {
 				paper = fmt.Sprintf("%.2f", p)
 			}
 		}
-		cells := []string{x.m.TrainSet, x.m.Base, pm(*x.m.FD, 2), paper}
+		kid := "–"
+		if x.m.KID != nil {
+			kid = pm(*x.m.KID, 4)
+		}
+		cells := []string{x.m.TrainSet, x.m.Base, pm(*x.m.FD, 2), kid, fmt.Sprintf("%d / %d", x.m.FDSamples, x.m.FDTest), paper}
 		for _, c := range classes {
 			cell := "–"
 			for _, s := range x.m.FDByClass {
@@ -258,8 +361,8 @@ func table2(w io.Writer, rep *Report) {
 		}
 		rows = append(rows, cells)
 		if ci := x.m.Classifier; ci != nil {
-			n := fmt.Sprintf("%s: feature classifier trained on %d %s images (%s), held-out accuracy %.4f on %d images.",
-				x.r.Study, ci.TrainN, ci.Source, ci.Dir, ci.Accuracy, ci.TestN)
+			n := fmt.Sprintf("%s: feature classifier trained on %d %s images (%s), held-out accuracy %.4f on %d images%s.",
+				x.r.Study, ci.TrainN, ci.Source, ci.Dir, ci.Accuracy, ci.TestN, adequacy(ci))
 			if !slices.Contains(notes, n) {
 				notes = append(notes, n)
 			}
@@ -267,7 +370,7 @@ func table2(w io.Writer, rep *Report) {
 	}
 	fmt.Fprintln(w, "## Table 2: sample quality, FD (classifier features)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Frechet distance between Gaussian fits of features of generated and real in-distribution test images (both dequantised), the features taken from a small convolutional classifier trained on the same 16x16 data; mean ± std over seeds, lower is better. Per-class columns compare the GMM base's class-conditional samples with that class's test images. The paper reports FID (Inception features); the two scales are not comparable, only the ordering of the bases is. FD grows as the sample count falls, so only numbers from the same settings compare.")
+	fmt.Fprintln(w, "Frechet distance (FD) between Gaussian fits of features of generated and real in-distribution test images (both dequantised), the features taken from a small convolutional classifier trained on the same 16x16 data, the real images as many as the samples (a seeded subset of the test images); mean ± std over seeds, lower is better. KID beside it is the unbiased kernel distance between the same features (cubic polynomial kernel): FD grows as the sample count falls, KID does not, so KID also compares across sample counts. Per-class columns compare the GMM base's class-conditional samples with that class's test images. The paper reports FID (Inception features); the scales are not comparable, only the ordering of the bases is.")
 	fmt.Fprintln(w)
 	table(w, header, rows)
 	for _, n := range notes {

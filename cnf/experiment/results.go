@@ -32,6 +32,21 @@ type SetResult struct {
 	// of per-sample bits/dim separating this set (positive) from the
 	// in-distribution test data; nil for in-distribution sets.
 	AUROC *float64 `json:"auroc,omitempty"`
+	// TrueBitsPerDim and TrueAUROC, where the data's own density is known
+	// (the moons), are the mean bits/dim and the AUROC that density gives
+	// the same points: the best a model can do.
+	TrueBitsPerDim *float64 `json:"true_bits_per_dim,omitempty"`
+	TrueAUROC      *float64 `json:"true_auroc,omitempty"`
+}
+
+// CurvePoint is one held-out evaluation during training, from the
+// training log.
+type CurvePoint struct {
+	Iteration  int     `json:"iteration"`
+	BitsPerDim float64 `json:"heldout_bits_per_dim"`
+	// NFEForward is the mean forward function evaluations per training
+	// step since the previous point (0 at iteration 0).
+	NFEForward float64 `json:"nfe_forward,omitempty"`
 }
 
 // RunResult is everything measured for one unit of work.
@@ -56,12 +71,19 @@ type RunResult struct {
 	EvalNFE     float64 `json:"eval_nfe"`
 	// Sets holds the score of every evaluation set.
 	Sets []SetResult `json:"sets"`
+	// Curve holds the held-out bits/dim at every evaluation during
+	// training.
+	Curve []CurvePoint `json:"curve,omitempty"`
 	// FD is the Frechet distance between classifier features of generated
 	// and real test images (image studies only).
 	FD *float64 `json:"fd_classifier_features,omitempty"`
 	// FDByClass, for the GMM base, is the FD of each class's
 	// class-conditional samples against that class's test images.
 	FDByClass []ClassFD `json:"fd_by_class,omitempty"`
+	// KID is the kernel (inception-style) distance between the same
+	// features: the unbiased estimate of the squared maximum mean
+	// discrepancy under the kernel (x.y/d + 1)^3.
+	KID *float64 `json:"kid_classifier_features,omitempty"`
 	// FDSamples and FDTest count the generated and real images of FD.
 	FDSamples int `json:"fd_samples,omitempty"`
 	FDTest    int `json:"fd_test_images,omitempty"`
@@ -114,4 +136,7 @@ type Results struct {
 	// Models holds each model's in-distribution bits/dim, cost and sample
 	// quality over seeds.
 	Models []ModelSummary `json:"models"`
+	// Findings holds the paper's findings that the study tests, each with
+	// its verdict.
+	Findings []Finding `json:"findings,omitempty"`
 }

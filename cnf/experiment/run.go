@@ -78,7 +78,7 @@ func (o Options) done(u Unit) (*RunResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: read finished unit: %w", u, err)
 	}
-	if !sameTraining(r.Settings, o.Settings) {
+	if !sameTraining(r.Settings, u.Settings(o.Settings)) {
 		return nil, fmt.Errorf("%s: %s holds a finished run with other settings (%s); use another --out or the same settings",
 			u, dir, settingsLine(r.Settings))
 	}
@@ -224,11 +224,12 @@ func (w *unitRunner) run(ctx context.Context, u Unit, tag string, wait bool) (cl
 func (o Options) runUnit(ctx context.Context, u Unit) error {
 	dir := u.Dir(o.Out)
 	samples := filepath.Join(dir, "samples.json")
-	r, err := o.Backend.RunUnit(ctx, o.Study, o.Settings, u, o.Out, samples, o.progress())
+	s := u.Settings(o.Settings)
+	r, err := o.Backend.RunUnit(ctx, o.Study, s, u, o.Out, samples, o.progress())
 	if err != nil {
 		return fmt.Errorf("%s: %w", u, err)
 	}
-	r.Study, r.TrainSet, r.Base, r.Seed, r.Settings = u.Study, u.TrainSet.Name, u.Base, u.Seed, o.Settings
+	r.Study, r.TrainSet, r.Base, r.Seed, r.Settings = u.Study, u.TrainSet.Name, u.Base, u.Seed, s
 	r.Environment = environment()
 	if rel, err := filepath.Rel(o.Out, samples); err == nil {
 		r.Samples = rel
@@ -322,10 +323,11 @@ func (o Options) report(ctx context.Context, started time.Time) (*Results, []int
 	if len(runs) == 0 {
 		return nil, missing, fmt.Errorf("%s: none of its %d units has finished in %s; nothing to report", o.Study.Name, len(units), o.Out)
 	}
-	// The settings the units ran with: those asked for, but for the
-	// thread count, which does not change what the units train.
-	res.Settings = runs[0].Settings
-	res.Settings.Seeds = o.Settings.Seeds
+	// The settings the units ran with: those asked for (before a training
+	// set varies them), but for the thread count, which does not change
+	// what the units train.
+	res.Settings = o.Settings
+	res.Settings.Threads = runs[0].Settings.Threads
 	res.Environment = environmentOf(runs)
 	res.Runs = runs
 	if res.Summary, res.Models, err = Summarise(runs); err != nil {
@@ -356,6 +358,9 @@ func WriteOutputs(out string, res *Results) error {
 		return err
 	}
 	rep.put(res)
+	for _, r := range rep.Studies {
+		r.Findings = r.findings()
+	}
 	if err := atomicfile.WriteBuffered(path, rep.WriteJSON); err != nil {
 		return err
 	}

@@ -24,9 +24,9 @@ func quickMoonsSettings(t *testing.T) (*Study, Settings) {
 	return st, s
 }
 
-// TestSettingsOverrides: a run's batch and gradient replace the study's,
-// reach the units' training options and tell finished units apart; bad
-// ones are named.
+// TestSettingsOverrides: a run's batch, gradient, sample count and
+// learning-rate schedule replace the study's, reach the units' training
+// options and tell finished units apart; bad ones are named.
 func TestSettingsOverrides(t *testing.T) {
 	st, def := quickMoonsSettings(t)
 	if def.Grad != ode.Backprop.Name() || def.Batch != st.Quick.Batch {
@@ -45,6 +45,18 @@ func TestSettingsOverrides(t *testing.T) {
 			t.Errorf("grad %s, batch 8: taken for the same training as the study's", g.Name())
 		}
 	}
+	s, err := st.Settings(true, Overrides{Samples: 7, LRSchedule: ScheduleCosine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := s.options(st, st.Units(1)[0], ""); s.Samples != 7 || o.Train.Adam.Anneal != s.Iters || sameTraining(def, s) {
+		t.Errorf("samples 7, cosine: samples %d, annealed over %d of %d iterations, same as the study's: %v",
+			s.Samples, o.Train.Adam.Anneal, s.Iters, sameTraining(def, s))
+	}
+	long, _ := st.Settings(false, Overrides{})
+	if c, _ := st.Settings(false, Overrides{LRSchedule: ScheduleConstant}); !long.Anneal || c.Anneal {
+		t.Errorf("the defaults anneal: %v; --lr-schedule constant anneals: %v", long.Anneal, c.Anneal)
+	}
 	old := def
 	old.Grad = "" // a result written before the gradient was recorded
 	if !sameTraining(old, def) {
@@ -56,7 +68,8 @@ func TestSettingsOverrides(t *testing.T) {
 	for _, c := range []struct {
 		o       Overrides
 		setting string
-	}{{Overrides{Batch: -1}, "batch"}, {Overrides{Grad: "both"}, "grad"}} {
+	}{{Overrides{Batch: -1}, "batch"}, {Overrides{Grad: "both"}, "grad"},
+		{Overrides{Samples: -1}, "samples"}, {Overrides{LRSchedule: "linear"}, "lr-schedule"}} {
 		var se *recipe.SettingError
 		if _, err := st.Settings(false, c.o); !errors.As(err, &se) || se.Setting != c.setting {
 			t.Errorf("%+v: error %v, want a SettingError naming %s", c.o, err, c.setting)

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -57,6 +58,38 @@ type Settings struct {
 	Threads int `json:"threads"`
 	// Quick marks the reduced smoke-test settings.
 	Quick bool `json:"quick"`
+	// Evals is the number of held-out evaluations during training, evenly
+	// spaced (0: 5): the points of train.jsonl and of the convergence
+	// figure.
+	Evals int `json:"evals,omitempty"`
+	// Anneal decays the learning rate from LR to zero over the run by a
+	// half cosine (train.AdamConfig.Anneal); otherwise it stays at LR.
+	Anneal bool `json:"anneal,omitempty"`
+	// ClassSamples is the number of class-conditional samples drawn per
+	// class from the GMM base (0: Samples).
+	ClassSamples int `json:"class_samples,omitempty"`
+	// LearnBase learns the base's means (and the mixture's weights) with
+	// the flow.
+	LearnBase bool `json:"learn_base,omitempty"`
+	// Moons is the shape of the cascading moons (zero: the default).
+	Moons data.MoonsShape `json:"moons,omitzero"`
+}
+
+// evalEvery is the held-out evaluation period of the settings.
+func (s Settings) evalEvery() int {
+	n := s.Evals
+	if n <= 0 {
+		n = 5
+	}
+	return max(1, s.Iters/n)
+}
+
+// classSamples is the number of class-conditional samples per class.
+func (s Settings) classSamples() int {
+	if s.ClassSamples > 0 {
+		return s.ClassSamples
+	}
+	return s.Samples
 }
 
 // sameTraining reports whether two settings train and evaluate the same
@@ -67,7 +100,9 @@ func sameTraining(a, b Settings) bool {
 		a.Steps == b.Steps && a.Trace == b.Trace && slices.Equal(a.Hidden, b.Hidden) &&
 		a.Width == b.Width && a.WeightNorm == b.WeightNorm &&
 		a.TrainPerClass == b.TrainPerClass && a.EvalPerSet == b.EvalPerSet &&
-		a.Samples == b.Samples && a.CheckpointEvery == b.CheckpointEvery && a.Quick == b.Quick
+		a.Samples == b.Samples && a.CheckpointEvery == b.CheckpointEvery && a.Quick == b.Quick &&
+		a.Evals == b.Evals && a.Anneal == b.Anneal && a.classSamples() == b.classSamples() &&
+		a.LearnBase == b.LearnBase && a.Moons == b.Moons
 }
 
 // grad is the name of the gradient method of s.
@@ -86,7 +121,8 @@ func (s Settings) Validate() error {
 		positive bool
 	}{{"seeds", s.Seeds, true}, {"iters", s.Iters, true}, {"batch", s.Batch, true}, {"threads", s.Threads, false},
 		{"train-per-class", s.TrainPerClass, true}, {"eval-per-set", s.EvalPerSet, true},
-		{"samples", s.Samples, true}, {"checkpoint-every", s.CheckpointEvery, true}} {
+		{"samples", s.Samples, true}, {"checkpoint-every", s.CheckpointEvery, true},
+		{"evals", s.Evals, false}, {"class-samples", s.ClassSamples, false}} {
 		switch {
 		case c.positive && c.v < 1:
 			return fmt.Errorf("%s must be positive, got %d", c.name, c.v)
@@ -104,12 +140,12 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("grad must be one of %s, got %q", strings.Join(names, ", "), s.grad())
 	}
 	if s.Steps > 0 {
-		return nil
+		return s.Moons.Validate()
 	}
 	if !(s.RTol > 0) || !(s.ATol > 0) {
 		return fmt.Errorf("rtol and atol must be positive, got %g and %g", s.RTol, s.ATol)
 	}
-	return nil
+	return s.Moons.Validate()
 }
 
 // Overrides are the settings a run of a study may change from the
@@ -125,7 +161,18 @@ type Overrides struct {
 	// memory independent of the steps, backprop-recompute fewer records
 	// than backprop for the same gradient.
 	Grad string
+	// Samples is the number of samples drawn from each model (and, unless
+	// the study sets its own, per class from the GMM base).
+	Samples int
+	// LRSchedule is ScheduleConstant or ScheduleCosine.
+	LRSchedule string
 }
+
+// Learning-rate schedules a run may name (Overrides.LRSchedule).
+const (
+	ScheduleConstant = "constant"
+	ScheduleCosine   = "cosine"
+)
 
 // Settings returns the study's settings for a run: the defaults or, with
 // quick, the smoke-test settings, with those that o sets replacing theirs
@@ -137,13 +184,16 @@ func (s *Study) Settings(quick bool, o Overrides) (Settings, error) {
 	for _, c := range []struct {
 		name string
 		v    int
-	}{{"seeds", o.Seeds}, {"iters", o.Iters}, {"threads", o.Threads}, {"batch", o.Batch}} {
+	}{{"seeds", o.Seeds}, {"iters", o.Iters}, {"threads", o.Threads}, {"batch", o.Batch}, {"samples", o.Samples}} {
 		if c.v < 0 {
 			return Settings{}, &recipe.SettingError{Setting: c.name, Problem: fmt.Sprintf("must not be negative, got %d", c.v)}
 		}
 	}
 	if names := cnf.GradientNames(); o.Grad != "" && !slices.Contains(names, o.Grad) {
 		return Settings{}, &recipe.SettingError{Setting: "grad", Problem: fmt.Sprintf("must be one of %s, got %q", strings.Join(names, ", "), o.Grad)}
+	}
+	if o.LRSchedule != "" && o.LRSchedule != ScheduleConstant && o.LRSchedule != ScheduleCosine {
+		return Settings{}, &recipe.SettingError{Setting: "lr-schedule", Problem: fmt.Sprintf("must be %s or %s, got %q", ScheduleConstant, ScheduleCosine, o.LRSchedule)}
 	}
 	st := s.Defaults
 	if quick {
@@ -163,6 +213,12 @@ func (s *Study) Settings(quick bool, o Overrides) (Settings, error) {
 	if o.Grad != "" {
 		st.Grad = o.Grad
 	}
+	if o.Samples > 0 {
+		st.Samples = o.Samples
+	}
+	if o.LRSchedule != "" {
+		st.Anneal = o.LRSchedule == ScheduleCosine
+	}
 	st.Threads = o.Threads
 	if err := st.Validate(); err != nil {
 		return st, &recipe.InputError{Err: err}
@@ -178,6 +234,43 @@ type TrainSet struct {
 	Slug string `json:"slug"`
 	// Classes are the in-distribution classes.
 	Classes []int `json:"classes"`
+	// Vary, if not nil, changes the study's settings for this training
+	// set's units: a point of a sensitivity study.
+	Vary *Variation `json:"vary,omitempty"`
+}
+
+// Variation is a change of a study's settings: one factor moved away from
+// the defaults, or none.
+type Variation struct {
+	// Factor names what is varied ("" for the study's own settings).
+	Factor string `json:"factor,omitempty"`
+	// Noise and Spacing replace the moons' shape where not zero.
+	Noise   float64 `json:"noise,omitempty"`
+	Spacing float64 `json:"spacing,omitempty"`
+	// IterFraction, where not zero, trains this fraction of the study's
+	// iterations (rounded, at least one).
+	IterFraction float64 `json:"iter_fraction,omitempty"`
+	// LearnBase learns the base's parameters.
+	LearnBase bool `json:"learn_base,omitempty"`
+}
+
+// apply returns s changed by v.
+func (v *Variation) apply(s Settings) Settings {
+	if v == nil {
+		return s
+	}
+	if v.Noise != 0 {
+		s.Moons.Noise = v.Noise
+	}
+	if v.Spacing != 0 {
+		s.Moons.Spacing = v.Spacing
+	}
+	if v.IterFraction != 0 {
+		s.Iters = max(1, int(math.Round(v.IterFraction*float64(s.Iters))))
+		s.CheckpointEvery = min(s.CheckpointEvery, s.Iters)
+	}
+	s.LearnBase = s.LearnBase || v.LearnBase
+	return s
 }
 
 // TimingMachine names the machine, build and conditions of every Timing.
@@ -226,10 +319,9 @@ type Study struct {
 	paperFID map[string]float64
 	// evalSets splits a unit's dataset into the sets the study reports.
 	evalSets func(set *data.Set) []evalSet
-	// findings words the study's own comparisons with the paper for one
-	// training set, beyond those every study makes ("" entries are
-	// dropped).
-	findings func(r *Results, ts string) []string
+	// findings tests the study's own findings of the paper for one
+	// training set, beyond those every study tests.
+	findings func(r *Results, ts string) []Finding
 	// tables writes the study's tables into results.md (nil: bits/dim and
 	// AUROC per set for each training set).
 	tables func(w io.Writer, r *Results)
@@ -242,6 +334,17 @@ type Study struct {
 	figure3 bool
 	// classNames name the classes in figures (nil: "class K").
 	classNames []string
+	// dataset names the cnf/data dataset of the study ("": its Name).
+	dataset string
+	// paperInDist quotes the paper's in-distribution bits/dim of the two
+	// bases, where it gives them.
+	paperInDist string
+	// skipCommon leaves out the findings every study tests: the study
+	// tests only its own.
+	skipCommon bool
+	// conclusion writes the study's answer to the question it asks, from
+	// its findings, after them (nil: none).
+	conclusion func(w io.Writer, r *Results, fs []Finding)
 }
 
 // className is how figures name class k of the study.
@@ -252,6 +355,14 @@ func (s *Study) className(k int) string {
 	return fmt.Sprintf("class %d", k)
 }
 
+// datasetName is the cnf/data dataset the study trains on.
+func (s *Study) datasetName() string {
+	if s.dataset != "" {
+		return s.dataset
+	}
+	return s.Name
+}
+
 // Unit is one (study, training set, base, seed) to train and evaluate.
 type Unit struct {
 	Study    string
@@ -259,6 +370,10 @@ type Unit struct {
 	Base     string
 	Seed     int
 }
+
+// Settings are the settings the unit trains with: the study's s as its
+// training set varies them.
+func (u Unit) Settings(s Settings) Settings { return u.TrainSet.Vary.apply(s) }
 
 // Dir is the unit's directory under out.
 func (u Unit) Dir(out string) string {

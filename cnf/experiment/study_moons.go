@@ -5,7 +5,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/mmcnf/mmcnf/cnf/data"
 	"github.com/mmcnf/mmcnf/cnf/figure"
@@ -23,9 +22,9 @@ func moonsStudy() *Study {
 			{Name: "D{0,1}", Slug: "d01", Classes: []int{0, 1}},
 			{Name: "D{4,5}", Slug: "d45", Classes: []int{4, 5}},
 		},
-		Defaults: Settings{Seeds: 3, Iters: 150, Batch: 256, LR: 1e-2, Solver: "dopri5", RTol: 1e-4, ATol: 1e-4,
+		Defaults: Settings{Seeds: 3, Iters: 1000, Batch: 256, LR: 1e-2, Solver: "dopri5", RTol: 1e-4, ATol: 1e-4,
 			Trace: "exact", Hidden: []int{32}, Width: 64, TrainPerClass: 2000, EvalPerSet: 1000, Samples: 1000,
-			CheckpointEvery: 50},
+			CheckpointEvery: 250, Evals: 25, Anneal: true},
 		Quick: Settings{Seeds: 1, Iters: 20, Batch: 64, LR: 1e-2, Solver: "rk4", Steps: 4,
 			Trace: "exact", Hidden: []int{16}, Width: 16, TrainPerClass: 200, EvalPerSet: 100, Samples: 100,
 			CheckpointEvery: 10, Quick: true},
@@ -55,54 +54,36 @@ func moonsEvalSets(set *data.Set) []evalSet {
 	return out
 }
 
-// moonsFindings compares the bases on the out-of-distribution classes
-// (above all the inner modes 0-3 when training on the outer pair) and
-// checks that bits/dim grow with a pair's distance from the training pair.
-func moonsFindings(r *Results, ts string) []string {
-	if ts != "D{4,5}" {
-		return []string{
-			gmmHigherFinding(r, ts, nil, "The paper finds the GMM base assigning higher bits/dim to out-of-distribution modes."),
-			moonsDistanceFinding(r, ts, 0),
-		}
+// innerModes are the evaluation sets of the moons inside the outer pair.
+var innerModes = []string{classSet(0), classSet(1), classSet(2), classSet(3)}
+
+// moonsFindings tests the paper's moons findings for one training set:
+// the GMM base gives out-of-distribution classes higher bits/dim, bits/dim
+// grow with a pair's distance from the training pair and, trained on the
+// outer pair D{4,5}, the standard base scores the inner modes 0-3 as
+// in-distribution while the GMM base does not.
+func moonsFindings(r *Results, ts string) []Finding {
+	out := gmmHigherFinding(r, ts, nil,
+		"The GMM base assigns higher bits/dim than the standard base to out-of-distribution modes (Figure 2).")
+	near, far := pairSets(1), pairSets(2)
+	if ts == "D{4,5}" {
+		far = pairSets(0)
 	}
-	inner := []string{classSet(0), classSet(1), classSet(2), classSet(3)}
-	return []string{
-		gmmHigherFinding(r, ts, inner, "The paper finds the GMM base higher, above all for modes 0-3 when training on D{4,5}."),
-		belowInDistFinding(r, ts, BaseStandard, inner), belowInDistFinding(r, ts, BaseGMM, inner),
-		moonsDistanceFinding(r, ts, 2),
+	for _, b := range Bases {
+		out = append(out, orderedSetsFinding(r, ts, b, far, near,
+			fmt.Sprintf("Bits/dim grow with a mode's distance from the training modes: the farther pair above the nearer (%s base).", baseName(b)), "")...)
 	}
+	if ts == "D{4,5}" {
+		out = append(out, scoredFinding(r, ts, BaseStandard, innerModes, true,
+			"Trained on D{4,5}, the standard base scores the inner modes 0-3 as in-distribution.", "")...)
+		out = append(out, scoredFinding(r, ts, BaseGMM, innerModes, false,
+			"Trained on D{4,5}, the GMM base scores the inner modes 0-3 as out-of-distribution.", "")...)
+	}
+	return out
 }
 
-// moonsDistanceFinding checks whether bits/dim grow with the distance of a
-// moon pair from the training pair (pairs are classes {0,1}, {2,3}, {4,5}).
-func moonsDistanceFinding(r *Results, ts string, train int) string {
-	var parts []string
-	for _, base := range Bases {
-		pairMean := func(p int) (float64, bool) {
-			a, b := r.Row(ts, base, classSet(2*p)), r.Row(ts, base, classSet(2*p+1))
-			if a == nil || b == nil {
-				return 0, false
-			}
-			return (a.BitsPerDim.Mean + b.BitsPerDim.Mean) / 2, true
-		}
-		near, far := 1, 2
-		if train == 2 {
-			near, far = 1, 0
-		}
-		n, ok1 := pairMean(near)
-		f, ok2 := pairMean(far)
-		if !ok1 || !ok2 {
-			return ""
-		}
-		verdict := "higher"
-		if f <= n {
-			verdict = "not higher"
-		}
-		parts = append(parts, fmt.Sprintf("%s base: classes %d,%d (farther) %.3f vs %d,%d (nearer) %.3f, %s",
-			base, 2*far, 2*far+1, f, 2*near, 2*near+1, n, verdict))
-	}
-	return fmt.Sprintf("moons, trained on %s, bits/dim of the farther pair against the nearer: %s. The paper finds bits/dim growing with distance from the training modes.", ts, strings.Join(parts, "; "))
-}
+// pairSets are the evaluation sets of moon pair p: classes 2p and 2p+1.
+func pairSets(p int) []string { return []string{classSet(2 * p), classSet(2*p + 1)} }
 
 // moonsTables writes bits/dim per class per (training set, base) and the
 // AUROC of each out-of-distribution class.

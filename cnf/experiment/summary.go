@@ -45,6 +45,11 @@ type ModelSummary struct {
 	NFEBackward      metrics.Summary  `json:"nfe_backward"`
 	EvalNFE          metrics.Summary  `json:"eval_nfe"`
 	FD               *metrics.Summary `json:"fd_classifier_features,omitempty"`
+	KID              *metrics.Summary `json:"kid_classifier_features,omitempty"`
+	// FDSamples and FDTest count the generated and real images of FD and
+	// KID (those of the first seed).
+	FDSamples int `json:"fd_samples,omitempty"`
+	FDTest    int `json:"fd_test_images,omitempty"`
 	// FDByClass summarises the per-class FD of class-conditional samples.
 	FDByClass []ClassStat `json:"fd_by_class,omitempty"`
 	// Classifier describes the feature classifier of FD (that of the first
@@ -135,7 +140,7 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary, error) {
 			}
 			rows = append(rows, row)
 		}
-		var in, secs, nf, nb, ne, fd []float64
+		var in, secs, nf, nb, ne, fd, kid []float64
 		for _, r := range members {
 			var sum float64
 			var n int
@@ -155,6 +160,9 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary, error) {
 			if r.FD != nil {
 				fd = append(fd, *r.FD)
 			}
+			if r.KID != nil {
+				kid = append(kid, *r.KID)
+			}
 		}
 		m := ModelSummary{TrainSet: g.trainSet, Base: g.base, InDistBitsPerDim: sm.of("in-distribution bits/dim", in),
 			TrainSeconds: sm.of("training time", secs), NFEForward: sm.of("forward NFE", nf),
@@ -162,6 +170,11 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary, error) {
 		if len(fd) > 0 {
 			s := sm.of("FD", fd)
 			m.FD = &s
+			m.FDSamples, m.FDTest = members[0].FDSamples, members[0].FDTest
+		}
+		if len(kid) > 0 {
+			s := sm.of("KID", kid)
+			m.KID = &s
 		}
 		m.FDByClass = fdByClass(&sm, members)
 		for _, r := range members {

@@ -88,7 +88,8 @@ func fakeRun(t *testing.T, out string, st *Study, s Settings, u Unit) *RunResult
 			fd = 40
 		}
 		fd += float64(u.Seed)
-		r.FD = &fd
+		kid := fd / 1000
+		r.FD, r.KID, r.FDSamples, r.FDTest = &fd, &kid, 9, 9
 		smp.Shape = []int{1, 16, 16}
 		img := func() []float64 {
 			v := make([]float64, 256)
