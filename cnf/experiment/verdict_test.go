@@ -250,8 +250,8 @@ func TestFashionFindingsQuoteTable1(t *testing.T) {
 // construction, the standard base fails (inner AUROC 0.5) at noise 0.3
 // and at a tenth of the iterations, the GMM base fails too at noise 0.3,
 // and the standard base's AUROC straddles the threshold at spacing 0.5;
-// the report must name exactly these, and say "nowhere" when nothing
-// fails.
+// the report must name exactly these, say "nowhere" when nothing fails,
+// and not say so when one seed leaves every setting undecided.
 func TestSensitivityConclusion(t *testing.T) {
 	in := func(ts, base string, class, seed int) float64 { return 1.5 }
 	ood := func(ts, base string, class, seed int) float64 { return 6 }
@@ -303,6 +303,15 @@ func TestSensitivityConclusion(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "**Where the standard-base failure appears: nowhere in this range.**") {
 		t.Errorf("no failure anywhere, but the report does not say so:\n%s", buf.String())
+	}
+	one := synthStudy("moons-sensitivity", 1, true, in, ood, func(string, string, int, int) float64 { return 0.99 })
+	buf.Reset()
+	if err := (&Report{Studies: []*Results{one}}).WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if text := buf.String(); strings.Contains(text, "nowhere") ||
+		!strings.Contains(text, "Smoke test, not a conclusion: **Where the standard-base failure appears: at no setting where the test decides.** It is absent at: none; inconclusive at: defaults;") {
+		t.Errorf("one seed decides nothing, but the report concludes:\n%s", text)
 	}
 }
 
