@@ -142,16 +142,8 @@ func Summarise(runs []RunResult) ([]SummaryRow, []ModelSummary, error) {
 		}
 		var in, secs, nf, nb, ne, fd, kid []float64
 		for _, r := range members {
-			var sum float64
-			var n int
-			for _, s := range r.Sets {
-				if s.InDistribution {
-					sum += s.BitsPerDim * float64(s.N)
-					n += s.N
-				}
-			}
-			if n > 0 {
-				in = append(in, sum/float64(n))
+			if v, ok := inDistBPD(&r); ok {
+				in = append(in, v)
 			}
 			secs = append(secs, r.TrainSeconds)
 			nf = append(nf, r.NFEForward)

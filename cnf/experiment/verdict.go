@@ -114,27 +114,17 @@ func notAbove(d []float64, margin float64, unit string) (Verdict, string) {
 // when every seed has d > 0, does not hold when every seed has d <= 0,
 // and is inconclusive when seeds disagree or there is only one.
 func ordered(d []float64) (Verdict, string) {
-	pos := 0
-	for _, x := range d {
-		if x > 0 {
-			pos++
-		}
+	above := make([]bool, len(d))
+	for i, x := range d {
+		above[i] = x > 0
 	}
-	desc := fmt.Sprintf("higher in %d of %d seeds", pos, len(d))
+	v, desc := everySeed(above, "higher")
 	if iv, ok := tInterval(d); ok {
 		desc += fmt.Sprintf(", mean difference %s", iv)
 	} else {
 		desc += fmt.Sprintf(", difference %s", oneSeed(d))
 	}
-	switch {
-	case len(d) < 2:
-		return Inconclusive, desc
-	case pos == len(d):
-		return Holds, desc
-	case pos == 0:
-		return DoesNotHold, desc
-	}
-	return Inconclusive, desc
+	return v, desc
 }
 
 // everySeed tests a property of each seed: holds when every seed has
