@@ -275,15 +275,17 @@ func (v *Variation) apply(s Settings) Settings {
 
 // TimingMachine names the machine, build and conditions of every Timing.
 const TimingMachine = "a 2-core AMD EPYC (Zen 4) virtual machine shared with other work, " +
-	"commit a4603c9, Go 1.26.8, the avx512 kernels, each time with the 1-minute load average " +
+	"commit 9d8a312, Go 1.26.8, the avx512 kernels, each time with the 1-minute load average " +
 	"as it started; to be measured again on a quiet machine"
 
 // Timing states how long a study took on the machine of TimingMachine.
 type Timing struct {
 	// Defaults is the wall time of `reproduce <study>` at the study's
-	// default settings into a new directory or, for the image studies,
-	// whose default runs are too long to time whole here, that of one
-	// training iteration of a unit at them.
+	// default settings into a new directory (for the moons, of make run,
+	// which runs it in two processes) or, for the studies whose default
+	// runs are too long to time whole here, that of a part of one: a
+	// training iteration of an image study's unit, a unit of the
+	// sensitivity study.
 	Defaults string
 	// Quick is the wall time of `reproduce <study> --quick` into a new
 	// directory.
