@@ -176,6 +176,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"reproduce", "moons", "--out", out, "--list", "--max-time", "1h"}, "--max-time bounds training"},
 		{[]string{"reproduce", "moons", "--batch", "-1", "--out", out}, "--batch must not be negative"},
 		{[]string{"reproduce", "moons", "--grad", "both", "--out", out}, "--grad must be one of backprop, backprop-recompute, adjoint"},
+		{[]string{"reproduce", "moons", "--quick", "--samples", "-1", "--out", out}, "--samples must not be negative"},
+		{[]string{"reproduce", "moons-sensitivity", "--quick", "--lr-schedule", "linear", "--out", out}, `--lr-schedule must be constant or cosine, got "linear"`},
 		{[]string{"bench", "nosuch"}, `unknown benchmark "nosuch"`},
 		{[]string{"data", "nosuch"}, `unknown subcommand "nosuch"`},
 	}
