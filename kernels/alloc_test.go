@@ -14,6 +14,9 @@ func TestNoAllocations(t *testing.T) {
 		cs := ConvShape{N: 2, Cin: 3, Cout: 4, H: 5, W: 5, K: 3}
 		cx, cw, cb, cy := make([]float64, cs.N*cs.Cin*cs.H*cs.W), make([]float64, cs.Cout*cs.Cin*9), make([]float64, cs.Cout), make([]float64, cs.N*cs.Cout*cs.H*cs.W)
 		cwork := make([]float64, cs.WorkLen())
+		pad := func(c int) Padded { return Padded{Data: make([]float64, cs.PadLen(cs.N, c)), C: c} }
+		px, py := pad(cs.Cin+1), pad(cs.Cout)
+		ConvPadFill(cs, Padded{Data: px.Data[cs.Cin*cs.PadPlane():], C: px.C}, 1)
 		cases := []struct {
 			name string
 			fn   func()
@@ -29,6 +32,9 @@ func TestNoAllocations(t *testing.T) {
 			{"ConvForward", func() { ConvForward(cs, cx, cw, cb, cy, cwork) }},
 			{"ConvBackwardData", func() { ConvBackwardData(cs, cy, cw, cx, cwork) }},
 			{"ConvBackwardFilter", func() { ConvBackwardFilter(cs, cx, cy, cw, cb, cwork) }},
+			{"ConvForwardPadded", func() { ConvForwardPadded(cs, px, cw, cb, cy, cwork) }},
+			{"ConvBackwardDataPadded", func() { ConvBackwardDataPadded(cs, py, cw, cx, cwork) }},
+			{"ConvBackwardFilterPadded", func() { ConvBackwardFilterPadded(cs, px, py, cw, cb, cwork) }},
 		}
 		for _, k := range cases {
 			k.fn()

@@ -3,9 +3,10 @@
 package kernels
 
 // The conv kernels, dispatched between assembly and reference. The assembly
-// path of both tiers is an implicit GEMM over a zero-padded copy of the
-// input (see conv_layout_amd64.go): ConvForward and ConvBackwardData run the
-// same tile kernel (the data gradient is the convolution of dy with the
+// path of both tiers is an implicit GEMM over the padded layout (see
+// conv_direct_amd64.go): the caller's padded images, or a copy of each
+// compact image in the work buffer. ConvForward and ConvBackwardData run
+// the same tile kernel (the data gradient is the convolution of dy with the
 // transposed, flipped weights), ConvBackwardFilter a kernel that reduces
 // over pixels. The avx512 tier's kernels are driven from
 // conv_avx512_amd64.go.
@@ -25,52 +26,83 @@ func convAsmShape(s ConvShape) bool {
 	return s.N > 0 && s.Cin > 0 && s.Cout > 0 && s.H > 0 && s.W > 0
 }
 
+// The assembly of both tiers shares its drivers, which take the tier (for
+// its tile kernels); the weight gradient has one driver per tier.
+
 func convForward(s ConvShape, x, w, b, y, work []float64) {
 	switch active {
-	case tierAVX512:
+	case tierAVX512, tierAVX2:
 		if convAsmShape(s) {
-			convForwardAsm(s, x, w, b, y, work, implicitGEMM512)
-			return
-		}
-	case tierAVX2:
-		if convAsmShape(s) {
-			convForwardAsm(s, x, w, b, y, work, implicitGEMM)
+			convForwardAsm(s, x, Padded{}, w, b, y, work, active)
 			return
 		}
 	}
-	convForwardRef(s, x, w, b, y)
+	convForwardRef(s, compact(s, x, s.Cin), w, b, compact(s, y, s.Cout))
+}
+
+func convForwardPadded(s ConvShape, x Padded, w, b, y, work []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convForwardAsm(s, nil, x, w, b, y, work, active)
+			return
+		}
+	}
+	convForwardRef(s, padded(s, x), w, b, compact(s, y, s.Cout))
 }
 
 func convBackwardData(s ConvShape, dy, w, dx, work []float64) {
 	switch active {
-	case tierAVX512:
+	case tierAVX512, tierAVX2:
 		if convAsmShape(s) {
-			convBackwardDataAsm(s, dy, w, dx, work, implicitGEMM512)
-			return
-		}
-	case tierAVX2:
-		if convAsmShape(s) {
-			convBackwardDataAsm(s, dy, w, dx, work, implicitGEMM)
+			convBackwardDataAsm(s, dy, Padded{}, w, dx, work, active)
 			return
 		}
 	}
-	convBackwardDataRef(s, dy, w, dx)
+	convBackwardDataRef(s, compact(s, dy, s.Cout), w, compact(s, dx, s.Cin), 0, s.Cin)
+}
+
+func convBackwardDataPadded(s ConvShape, dy Padded, w, dx, work []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convBackwardDataAsm(s, nil, dy, w, dx, work, active)
+			return
+		}
+	}
+	convBackwardDataRef(s, padded(s, dy), w, compact(s, dx, s.Cin), 0, s.Cin)
 }
 
 func convBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
 	switch active {
 	case tierAVX512:
 		if convAsmShape(s) {
-			convBackwardFilterAVX512(s, x, dy, dw, db, work)
+			convBackwardFilterAVX512(s, x, Padded{}, compact(s, dy, s.Cout), dw, db, work)
 			return
 		}
 	case tierAVX2:
 		if convAsmShape(s) {
-			convBackwardFilterAsm(s, x, dy, dw, db, work)
+			convBackwardFilterAsm(s, x, Padded{}, compact(s, dy, s.Cout), dw, db, work)
 			return
 		}
 	}
-	convBackwardFilterRef(s, x, dy, dw, db)
+	convBackwardFilterRef(s, compact(s, x, s.Cin), compact(s, dy, s.Cout), dw, db)
+}
+
+func convBackwardFilterPadded(s ConvShape, x, dy Padded, dw, db, work []float64) {
+	switch active {
+	case tierAVX512:
+		if convAsmShape(s) {
+			convBackwardFilterAVX512(s, nil, x, padded(s, dy), dw, db, work)
+			return
+		}
+	case tierAVX2:
+		if convAsmShape(s) {
+			convBackwardFilterAsm(s, nil, x, padded(s, dy), dw, db, work)
+			return
+		}
+	}
+	convBackwardFilterRef(s, padded(s, x), padded(s, dy), dw, db)
 }
 
 // convTile3x16 computes, for nb blocks j of 3 output channels r and the 16

@@ -52,12 +52,13 @@ func tableLen(g, h, w int) int {
 }
 
 // fillTable writes to t the vector table of g images of h x w pixels, image
-// m's padded input at m*inStride elements from the first's and its output
-// at m*outStride, and returns the number nf of tiles whose vectors have all
-// their lanes in the image and the number nt of tiles in all. The vectors
-// of 8 pixels come first, in the order of the images and their rows, then
-// the shorter ones that end the rows.
-func (l convLayout) fillTable(t []int, g, h, w, inStride, outStride int) (nf, nt int) {
+// m's padded input at m*inStride elements from the first's and its pixel
+// (i, j) of the output at the offset of out.channel(m, 0)[i*out.row + j]
+// from out's data, and returns the number nf of tiles whose vectors have
+// all their lanes in the image and the number nt of tiles in all. The
+// vectors of 8 pixels come first, in the order of the images and their
+// rows, then the shorter ones that end the rows.
+func (l convLayout) fillTable(t []int, g, h, w, inStride int, out convImages) (nf, nt int) {
 	nv := 0
 	put := func(in, out, mask int) {
 		e := t[nv/tableVecs*tableEntry:][:tableEntry]
@@ -70,7 +71,7 @@ func (l convLayout) fillTable(t []int, g, h, w, inStride, outStride int) (nf, nt
 			for i := 0; i < h; i++ {
 				for j := 0; j < w; j += 8 {
 					if (j+8 <= w) == full {
-						put(m*inStride+i*l.wp+j, m*outStride+i*w+j, 1<<min(8, w-j)-1)
+						put(m*inStride+i*l.wp+j, m*out.img+out.base+i*out.row+j, 1<<min(8, w-j)-1)
 					}
 				}
 			}
@@ -95,31 +96,6 @@ var (
 	tile512r3 = [tile512Rows + 1]tileFunc{nil, convTile1r3AVX512, convTile2r3AVX512, convTile3r3AVX512, convTile4r3AVX512, convTile5r3AVX512, convTile6r3AVX512}
 )
 
-// implicitGEMM512 is the avx512 tier's implicitGEMMFunc.
-func implicitGEMM512(s ConvShape, cin, cout int, in, bias, out []float64, d directWork, wt gemmWeights) {
-	l := layoutOf(s)
-	kk := cin * s.K * s.K
-	hw := s.H * s.W
-	for o0 := 0; o0 < cout; o0 += tile512Rows {
-		packPanel(d.panels, o0, min(tile512Rows, cout-o0), kk, wt)
-	}
-	nf, nt := l.fillTable(d.table, 1, s.H, s.W, 0, 0)
-	// Kernels three taps wide take the reduction a kernel row at a time.
-	tiles, count := &tile512, kk
-	if s.K == 3 {
-		tiles, count = &tile512r3, kk/3
-	}
-	clear(d.in)
-	for n := 0; n < s.N; n++ {
-		l.padImage512(d.in, in[n*cin*hw:], cin, s.H, s.W)
-		img := out[n*cout*hw:][:cout*hw]
-		for o0 := 0; o0 < cout; o0 += tile512Rows {
-			mr := min(tile512Rows, cout-o0)
-			tiles[mr](&d.panels[o0*kk], &d.tab[0], count, &d.in[0], &d.table[0], nf, nt-nf, &img[o0*hw], hw, &bias[o0])
-		}
-	}
-}
-
 // padImage512 is padImage on the avx512 tier, in one call for the image.
 func (l convLayout) padImage512(dst, src []float64, c, h, w int) {
 	if c == 0 || h == 0 || w == 0 {
@@ -138,45 +114,54 @@ type filterFunc func(x *float64, tab *int, nkb int, dy *float64, ldd int, vec *i
 var filter512 = [filter512Rows + 1]filterFunc{nil, convFilter1AVX512, convFilter2AVX512, convFilter3AVX512,
 	convFilter4AVX512, convFilter5AVX512, convFilter6AVX512, convFilter7AVX512, convFilter8AVX512}
 
-// filter512Group returns the number of images the weight gradient pads and
-// reduces over at once, and the length of one image's padded input (its
-// channels and a plane of ones for the bias).
-func filter512Group(s ConvShape) (g, imgLen int) {
-	l := layoutOf(s)
-	imgLen = (s.Cin + 1) * l.plane
-	g = max(1, min(s.N, filter512Bytes/(8*imgLen)))
-	return g, imgLen
+// filter512Group returns the number of images the weight gradient reduces
+// over at once, whose padded inputs are imgLen elements each.
+func filter512Group(s ConvShape, imgLen int) int {
+	return max(1, min(s.N, filter512Bytes/(8*imgLen)))
 }
 
 // filter512WorkLen is the work convBackwardFilterAVX512 needs: the tap
-// table, the padded inputs of a group of images, their vector table and
-// the partial sums.
+// table, the padded inputs of a group of images (each its channels and a
+// plane of ones for the bias), their vector table and the partial sums.
 func filter512WorkLen(s ConvShape) int {
-	kt, _ := filterDims(s)
-	g, imgLen := filter512Group(s)
+	kt, _ := filterDims(s, true)
+	imgLen := (s.Cin + 1) * layoutOf(s).plane
+	g := filter512Group(s, imgLen)
 	return kt + g*imgLen + tableLen(g, s.H, s.W) + s.Cout*kt*4
 }
 
-// convBackwardFilterAVX512 is ConvBackwardFilter on the avx512 tier. As on
-// the avx2 tier, the bias gradient is one more reduction index whose "tap"
-// reads a plane of ones, and the reduction indices go in blocks of three
-// (padded with indices reading offset 0, whose sums are never used).
-func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
+// convBackwardFilterAVX512 is ConvBackwardFilter on the avx512 tier, with x
+// compact (padded a group of images at a time into the work buffer, a plane
+// of ones after each image's channels) or, when x is nil, padded in xp,
+// and dy in either layout. As on the avx2 tier, the bias gradient (when db
+// is not nil) is one more reduction index whose "tap" reads the plane of
+// ones, and the reduction indices go in blocks of three (padded with
+// indices reading offset 0, whose sums are never used).
+func convBackwardFilterAVX512(s ConvShape, x []float64, xp Padded, dy convImages, dw, db, work []float64) {
 	l := layoutOf(s)
-	kt, _ := filterDims(s)
+	kt, _ := filterDims(s, db != nil)
 	hw := s.H * s.W
-	g, imgLen := filter512Group(s)
+	imgLen := (s.Cin + 1) * l.plane
+	if x == nil {
+		imgLen = xp.C * l.plane
+	}
+	g := filter512Group(s, imgLen)
 	tab := intsIn(work, kt)
 	work = work[kt:]
-	in, work := work[:g*imgLen], work[g*imgLen:]
+	var in []float64
+	if x != nil {
+		in, work = work[:g*imgLen], work[g*imgLen:]
+	}
 	tl := tableLen(g, s.H, s.W)
 	table := intsIn(work, tl)
 	acc := work[tl:][:s.Cout*kt*4]
 
-	l.filterOffsets(tab, s)
-	clear(in)
-	for m := 0; m < g; m++ {
-		l.fillOnes(in[m*imgLen+s.Cin*l.plane:], s)
+	l.filterOffsets(tab, s, db != nil)
+	if x != nil {
+		clear(in)
+		for m := 0; m < g; m++ {
+			l.fillOnes(in[m*imgLen+s.Cin*l.plane:], s)
+		}
 	}
 	clear(acc)
 
@@ -184,16 +169,21 @@ func convBackwardFilterAVX512(s ConvShape, x, dy, dw, db, work []float64) {
 	for n0 := 0; n0 < s.N; n0 += g {
 		gn := min(g, s.N-n0)
 		if gn != tg {
-			nf, nt = l.fillTable(table, gn, s.H, s.W, imgLen, s.Cout*hw)
+			nf, nt = l.fillTable(table, gn, s.H, s.W, imgLen, dy)
 			tg = gn
 		}
-		for m := 0; m < gn; m++ {
-			l.padImage512(in[m*imgLen:], x[(n0+m)*s.Cin*hw:], s.Cin, s.H, s.W)
+		xin := in
+		if x != nil {
+			for m := 0; m < gn; m++ {
+				l.padImage512(in[m*imgLen:], x[(n0+m)*s.Cin*hw:], s.Cin, s.H, s.W)
+			}
+		} else {
+			xin = xp.Data[n0*imgLen:]
 		}
-		grad := dy[n0*s.Cout*hw:]
+		grad := dy.data[n0*dy.img:]
 		for o0 := 0; o0 < s.Cout; o0 += filter512Rows {
 			mr := min(filter512Rows, s.Cout-o0)
-			filter512[mr](&in[0], &tab[0], kt/3, &grad[o0*hw], hw, &table[0], nf, nt-nf, &acc[o0*kt*4], kt*4)
+			filter512[mr](&xin[0], &tab[0], kt/3, &grad[o0*dy.plane], dy.plane, &table[0], nf, nt-nf, &acc[o0*kt*4], kt*4)
 		}
 	}
 	addFilterSums(s, acc, dw, db)

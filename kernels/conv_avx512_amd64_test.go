@@ -9,7 +9,7 @@ import "testing"
 // images the last of which is short.
 func TestConvShortGroup(t *testing.T) {
 	s := convShortGroup
-	if g, _ := filter512Group(s); g < 2 || s.N%g == 0 {
+	if g := filter512Group(s, (s.Cin+1)*layoutOf(s).plane); g < 2 || s.N%g == 0 {
 		t.Fatalf("%+v: groups of %d images, want a short last group", s, g)
 	}
 }

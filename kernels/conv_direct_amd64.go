@@ -2,26 +2,22 @@
 
 package kernels
 
-// The implicit-GEMM convolution behind ConvForward and ConvBackwardData:
-// out[n][o] = bias[o] + sum over c, p, q of wt[o][c][p][q] * in[n][c] shifted
-// by (p - pad, q - pad), for cin input and cout output channels, read
-// through the padded layout with a table of tap offsets. On the avx2 tier
-// the tile kernels compute 16 consecutive output pixels of one row for
-// blocks of up to 3 output channels from packed weight panels; the avx512
-// tier's are in conv_avx512_amd64.go. For 3 x 3 kernels the r3 tile
-// kernels of both tiers take the taps a kernel row at a time (one offset
-// per row, constant displacements for its three taps), in the same order,
-// so with the same rounding, as the general ones.
+// The implicit-GEMM convolution behind ConvForward and ConvBackwardData and
+// their padded forms: out[n][o] = bias[o] + sum over c, p, q of
+// wt[o][c][p][q] * in[n][c] shifted by (p - pad, q - pad), for cin input and
+// cout output channels, read through the padded layout with a table of tap
+// offsets. A gemmPass packs the weights and fills the tables once per call
+// and then computes one image at a time, from a padded input (the caller's
+// own, or a copy of a compact image in the work buffer) into a compact
+// output. On the avx2 tier the tile kernels compute 16 consecutive output
+// pixels of one row for blocks of up to 3 output channels from packed
+// weight panels; the avx512 tier's are in conv_avx512_amd64.go. For 3 x 3
+// kernels the r3 tile kernels of both tiers take the taps a kernel row at a
+// time (one offset per row, constant displacements for its three taps), in
+// the same order, so with the same rounding, as the general ones.
 
 // tileWidth is the number of output pixels per tile kernel call.
 const tileWidth = 16
-
-// tileSlack is the number of elements after the padded input that a tile
-// reaching past the right edge of the last row may read (their results are
-// discarded): up to 16 on the avx2 tier, up to 4 on the avx512 tier (a
-// vector of 8 starting at a multiple of 8 below the width W, rounded up to
-// 4 in the layout).
-const tileSlack = tileWidth
 
 // directWorkLen is the work the implicit GEMM of either tier needs for cin
 // input and cout output channels: the tap table, the packed weights, the
@@ -30,7 +26,7 @@ const tileSlack = tileWidth
 func directWorkLen(s ConvShape, cin, cout int) int {
 	l := layoutOf(s)
 	kk := cin * s.K * s.K
-	return kk + cout*kk + cin*l.plane + tileSlack + cout*tileWidth + tableLen(1, s.H, s.W) + cout
+	return kk + cout*kk + cin*l.plane + padSlack + cout*tileWidth + tableLen(1, s.H, s.W) + cout
 }
 
 // directWork splits work as directWorkLen counts it.
@@ -48,19 +44,13 @@ func splitDirectWork(s ConvShape, cin, cout int, work []float64) directWork {
 	d.tab = intsIn(work, kk)
 	work = work[kk:]
 	d.panels, work = work[:cout*kk], work[cout*kk:]
-	d.in, work = work[:cin*l.plane+tileSlack], work[cin*l.plane+tileSlack:]
+	d.in, work = work[:cin*l.plane+padSlack], work[cin*l.plane+padSlack:]
 	d.tile, work = work[:cout*tileWidth], work[cout*tileWidth:]
 	d.table = intsIn(work, nt)
 	work = work[nt:]
 	d.zeroBias = work[:cout]
 	return d
 }
-
-// implicitGEMMFunc is one tier's implicit GEMM: it packs the weights
-// wt.at(o, k) of cout output channels by cin*K*K reduction indices into
-// d.panels and computes out (N images of cout channels) from in (N images
-// of cin channels), with the tap table already in d.
-type implicitGEMMFunc func(s ConvShape, cin, cout int, in, bias, out []float64, d directWork, wt gemmWeights)
 
 // tileBlocks splits cout output channels into n3 blocks of 3 followed by
 // the blocks of sizes rest (each 1 or 2; 0 marks an unused entry), avoiding
@@ -129,74 +119,151 @@ func packPanels(panels []float64, cout, kk int, wt gemmWeights) {
 	}
 }
 
-// implicitGEMM is the avx2 tier's implicitGEMMFunc.
-func implicitGEMM(s ConvShape, cin, cout int, in, bias, out []float64, d directWork, wt gemmWeights) {
+// gemmPass is one call's implicit GEMM on one tier, its weights packed
+// and its tables filled.
+type gemmPass struct {
+	s                   ConvShape
+	l                   convLayout
+	cin, cout           int
+	kk, count           int // reduction indices; the tile kernels' count of them (kk/3 for r3)
+	d                   directWork
+	avx512              bool
+	nf, nt              int // avx512: the vector table's full and all tiles
+	n3                  int // avx2: tileBlocks
+	rest                [2]int
+	tile1, tile2, tile3 func(a *float64, tab *int, kk int, b *float64, out *float64, ldo int, bias *float64, nb int)
+	tiles               *[tile512Rows + 1]tileFunc
+}
+
+// newGEMMPass prepares the implicit GEMM of cin input and cout output
+// channels with weights wt on the tier t (avx2 or avx512).
+func newGEMMPass(s ConvShape, cin, cout int, wt gemmWeights, d directWork, t tier) gemmPass {
 	l := layoutOf(s)
-	kk := cin * s.K * s.K
-	packPanels(d.panels, cout, kk, wt)
-	hw := s.H * s.W
-	n3, rest := tileBlocks(cout)
-	// Kernels three taps wide take the reduction a kernel row at a time.
-	tile1, tile2, tile3, count := convTile1x16, convTile2x16, convTile3x16, kk
-	if s.K == 3 {
-		tile1, tile2, tile3, count = convTile1x16r3, convTile2x16r3, convTile3x16r3, kk/3
+	g := gemmPass{s: s, l: l, cin: cin, cout: cout, kk: cin * s.K * s.K, d: d, avx512: t == tierAVX512}
+	g.count = g.kk
+	l.tapOffsets(d.tab, s.K)
+	if g.avx512 {
+		for o0 := 0; o0 < cout; o0 += tile512Rows {
+			packPanel(d.panels, o0, min(tile512Rows, cout-o0), g.kk, wt)
+		}
+		g.nf, g.nt = l.fillTable(d.table, 1, s.H, s.W, 0, compact(s, nil, cout))
+		// Kernels three taps wide take the reduction a kernel row at a time.
+		g.tiles = &tile512
+		if s.K == 3 {
+			g.tiles, g.count = &tile512r3, g.kk/3
+		}
+		return g
 	}
-	clear(d.in)
+	packPanels(d.panels, cout, g.kk, wt)
+	g.n3, g.rest = tileBlocks(cout)
+	g.tile1, g.tile2, g.tile3 = convTile1x16, convTile2x16, convTile3x16
+	if s.K == 3 {
+		g.tile1, g.tile2, g.tile3, g.count = convTile1x16r3, convTile2x16r3, convTile3x16r3, g.kk/3
+	}
+	return g
+}
+
+// image computes the cout compact output channels of one image,
+// out[o*H*W:], from its cin input channels in the padded planes of in
+// (which must reach padSlack elements past the last).
+func (g *gemmPass) image(in, bias, out []float64) {
+	s, l := g.s, g.l
+	hw := s.H * s.W
+	if g.avx512 {
+		for o0 := 0; o0 < g.cout; o0 += tile512Rows {
+			mr := min(tile512Rows, g.cout-o0)
+			g.tiles[mr](&g.d.panels[o0*g.kk], &g.d.tab[0], g.count, &in[0], &g.d.table[0], g.nf, g.nt-g.nf, &out[o0*hw], hw, &bias[o0])
+		}
+		return
+	}
 	// run computes one tile for all channels, channel o's row at dst[o*ldo:].
 	run := func(b *float64, dst []float64, ldo int) {
 		o0 := 0
-		if n3 > 0 {
-			tile3(&d.panels[0], &d.tab[0], count, b, &dst[0], ldo, &bias[0], n3)
-			o0 = 3 * n3
+		if g.n3 > 0 {
+			g.tile3(&g.d.panels[0], &g.d.tab[0], g.count, b, &dst[0], ldo, &bias[0], g.n3)
+			o0 = 3 * g.n3
 		}
-		for _, mr := range rest {
+		for _, mr := range g.rest {
 			if mr == 0 {
 				break
 			}
-			a, o, bs := &d.panels[o0*kk], &dst[o0*ldo], &bias[o0]
+			a, o, bs := &g.d.panels[o0*g.kk], &dst[o0*ldo], &bias[o0]
 			switch mr {
 			case 1:
-				tile1(a, &d.tab[0], count, b, o, ldo, bs, 1)
+				g.tile1(a, &g.d.tab[0], g.count, b, o, ldo, bs, 1)
 			case 2:
-				tile2(a, &d.tab[0], count, b, o, ldo, bs, 1)
+				g.tile2(a, &g.d.tab[0], g.count, b, o, ldo, bs, 1)
 			}
 			o0 += mr
 		}
 	}
-	for n := 0; n < s.N; n++ {
-		l.padImage(d.in, in[n*cin*hw:], cin, s.H, s.W)
-		img := out[n*cout*hw:][:cout*hw]
-		for i := 0; i < s.H; i++ {
-			for j0 := 0; j0 < s.W; j0 += tileWidth {
-				b := &d.in[i*l.wp+j0]
-				if j0+tileWidth <= s.W {
-					run(b, img[i*s.W+j0:], hw)
-					continue
-				}
-				run(b, d.tile, tileWidth)
-				w := s.W - j0
-				for o := 0; o < cout; o++ {
-					copy(img[o*hw+i*s.W+j0:][:w], d.tile[o*tileWidth:][:w])
-				}
+	img := out[:g.cout*hw]
+	for i := 0; i < s.H; i++ {
+		for j0 := 0; j0 < s.W; j0 += tileWidth {
+			b := &in[i*l.wp+j0]
+			if j0+tileWidth <= s.W {
+				run(b, img[i*s.W+j0:], hw)
+				continue
+			}
+			run(b, g.d.tile, tileWidth)
+			w := s.W - j0
+			for o := 0; o < g.cout; o++ {
+				copy(img[o*hw+i*s.W+j0:][:w], g.d.tile[o*tileWidth:][:w])
 			}
 		}
 	}
 }
 
-// convForwardAsm is ConvForward on the assembly path, with the implicit
-// GEMM of a tier.
-func convForwardAsm(s ConvShape, x, w, b, y, work []float64, gemm implicitGEMMFunc) {
+// padIn copies one compact image of cin channels into the padded input of
+// the work buffer (whose borders the caller has cleared) and returns it.
+func (g *gemmPass) padIn(src []float64) []float64 {
+	if g.avx512 {
+		g.l.padImage512(g.d.in, src, g.cin, g.s.H, g.s.W)
+	} else {
+		g.l.padImage(g.d.in, src, g.cin, g.s.H, g.s.W)
+	}
+	return g.d.in
+}
+
+// convForwardAsm is ConvForward on the assembly path of tier t, with x
+// compact (padded image by image into the work buffer) or, when x is nil,
+// padded in xp.
+func convForwardAsm(s ConvShape, x []float64, xp Padded, w, b, y, work []float64, t tier) {
 	d := splitDirectWork(s, s.Cin, s.Cout, work)
-	layoutOf(s).tapOffsets(d.tab, s.K)
-	gemm(s, s.Cin, s.Cout, x, b, y, d, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K})
+	g := newGEMMPass(s, s.Cin, s.Cout, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K}, d, t)
+	hw, plane := s.H*s.W, g.l.plane
+	if x != nil {
+		clear(d.in)
+	}
+	for n := 0; n < s.N; n++ {
+		var in []float64
+		if x != nil {
+			in = g.padIn(x[n*s.Cin*hw:])
+		} else {
+			in = xp.Data[n*xp.C*plane:]
+		}
+		g.image(in, b, y[n*s.Cout*hw:])
+	}
 }
 
 // convBackwardDataAsm is ConvBackwardData on the assembly path: the
-// convolution of dy with the weights transposed in the channels and flipped
-// in both kernel axes.
-func convBackwardDataAsm(s ConvShape, dy, w, dx, work []float64, gemm implicitGEMMFunc) {
+// convolution of dy (compact, or padded in dyp when dy is nil) with the
+// weights transposed in the channels and flipped in both kernel axes.
+func convBackwardDataAsm(s ConvShape, dy []float64, dyp Padded, w, dx, work []float64, t tier) {
 	d := splitDirectWork(s, s.Cout, s.Cin, work)
-	layoutOf(s).tapOffsets(d.tab, s.K)
+	g := newGEMMPass(s, s.Cout, s.Cin, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K, flip: true}, d, t)
+	hw, plane := s.H*s.W, g.l.plane
 	clear(d.zeroBias)
-	gemm(s, s.Cout, s.Cin, dy, d.zeroBias, dx, d, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K, flip: true})
+	if dy != nil {
+		clear(d.in)
+	}
+	for n := 0; n < s.N; n++ {
+		var in []float64
+		if dy != nil {
+			in = g.padIn(dy[n*s.Cout*hw:])
+		} else {
+			in = dyp.Data[n*dyp.C*plane:]
+		}
+		g.image(in, d.zeroBias, dx[n*s.Cin*hw:])
+	}
 }

@@ -6,10 +6,26 @@ package kernels
 
 func convWorkLen(s ConvShape) int { return 0 }
 
-func convForward(s ConvShape, x, w, b, y, work []float64) { convForwardRef(s, x, w, b, y) }
+func convForward(s ConvShape, x, w, b, y, work []float64) {
+	convForwardRef(s, compact(s, x, s.Cin), w, b, compact(s, y, s.Cout))
+}
 
-func convBackwardData(s ConvShape, dy, w, dx, work []float64) { convBackwardDataRef(s, dy, w, dx) }
+func convBackwardData(s ConvShape, dy, w, dx, work []float64) {
+	convBackwardDataRef(s, compact(s, dy, s.Cout), w, compact(s, dx, s.Cin), 0, s.Cin)
+}
 
 func convBackwardFilter(s ConvShape, x, dy, dw, db, work []float64) {
-	convBackwardFilterRef(s, x, dy, dw, db)
+	convBackwardFilterRef(s, compact(s, x, s.Cin), compact(s, dy, s.Cout), dw, db)
+}
+
+func convForwardPadded(s ConvShape, x Padded, w, b, y, work []float64) {
+	convForwardRef(s, padded(s, x), w, b, compact(s, y, s.Cout))
+}
+
+func convBackwardDataPadded(s ConvShape, dy Padded, w, dx, work []float64) {
+	convBackwardDataRef(s, padded(s, dy), w, compact(s, dx, s.Cin), 0, s.Cin)
+}
+
+func convBackwardFilterPadded(s ConvShape, x, dy Padded, dw, db, work []float64) {
+	convBackwardFilterRef(s, padded(s, x), padded(s, dy), dw, db)
 }

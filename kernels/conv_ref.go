@@ -2,18 +2,26 @@ package kernels
 
 import "math"
 
-// convForwardRef is the reference for ConvForward: a direct seven-deep loop.
-func convForwardRef(s ConvShape, x, w, b, y []float64) {
+// The references read and write images through convImages, so that the
+// same loops serve the compact layout of ConvForward and its gradients and
+// the padded layout of the Padded kernels: they touch the pixels of an
+// image only, never a border.
+
+// convForwardRef is the reference for ConvForward: a direct seven-deep
+// loop. A nil b is a bias of zeros.
+func convForwardRef(s ConvShape, x convImages, w, b []float64, y convImages) {
 	pad := s.K / 2
-	hw := s.H * s.W
 	for n := 0; n < s.N; n++ {
 		for o := 0; o < s.Cout; o++ {
-			out := y[(n*s.Cout+o)*hw:][:hw]
+			out := y.channel(n, o)
 			for i := 0; i < s.H; i++ {
 				for j := 0; j < s.W; j++ {
-					acc := b[o]
+					var acc float64
+					if b != nil {
+						acc = b[o]
+					}
 					for c := 0; c < s.Cin; c++ {
-						in := x[(n*s.Cin+c)*hw:][:hw]
+						in := x.channel(n, c)
 						wk := w[(o*s.Cin+c)*s.K*s.K:][:s.K*s.K]
 						for p := 0; p < s.K; p++ {
 							ii := i + p - pad
@@ -25,29 +33,29 @@ func convForwardRef(s ConvShape, x, w, b, y []float64) {
 								if jj < 0 || jj >= s.W {
 									continue
 								}
-								acc = math.FMA(in[ii*s.W+jj], wk[p*s.K+q], acc)
+								acc = math.FMA(in[ii*x.row+jj], wk[p*s.K+q], acc)
 							}
 						}
 					}
-					out[i*s.W+j] = acc
+					out[i*y.row+j] = acc
 				}
 			}
 		}
 	}
 }
 
-// convBackwardDataRef is the reference for ConvBackwardData.
-func convBackwardDataRef(s ConvShape, dy, w, dx []float64) {
+// convBackwardDataRef is the reference for ConvBackwardData, writing the
+// gradient of the input channels c0..c0+nc-1 as channels 0..nc-1 of dx.
+func convBackwardDataRef(s ConvShape, dy convImages, w []float64, dx convImages, c0, nc int) {
 	pad := s.K / 2
-	hw := s.H * s.W
 	for n := 0; n < s.N; n++ {
-		for c := 0; c < s.Cin; c++ {
-			out := dx[(n*s.Cin+c)*hw:][:hw]
+		for c := c0; c < c0+nc; c++ {
+			out := dx.channel(n, c-c0)
 			for i := 0; i < s.H; i++ {
 				for j := 0; j < s.W; j++ {
 					var acc float64
 					for o := 0; o < s.Cout; o++ {
-						g := dy[(n*s.Cout+o)*hw:][:hw]
+						g := dy.channel(n, o)
 						wk := w[(o*s.Cin+c)*s.K*s.K:][:s.K*s.K]
 						for p := 0; p < s.K; p++ {
 							ii := i - p + pad
@@ -59,36 +67,41 @@ func convBackwardDataRef(s ConvShape, dy, w, dx []float64) {
 								if jj < 0 || jj >= s.W {
 									continue
 								}
-								acc = math.FMA(g[ii*s.W+jj], wk[p*s.K+q], acc)
+								acc = math.FMA(g[ii*dy.row+jj], wk[p*s.K+q], acc)
 							}
 						}
 					}
-					out[i*s.W+j] = acc
+					out[i*dx.row+j] = acc
 				}
 			}
 		}
 	}
 }
 
-// convBackwardFilterRef is the reference for ConvBackwardFilter.
-func convBackwardFilterRef(s ConvShape, x, dy, dw, db []float64) {
+// convBackwardFilterRef is the reference for ConvBackwardFilter; a nil db
+// leaves the bias gradient out.
+func convBackwardFilterRef(s ConvShape, x, dy convImages, dw, db []float64) {
 	pad := s.K / 2
-	hw := s.H * s.W
 	for o := 0; o < s.Cout; o++ {
-		var bs float64
-		for n := 0; n < s.N; n++ {
-			for _, v := range dy[(n*s.Cout+o)*hw:][:hw] {
-				bs += v
+		if db != nil {
+			var bs float64
+			for n := 0; n < s.N; n++ {
+				g := dy.channel(n, o)
+				for i := 0; i < s.H; i++ {
+					for _, v := range g[i*dy.row:][:s.W] {
+						bs += v
+					}
+				}
 			}
+			db[o] += bs
 		}
-		db[o] += bs
 		for c := 0; c < s.Cin; c++ {
 			for p := 0; p < s.K; p++ {
 				for q := 0; q < s.K; q++ {
 					var acc float64
 					for n := 0; n < s.N; n++ {
-						in := x[(n*s.Cin+c)*hw:][:hw]
-						g := dy[(n*s.Cout+o)*hw:][:hw]
+						in := x.channel(n, c)
+						g := dy.channel(n, o)
 						for i := 0; i < s.H; i++ {
 							ii := i + p - pad
 							if ii < 0 || ii >= s.H {
@@ -99,7 +112,7 @@ func convBackwardFilterRef(s ConvShape, x, dy, dw, db []float64) {
 								if jj < 0 || jj >= s.W {
 									continue
 								}
-								acc = math.FMA(in[ii*s.W+jj], g[i*s.W+j], acc)
+								acc = math.FMA(in[ii*x.row+jj], g[i*dy.row+j], acc)
 							}
 						}
 					}

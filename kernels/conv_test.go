@@ -28,6 +28,19 @@ func convTol(n int, s float64) float64 {
 	return 2 * g * (1 + g) * s
 }
 
+// refForward, refData and refFilter are the references on compact images.
+func refForward(s ConvShape, x, w, b, y []float64) {
+	convForwardRef(s, compact(s, x, s.Cin), w, b, compact(s, y, s.Cout))
+}
+
+func refData(s ConvShape, dy, w, dx []float64) {
+	convBackwardDataRef(s, compact(s, dy, s.Cout), w, compact(s, dx, s.Cin), 0, s.Cin)
+}
+
+func refFilter(s ConvShape, x, dy, dw, db []float64) {
+	convBackwardFilterRef(s, compact(s, x, s.Cin), compact(s, dy, s.Cout), dw, db)
+}
+
 func absSlice(x []float64) []float64 {
 	a := make([]float64, len(x))
 	for i, v := range x {
@@ -86,9 +99,9 @@ func runConvCase(t *testing.T, c *convCase, off int) {
 	y.check(t, name+" forward y")
 	work.check(t, name+" forward work")
 	want := make([]float64, s.OutLen())
-	convForwardRef(s, c.x, c.w, c.b, want)
+	refForward(s, c.x, c.w, c.b, want)
 	abs := make([]float64, s.OutLen())
-	convForwardRef(s, c.ax, c.aw, c.ab, abs)
+	refForward(s, c.ax, c.aw, c.ab, abs)
 	checkClose(t, name+" forward y", y.data(), want, abs, s.Cin*s.K*s.K+1)
 
 	// Data gradient: Cout*K*K products.
@@ -97,26 +110,12 @@ func runConvCase(t *testing.T, c *convCase, off int) {
 	dx.check(t, name+" data dx")
 	work.check(t, name+" data work")
 	want = make([]float64, s.InLen())
-	convBackwardDataRef(s, c.dy, c.w, want)
+	refData(s, c.dy, c.w, want)
 	abs = make([]float64, s.InLen())
-	convBackwardDataRef(s, c.ag, c.aw, abs)
+	refData(s, c.ag, c.aw, abs)
 	checkClose(t, name+" data dx", dx.data(), want, abs, s.Cout*s.K*s.K)
 
-	// Filter gradient: N*H*W products and the initial value.
-	dw, db := newGuarded(s.WeightLen(), off), newGuarded(s.Cout, off)
-	copy(dw.data(), c.dw0)
-	copy(db.data(), c.db0)
-	ConvBackwardFilter(s, x, dy, dw.data(), db.data(), work.data())
-	dw.check(t, name+" filter dw")
-	db.check(t, name+" filter db")
-	work.check(t, name+" filter work")
-	wantW, wantB := append([]float64(nil), c.dw0...), append([]float64(nil), c.db0...)
-	convBackwardFilterRef(s, c.x, c.dy, wantW, wantB)
-	absW, absB := absSlice(c.dw0), absSlice(c.db0)
-	convBackwardFilterRef(s, c.ax, c.ag, absW, absB)
-	n := s.N*s.H*s.W + 1
-	checkClose(t, name+" filter dw", dw.data(), wantW, absW, n)
-	checkClose(t, name+" filter db", db.data(), wantB, absB, n)
+	checkFilter(t, name, c, off, work, func(dw, db []float64) { ConvBackwardFilter(s, x, dy, dw, db, work.data()) })
 
 	for _, in := range []struct {
 		name      string
@@ -126,6 +125,30 @@ func runConvCase(t *testing.T, c *convCase, off int) {
 			t.Fatalf("%s: input %s was modified", name, in.name)
 		}
 	}
+}
+
+// checkFilter runs filter, a weight gradient of c's data adding to dw and
+// db, on c's initial gradients inside guard bands at offset off, checks
+// it against the reference (N*H*W products and the initial value, in each
+// sum) and returns the weight gradient.
+func checkFilter(t *testing.T, name string, c *convCase, off int, work *guardedSlice, filter func(dw, db []float64)) []float64 {
+	t.Helper()
+	s := c.s
+	dw, db := newGuarded(s.WeightLen(), off), newGuarded(s.Cout, off)
+	copy(dw.data(), c.dw0)
+	copy(db.data(), c.db0)
+	filter(dw.data(), db.data())
+	dw.check(t, name+" filter dw")
+	db.check(t, name+" filter db")
+	work.check(t, name+" filter work")
+	wantW, wantB := append([]float64(nil), c.dw0...), append([]float64(nil), c.db0...)
+	refFilter(s, c.x, c.dy, wantW, wantB)
+	absW, absB := absSlice(c.dw0), absSlice(c.db0)
+	refFilter(s, c.ax, c.ag, absW, absB)
+	n := s.N*s.H*s.W + 1
+	checkClose(t, name+" filter dw", dw.data(), wantW, absW, n)
+	checkClose(t, name+" filter db", db.data(), wantB, absB, n)
+	return dw.data()
 }
 
 // convShortGroup is a batch whose last group of images in the avx512
