@@ -13,9 +13,9 @@ func TestNoAllocations(t *testing.T) {
 		mu, logw, out, work := make([]float64, 3*2), make([]float64, 3), make([]float64, 16), make([]float64, 16*3)
 		cs := ConvShape{N: 2, Cin: 3, Cout: 4, H: 5, W: 5, K: 3}
 		cx, cw, cb, cy := make([]float64, cs.N*cs.Cin*cs.H*cs.W), make([]float64, cs.Cout*cs.Cin*9), make([]float64, cs.Cout), make([]float64, cs.N*cs.Cout*cs.H*cs.W)
-		cwork := make([]float64, cs.WorkLen())
+		cwork := make([]float64, cs.ActWorkLen(1))
 		pad := func(c int) Padded { return Padded{Data: make([]float64, cs.PadLen(cs.N, c)), C: c} }
-		px, py := pad(cs.Cin+1), pad(cs.Cout)
+		px, pdx, py, pdy := pad(cs.Cin+1), pad(cs.Cin+1), pad(cs.Cout), pad(cs.Cout)
 		ConvPadFill(cs, Padded{Data: px.Data[cs.Cin*cs.PadPlane():], C: px.C}, 1)
 		cases := []struct {
 			name string
@@ -35,6 +35,7 @@ func TestNoAllocations(t *testing.T) {
 			{"ConvForwardPadded", func() { ConvForwardPadded(cs, px, cw, cb, cy, cwork) }},
 			{"ConvBackwardDataPadded", func() { ConvBackwardDataPadded(cs, py, cw, cx, cwork) }},
 			{"ConvBackwardFilterPadded", func() { ConvBackwardFilterPadded(cs, px, py, cw, cb, cwork) }},
+			{"ConvForwardAct", func() { ConvForwardAct(cs, ActSoftplus, 1, px, pdx, cw, cb, nil, nil, py, pdy, cwork) }},
 		}
 		for _, k := range cases {
 			k.fn()

@@ -8,8 +8,11 @@ package kernels
 // compact image in the work buffer. ConvForward and ConvBackwardData run
 // the same tile kernel (the data gradient is the convolution of dy with the
 // transposed, flipped weights), ConvBackwardFilter a kernel that reduces
-// over pixels. The avx512 tier's kernels are driven from
-// conv_avx512_amd64.go.
+// over pixels. The fused kernel runs the tile kernel of its tier and then
+// the activation's kernel (AVX2 on both tiers, generated from the same
+// vector code as the elementwise family's, so with the same rounding) over
+// each image's outputs while they are in cache. The avx512 tier's
+// convolution kernels are driven from conv_avx512_amd64.go.
 
 // convWorkLen is the work of the assembly path, whatever the tier in use,
 // so that a buffer sized under one tier serves under every other.
@@ -104,6 +107,46 @@ func convBackwardFilterPadded(s ConvShape, x, dy Padded, dw, db, work []float64)
 	}
 	convBackwardFilterRef(s, padded(s, x), padded(s, dy), dw, db)
 }
+
+func convForwardAct(s ConvShape, act Activation, k int, x, dx Padded, w, b, a, da []float64, y, dy Padded, work []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convForwardActAsm(s, act, k, x, dx, w, b, a, da, y, dy, work, active)
+			return
+		}
+	}
+	convForwardActRef(s, act, k, padded(s, x), padded(s, dx), w, b, a, da, padded(s, y), padded(s, dy), work)
+}
+
+// actJVPKernel returns the activation's forward kernel.
+func actJVPKernel(act Activation) func(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int) {
+	if act == ActTanh {
+		return convTanhJVPAVX2
+	}
+	return convSoftplusJVPAVX2
+}
+
+// convSoftplusJVPAVX2 applies softplus to nc channels of one compact image
+// of pre-activations a (h x w pixels each) and its k tangents da_j (at
+// da + j*ldk), into padded outputs: with plane and wp the padded layout's
+// plane and row lengths and y and dy pointing at pixel (0, 0) of the first
+// plane,
+//
+//	v := a[c*h*w + i*w + j]
+//	y[c*plane + i*wp + j] = softplus(v)
+//	dy[m*ldy + c*plane + i*wp + j] = sigmoid(v) * da[m*ldk + c*h*w + i*w + j]  for m < k
+//
+// with the arithmetic of softplusJVPAVX2.
+//
+//go:noescape
+func convSoftplusJVPAVX2(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int)
+
+// convTanhJVPAVX2 is convSoftplusJVPAVX2 for tanh: y = tanh(v) and
+// dy = (1 - tanh(v)^2) da, with the arithmetic of tanhJVPAVX2.
+//
+//go:noescape
+func convTanhJVPAVX2(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int)
 
 // convTile3x16 computes, for nb blocks j of 3 output channels r and the 16
 // output pixels p of one tile,

@@ -3,7 +3,7 @@
 package kernels
 
 // The implicit-GEMM convolution behind ConvForward and ConvBackwardData and
-// their padded forms: out[n][o] = bias[o] + sum over c, p, q of
+// their padded and fused forms: out[n][o] = bias[o] + sum over c, p, q of
 // wt[o][c][p][q] * in[n][c] shifted by (p - pad, q - pad), for cin input and
 // cout output channels, read through the padded layout with a table of tap
 // offsets. A gemmPass packs the weights and fills the tables once per call
@@ -265,5 +265,45 @@ func convBackwardDataAsm(s ConvShape, dy []float64, dyp Padded, w, dx, work []fl
 			in = dyp.Data[n*dyp.C*plane:]
 		}
 		g.image(in, d.zeroBias, dx[n*s.Cin*hw:])
+	}
+}
+
+// first returns a pointer to v's first element, or nil for an empty v
+// (which the kernels given it do not read).
+func first(v []float64) *float64 {
+	if len(v) == 0 {
+		return nil
+	}
+	return &v[0]
+}
+
+// convForwardActAsm is ConvForwardAct on the assembly path: per image the
+// pre-activation and its tangents (in a and da, or in the work buffer),
+// then the activation's kernel over them into the padded outputs.
+func convForwardActAsm(s ConvShape, act Activation, k int, x, dx Padded, w, b, a, da []float64, y, dy Padded, work []float64, t tier) {
+	d := splitDirectWork(s, s.Cin, s.Cout, work)
+	g := newGEMMPass(s, s.Cin, s.Cout, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K}, d, t)
+	hw, l := s.H*s.W, g.l
+	clear(d.zeroBias)
+	scratch := work[convWorkLen(s):]
+	epi := actJVPKernel(act)
+	for n := 0; n < s.N; n++ {
+		an, dan := scratch[:s.Cout*hw], scratch[s.Cout*hw:][:k*s.Cout*hw]
+		if a != nil {
+			an = a[n*s.Cout*hw:]
+		}
+		if da != nil {
+			dan = da[n*k*s.Cout*hw:][:k*s.Cout*hw]
+		}
+		g.image(x.Data[n*x.C*l.plane:], b, an)
+		for j := 0; j < k; j++ {
+			g.image(dx.Data[(n*k+j)*dx.C*l.plane:], d.zeroBias, dan[j*s.Cout*hw:])
+		}
+		var pdy *float64
+		if k > 0 {
+			pdy = &dy.Data[n*k*dy.C*l.plane+l.origin()]
+		}
+		epi(&an[0], first(dan), k, s.Cout*hw, &y.Data[n*y.C*l.plane+l.origin()], pdy, dy.C*l.plane,
+			s.Cout, s.H, s.W, l.wp, l.plane)
 	}
 }

@@ -29,3 +29,7 @@ func convBackwardDataPadded(s ConvShape, dy Padded, w, dx, work []float64) {
 func convBackwardFilterPadded(s ConvShape, x, dy Padded, dw, db, work []float64) {
 	convBackwardFilterRef(s, padded(s, x), padded(s, dy), dw, db)
 }
+
+func convForwardAct(s ConvShape, act Activation, k int, x, dx Padded, w, b, a, da []float64, y, dy Padded, work []float64) {
+	convForwardActRef(s, act, k, padded(s, x), padded(s, dx), w, b, a, da, padded(s, y), padded(s, dy), work)
+}

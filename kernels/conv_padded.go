@@ -5,7 +5,22 @@ import "fmt"
 // The convolutions on the padded layout (see Padded): a chain of layers
 // keeps its activations padded from one layer to the next, each writing
 // its output straight into the interior of the next one's input, so that
-// no layer copies its input into the layout the assembly reads.
+// no layer copies its input into the layout the assembly reads. The fused
+// kernel ConvForwardAct applies an activation, with its tangents, to a
+// convolution's output as it is formed.
+
+// Activation is the activation function of the fused convolution kernels.
+type Activation uint8
+
+const (
+	// ActSoftplus is softplus, act(x) = log(1 + e^x), whose derivatives
+	// are Sigmoid and SigmoidPrime.
+	ActSoftplus Activation = iota
+	// ActTanh is tanh, whose derivative is TanhPrime.
+	ActTanh
+)
+
+func (a Activation) valid() bool { return a == ActSoftplus || a == ActTanh }
 
 // needPadded panics, naming the kernel, when p cannot hold n images of at
 // least c planes each, with the slack after the last plane that the
@@ -24,6 +39,12 @@ func needPadded(kernel, name string, s ConvShape, p Padded, n, c int, read bool)
 	if len(p.Data) < want {
 		panic(fmt.Sprintf("kernels.%s: len(%s.Data) = %d, need at least %d", kernel, name, len(p.Data), want))
 	}
+}
+
+// ActWorkLen is the length of the work buffer of ConvForwardAct with k
+// tangents per image (it also serves every other kernel of the shape).
+func (s ConvShape) ActWorkLen(k int) int {
+	return s.WorkLen() + (1+k)*s.Cout*s.H*s.W
 }
 
 // ConvPad copies the c channels of each of the s.N compact (NCHW) images of
@@ -67,6 +88,45 @@ func ConvForwardPadded(s ConvShape, x Padded, w, b, y, work []float64) {
 	need("ConvForwardPadded", "y", len(y), s.OutLen())
 	need("ConvForwardPadded", "work", len(work), s.WorkLen())
 	convForwardPadded(s, x, w, b, y, work)
+}
+
+// ConvForwardAct is a convolution followed by an activation, with k tangents
+// per image carried through both, on the padded layout: for the s.N images
+// of x
+//
+//	a = ConvForward(x, w, b), y = act(a),
+//
+// and for the k tangents of each image (image n's j-th is image n*k+j of
+// dx, da and dy)
+//
+//	da = ConvForward(dx, w, 0), dy = act'(a) da.
+//
+// x and dx are padded, their first s.Cin planes read; y and dy are padded,
+// the interiors of their first s.Cout planes written. a (s.OutLen()) and
+// da (k*s.OutLen()) are compact; either may be nil when the pre-activations
+// are not wanted. work must have at least s.ActWorkLen(k) elements. The
+// results are those of ConvForward followed by Softplus and SoftplusJVP
+// (or Tanh and TanhJVP), within the bounds of those kernels.
+func ConvForwardAct(s ConvShape, act Activation, k int, x, dx Padded, w, b, a, da []float64, y, dy Padded, work []float64) {
+	const name = "ConvForwardAct"
+	s.check(name)
+	if !act.valid() || k < 0 {
+		badShape(name, "activation %d, k=%d", act, k)
+	}
+	needPadded(name, "x", s, x, s.N, s.Cin, true)
+	needPadded(name, "dx", s, dx, s.N*k, s.Cin, true)
+	need(name, "w", len(w), s.WeightLen())
+	need(name, "b", len(b), s.Cout)
+	if a != nil {
+		need(name, "a", len(a), s.OutLen())
+	}
+	if da != nil {
+		need(name, "da", len(da), k*s.OutLen())
+	}
+	needPadded(name, "y", s, y, s.N, s.Cout, false)
+	needPadded(name, "dy", s, dy, s.N*k, s.Cout, false)
+	need(name, "work", len(work), s.ActWorkLen(k))
+	convForwardAct(s, act, k, x, dx, w, b, a, da, y, dy, work)
 }
 
 // ConvBackwardDataPadded is ConvBackwardData with the output gradient dy in

@@ -189,16 +189,179 @@ func TestConvPad(t *testing.T) {
 	}
 }
 
+// actBounds are the constants of the fused kernels' bounds for an
+// activation: the ULP bounds of act and act' (as the elementwise tests
+// state them for the kernels the fusion replaces), of the reverse's sum,
+// and a bound l1 on |act”| over the reals, which carries an error in the
+// pre-activation into act'.
+type actBounds struct {
+	act    Activation
+	name   string
+	y, d   float64 // ULP bounds of act and of act' times a tangent
+	rev    float64 // ULP bound of the reverse's gradient for one tangent
+	l1     float64 // 1/4 for sigmoid', 4/(3 sqrt 3) < 0.77 for tanh''
+	prime  func(float64) float64
+	second func(float64) float64 // the factor of the reverse's tangent terms
+}
+
+var actCases = []actBounds{
+	{ActSoftplus, "softplus", ulpSoftplus, ulpSigmoid + 1, ulpSigmoidPrime + 3, 0.25, sigmoidScalar, sigmoidPrimeScalar},
+	{ActTanh, "tanh", ulpTanh + 1, ulpTanhPrime + 1, ulpTanhPrime + 5, 0.77,
+		tanhPrimeScalar, func(v float64) float64 { return 2 * math.Tanh(v) * tanhPrimeScalar(v) }},
+}
+
+// actCase is one fused-kernel case: shape, tangents, activation and
+// random data, the pre-activations scaled so that they reach where the
+// activations saturate.
+type actCase struct {
+	s     ConvShape
+	k     int
+	ab    actBounds
+	w, b  []float64
+	x, dx []float64 // compact inputs
+}
+
+func newActCase(r *rand.Rand, s ConvShape, k int, ab actBounds) *actCase {
+	hw := s.H * s.W
+	scale := []float64{1, 8, 30}[r.IntN(3)]
+	return &actCase{s: s, k: k, ab: ab,
+		w:  randSlice(r, s.WeightLen(), -1, 1),
+		b:  randSlice(r, s.Cout, -scale, scale),
+		x:  randSlice(r, s.N*s.Cin*hw, -scale, scale),
+		dx: randSlice(r, s.N*k*s.Cin*hw, -1, 1),
+	}
+}
+
+// runForwardAct checks ConvForwardAct against the composition it replaces,
+// computed on compact images: the reference convolution, then the
+// activation's elementwise references. With a and da not wanted (noPre)
+// it checks that nothing else is written either.
+//
+// Bounds: the pre-activations a' and a (kernel and reference) differ by at
+// most da = convTol(Cin*K*K+1, S) (S from the absolute values, as in
+// runConvCase), the tangents by dd = convTol(Cin*K*K, S'). Then
+// |y' - y| <= |act(a') - act(a)| + B_y ulp <= da + B_y ulp (|act'| <= 1),
+// and dy' - dy = act'(a') da' - act'(a) da (each within B_d ulp) differs
+// by at most dd + l1 * da * |da'| + B_d ulp (|act'| <= 1, |act”| <= l1).
+func runForwardAct(t *testing.T, c *actCase, off int, noPre bool) {
+	t.Helper()
+	s, k, ab := c.s, c.k, c.ab
+	hw := s.H * s.W
+	name := fmt.Sprintf("ConvForwardAct %s %+v k=%d off %d", ab.name, s, k, off)
+	x := inputPaddedBuf(s, s.N, s.Cin, c.x, false, off)
+	dx := inputPaddedBuf(s, s.N*k, s.Cin, c.dx, false, 1-off)
+	x0, dx0 := append([]float64(nil), x.buf...), append([]float64(nil), dx.buf...)
+	y, dy := newPaddedBuf(s, s.N, s.Cout, off), newPaddedBuf(s, s.N*k, s.Cout, 1-off)
+	a, da := newGuarded(s.OutLen(), off), newGuarded(k*s.OutLen(), 1-off)
+	work := newGuarded(s.ActWorkLen(k), off)
+	pa, pda := a.data(), da.data()
+	if noPre {
+		pa, pda = nil, nil
+	}
+	ConvForwardAct(s, ab.act, k, x.p, dx.p, c.w, c.b, pa, pda, y.p, dy.p, work.data())
+	a.check(t, name+" a")
+	da.check(t, name+" da")
+	work.check(t, name+" work")
+	unchanged(t, name+" x", x.buf, x0)
+	unchanged(t, name+" dx", dx.buf, dx0)
+
+	sk := s
+	sk.N = s.N * k
+	wa, sa := make([]float64, s.OutLen()), make([]float64, s.OutLen())
+	refForward(s, c.x, c.w, c.b, wa)
+	refForward(s, absSlice(c.x), absSlice(c.w), absSlice(c.b), sa)
+	wd, sd := make([]float64, sk.OutLen()), make([]float64, sk.OutLen())
+	refForward(sk, c.dx, c.w, make([]float64, s.Cout), wd)
+	refForward(sk, absSlice(c.dx), absSlice(c.w), make([]float64, s.Cout), sd)
+	n := s.Cin * s.K * s.K
+	if noPre {
+		for i, v := range a.data() {
+			if !math.IsNaN(v) {
+				t.Fatalf("%s: a[%d] written without a", name, i)
+			}
+		}
+		for i, v := range da.data() {
+			if !math.IsNaN(v) {
+				t.Fatalf("%s: da[%d] written without da", name, i)
+			}
+		}
+	} else {
+		checkClose(t, name+" a", a.data(), wa, sa, n+1)
+		checkClose(t, name+" da", da.data(), wd, sd, n)
+	}
+	wy, wdy := make([]float64, s.OutLen()), make([]float64, sk.OutLen())
+	for m := 0; m < s.N; m++ {
+		img := wa[m*s.Cout*hw:][:s.Cout*hw]
+		if k == 0 {
+			ab.act.row(wy[m*s.Cout*hw:], img)
+		}
+		for j := 0; j < k; j++ {
+			o := (m*k + j) * s.Cout * hw
+			ab.act.jvpRow(wy[m*s.Cout*hw:], wdy[o:], img, wd[o:][:s.Cout*hw])
+		}
+	}
+	y.checkOut(t, name+" y", wy, func(i int) float64 {
+		ea := convTol(n+1, sa[i])
+		return ulpTol(math.Abs(wy[i])+ea, ab.y, 1) + ea
+	})
+	dy.checkOut(t, name+" dy", wdy, func(i int) float64 {
+		m := i / (k * s.Cout * hw)
+		ai := m*s.Cout*hw + i%(s.Cout*hw)
+		ea, ed := convTol(n+1, sa[ai]), convTol(n, sd[i])
+		e := ed + ab.l1*ea*(math.Abs(wd[i])+ed)
+		return ulpTol(math.Abs(wdy[i])+e, ab.d+1, math.Abs(wd[i])+ed) + e
+	})
+}
+
+// actShapes are the fused kernel's test shapes: widths around the vector
+// widths (4 for the activation kernels, 8 and 16 for the tiles), the
+// conv16 layers at batch 1, channel counts around the tiles' blocks, and
+// every kernel size.
+func actShapes(r *rand.Rand) []ConvShape {
+	shapes := []ConvShape{
+		{N: 1, Cin: 65, Cout: 64, H: 16, W: 16, K: 3},
+		{N: 2, Cin: 2, Cout: 7, H: 16, W: 16, K: 3},
+		{N: 1, Cin: 8, Cout: 1, H: 16, W: 16, K: 3},
+		{N: 3, Cin: 6, Cout: 5, H: 1, W: 1, K: 1},
+		{N: 1, Cin: 1, Cout: 3, H: 3, W: 3, K: 3},
+		{N: 0, Cin: 3, Cout: 3, H: 3, W: 3, K: 3},
+		{N: 2, Cin: 3, Cout: 3, H: 0, W: 3, K: 3},
+	}
+	for _, w := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 17, 23, 25} {
+		c := []int{2, 3, 5, 6, 7, 8, 13}
+		shapes = append(shapes, ConvShape{N: 1 + r.IntN(2), Cin: c[r.IntN(len(c))], Cout: c[r.IntN(len(c))],
+			H: 1 + r.IntN(5), W: w, K: []int{1, 3, 5}[r.IntN(3)]})
+	}
+	return shapes
+}
+
+func TestConvActMatchesReference(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		for i, s := range actShapes(r) {
+			for _, ab := range actCases {
+				k := []int{0, 1, 1, 2, 3}[r.IntN(5)]
+				c := newActCase(r, s, k, ab)
+				runForwardAct(t, c, i%2, false)
+				runForwardAct(t, c, 1-i%2, true)
+			}
+		}
+	})
+}
+
 // TestConvPaddedPanics checks that bad arguments panic naming the kernel
 // before anything is written.
 func TestConvPaddedPanics(t *testing.T) {
 	s := ConvShape{N: 2, Cin: 3, Cout: 4, H: 5, W: 6, K: 3}
+	const k = 1
+	plane := s.PadPlane()
 	mk := func(n int) []float64 { return make([]float64, n) }
 	pad := func(n, c int) Padded { return Padded{Data: mk(s.PadLen(n, c)), C: c} }
 	w, b := mk(s.WeightLen()), mk(s.Cout)
-	x := pad(s.N, s.Cin)
+	x, dx := pad(s.N, s.Cin), pad(s.N*k, s.Cin)
+	work := mk(s.ActWorkLen(k))
 	nan := func() Padded {
-		p := pad(s.N, s.Cout+1)
+		p := pad(s.N*k, s.Cout+1)
 		for i := range p.Data {
 			p.Data[i] = math.NaN()
 		}
@@ -208,6 +371,21 @@ func TestConvPaddedPanics(t *testing.T) {
 		name, want string
 		run        func(y Padded)
 	}{
+		{"ConvForwardAct", "x.C = 2", func(y Padded) {
+			ConvForwardAct(s, ActSoftplus, k, Padded{Data: x.Data, C: 2}, dx, w, b, nil, nil, y, y, work)
+		}},
+		{"ConvForwardAct", "len(dx.Data)", func(y Padded) {
+			ConvForwardAct(s, ActSoftplus, k, x, Padded{Data: dx.Data[:plane], C: s.Cin}, w, b, nil, nil, y, y, work)
+		}},
+		{"ConvForwardAct", "len(work)", func(y Padded) {
+			ConvForwardAct(s, ActSoftplus, k, x, dx, w, b, nil, nil, y, y, work[:len(work)-1])
+		}},
+		{"ConvForwardAct", "activation 7", func(y Padded) {
+			ConvForwardAct(s, 7, k, x, dx, w, b, nil, nil, y, y, work)
+		}},
+		{"ConvForwardAct", "len(da)", func(y Padded) {
+			ConvForwardAct(s, ActTanh, k, x, dx, w, b, mk(s.OutLen()), mk(s.OutLen()-1), y, y, work)
+		}},
 		{"ConvBackwardFilterPadded", "not a plane of ones", func(y Padded) {
 			ConvBackwardFilterPadded(s, pad(s.N, s.Cin+1), pad(s.N, s.Cout), mk(s.WeightLen()), mk(s.Cout), mk(s.WorkLen()))
 		}},
@@ -235,4 +413,34 @@ func TestConvPaddedPanics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzConvAct checks the fused kernel of every tier against the
+// composition they replace on shapes, tangent counts and data drawn from
+// the fuzzer's input (work bounded as in FuzzConv).
+func FuzzConvAct(f *testing.F) {
+	f.Add(uint8(1), uint8(2), uint8(3), uint8(5), uint8(6), uint8(1), uint8(1), uint8(0), uint64(1))
+	f.Add(uint8(2), uint8(9), uint8(7), uint8(16), uint8(16), uint8(1), uint8(2), uint8(1), uint64(2))
+	f.Add(uint8(1), uint8(4), uint8(1), uint8(1), uint8(1), uint8(0), uint8(0), uint8(1), uint64(3))
+	f.Fuzz(func(t *testing.T, n, cin, cout, h, w, k, kp, act uint8, seed uint64) {
+		s := ConvShape{N: int(n % 3), Cin: 1 + int(cin%20), Cout: int(cout % 20),
+			H: int(h % 18), W: int(w % 26), K: 2*int(k%3) + 1}
+		tangents := int(kp % 4)
+		for s.FLOPs()*float64(1+tangents) > fuzzConvFLOPs && s.N > 1 {
+			s.N--
+		}
+		for s.FLOPs()*float64(1+tangents) > fuzzConvFLOPs {
+			if s.Cin > s.Cout {
+				s.Cin = 1 + s.Cin/2
+			} else {
+				s.Cout /= 2
+			}
+		}
+		ab := actCases[int(act)%len(actCases)]
+		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		forEachImpl(t, func(t *testing.T) {
+			c := newActCase(r, s, tangents, ab)
+			runForwardAct(t, c, int(seed%2), seed%3 == 0)
+		})
+	})
 }

@@ -1,10 +1,15 @@
 // Command conv generates kernels/conv_amd64.s, the AVX2/FMA and AVX-512
 // assembly of the convolution family: the implicit-GEMM tile kernels behind
 // ConvForward and ConvBackwardData, and the weight-gradient kernels behind
-// ConvBackwardFilter.
+// ConvBackwardFilter, and the activation kernel that the fused forward runs
+// over a convolution's outputs.
 package main
 
-import . "github.com/mmcloughlin/avo/build"
+import (
+	. "github.com/mmcloughlin/avo/build"
+
+	vm "github.com/mmcnf/mmcnf/asm/internal/vmath"
+)
 
 //go:generate go run . -out ../../kernels/conv_amd64.s
 
@@ -28,5 +33,9 @@ func main() {
 		convFilterAVX512(mr)
 	}
 	convPadAVX512()
+	masks := vm.TailMasks()
+	for _, a := range activations {
+		actJVP(a, masks)
+	}
 	Generate()
 }
