@@ -17,6 +17,7 @@ func TestNoAllocations(t *testing.T) {
 		pad := func(c int) Padded { return Padded{Data: make([]float64, cs.PadLen(cs.N, c)), C: c} }
 		px, pdx, py, pdy := pad(cs.Cin+1), pad(cs.Cin+1), pad(cs.Cout), pad(cs.Cout)
 		ConvPadFill(cs, Padded{Data: px.Data[cs.Cin*cs.PadPlane():], C: px.C}, 1)
+		pp, pdp := make([]float64, cs.N*(cs.Cin-1)*25), make([]float64, cs.N*(cs.Cin-1)*25)
 		cases := []struct {
 			name string
 			fn   func()
@@ -36,6 +37,9 @@ func TestNoAllocations(t *testing.T) {
 			{"ConvBackwardDataPadded", func() { ConvBackwardDataPadded(cs, py, cw, cx, cwork) }},
 			{"ConvBackwardFilterPadded", func() { ConvBackwardFilterPadded(cs, px, py, cw, cb, cwork) }},
 			{"ConvForwardAct", func() { ConvForwardAct(cs, ActSoftplus, 1, px, pdx, cw, cb, nil, nil, py, pdy, cwork) }},
+			{"ConvBackwardDataAct", func() {
+				ConvBackwardDataAct(cs, ActTanh, 1, py, pdy, cw, pp, pdp, px, pdx, px, pdx, cwork)
+			}},
 		}
 		for _, k := range cases {
 			k.fn()

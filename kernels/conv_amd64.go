@@ -8,7 +8,7 @@ package kernels
 // compact image in the work buffer. ConvForward and ConvBackwardData run
 // the same tile kernel (the data gradient is the convolution of dy with the
 // transposed, flipped weights), ConvBackwardFilter a kernel that reduces
-// over pixels. The fused kernel runs the tile kernel of its tier and then
+// over pixels. The fused kernels run the tile kernel of their tier and then
 // the activation's kernel (AVX2 on both tiers, generated from the same
 // vector code as the elementwise family's, so with the same rounding) over
 // each image's outputs while they are in cache. The avx512 tier's
@@ -119,12 +119,31 @@ func convForwardAct(s ConvShape, act Activation, k int, x, dx Padded, w, b, a, d
 	convForwardActRef(s, act, k, padded(s, x), padded(s, dx), w, b, a, da, padded(s, y), padded(s, dy), work)
 }
 
+func convBackwardDataAct(s ConvShape, act Activation, k int, gy, gdy Padded, w, p, dp []float64, gp, gdp, x, dx Padded, work []float64) {
+	switch active {
+	case tierAVX512, tierAVX2:
+		if convAsmShape(s) {
+			convBackwardDataActAsm(s, act, k, gy, gdy, w, p, dp, gp, gdp, x, dx, work, active)
+			return
+		}
+	}
+	convBackwardDataActRef(s, act, k, padded(s, gy), padded(s, gdy), w, p, dp, padded(s, gp), padded(s, gdp), padded(s, x), padded(s, dx), work)
+}
+
 // actJVPKernel returns the activation's forward kernel.
 func actJVPKernel(act Activation) func(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int) {
 	if act == ActTanh {
 		return convTanhJVPAVX2
 	}
 	return convSoftplusJVPAVX2
+}
+
+// actReverseKernel returns the activation's reverse kernel.
+func actReverseKernel(act Activation) func(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int) {
+	if act == ActTanh {
+		return convTanhReverseAVX2
+	}
+	return convSoftplusReverseAVX2
 }
 
 // convSoftplusJVPAVX2 applies softplus to nc channels of one compact image
@@ -147,6 +166,31 @@ func convSoftplusJVPAVX2(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h,
 //
 //go:noescape
 func convTanhJVPAVX2(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int)
+
+// convSoftplusReverseAVX2 is the reverse of softplus's JVP over nc channels
+// of one image, with its primal and tangents recomputed: with compact
+// offsets e = c*h*w + i*w + j, padded ones f = c*plane + i*wp + j,
+// v := p[e], s := sigmoid(v), s2 := sigmoid'(v), and for m < k the
+// tangents dp_m = dp[m*ldk + e] and gradients gd_m = gdx[m*ldk + e],
+//
+//	x[f] = softplus(v)
+//	dx[m*ldx + f] = s * dp_m
+//	gdp[m*ldgp + f] = s * gd_m
+//	gp[f] = s*gx[e] + s2*dp_0*gd_0 + s2*dp_1*gd_1 + ...  (s*gx[e] for k = 0)
+//
+// with the arithmetic of softplusJVPAVX2 and softplusJVPReverseAVX2, the
+// terms after the first added one at a time.
+//
+//go:noescape
+func convSoftplusReverseAVX2(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int)
+
+// convTanhReverseAVX2 is convSoftplusReverseAVX2 for tanh: with
+// t := tanh(v) and s := 1 - t^2, x[f] = t, dx and gdp as there, and
+// gp[f] = s*gx[e] - 2*t*s*dp_0*gd_0 - 2*t*s*dp_1*gd_1 - ..., with the
+// arithmetic of tanhJVPAVX2 and tanhJVPReverseAVX2.
+//
+//go:noescape
+func convTanhReverseAVX2(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int)
 
 // convTile3x16 computes, for nb blocks j of 3 output channels r and the 16
 // output pixels p of one tile,

@@ -6359,6 +6359,347 @@ DATA c3fe5555555555555<>+16(SB)/8, $0x3fe5555555555555
 DATA c3fe5555555555555<>+24(SB)/8, $0x3fe5555555555555
 GLOBL c3fe5555555555555<>(SB), RODATA|NOPTR, $32
 
+// func convSoftplusReverseAVX2(p *float64, dp *float64, k int, ldk int, gx *float64, gdx *float64, gp *float64, gdp *float64, ldgp int, x *float64, dx *float64, ldx int, nc int, h int, w int, wp int, plane int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·convSoftplusReverseAVX2(SB), NOSPLIT, $16-136
+	XORQ  AX, AX
+	XORQ  CX, CX
+	MOVQ  nc+96(FP), DX
+	TESTQ DX, DX
+	JZ    convSoftplusReverseAVX2_done
+	MOVQ  DX, 8(SP)
+	MOVQ  h+104(FP), DX
+	TESTQ DX, DX
+	JZ    convSoftplusReverseAVX2_done
+
+convSoftplusReverseAVX2_channel:
+	MOVQ h+104(FP), DX
+	MOVQ DX, (SP)
+
+convSoftplusReverseAVX2_row:
+	MOVQ w+112(FP), DX
+
+convSoftplusReverseAVX2_vec:
+	CMPQ         DX, $0x04
+	JL           convSoftplusReverseAVX2_tail
+	MOVQ         p+0(FP), BX
+	VMOVUPD      (BX)(AX*1), Y0
+	VORPD        c8000000000000000<>+0(SB), Y0, Y1
+	VMOVUPD      cc087500000000000<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VMOVUPD      c4086300000000000<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPD      c3ff71547652b82fe<>+0(SB), Y2
+	VFMADD213PD  c4338000000000000<>+0(SB), Y1, Y2
+	VSUBPD       c4338000000000000<>+0(SB), Y2, Y2
+	VMOVAPD      Y1, Y1
+	VFNMADD231PD c3fe62e42fee00000<>+0(SB), Y2, Y1
+	VFNMADD231PD c3dea39ef35793c76<>+0(SB), Y2, Y1
+	VMOVUPD      c3de6124613a86d09<>+0(SB), Y3
+	VFMADD213PD  c3e21eed8eff8d898<>+0(SB), Y1, Y3
+	VFMADD213PD  c3e5ae64567f544e4<>+0(SB), Y1, Y3
+	VFMADD213PD  c3e927e4fb7789f5c<>+0(SB), Y1, Y3
+	VFMADD213PD  c3ec71de3a556c734<>+0(SB), Y1, Y3
+	VFMADD213PD  c3efa01a01a01a01a<>+0(SB), Y1, Y3
+	VFMADD213PD  c3f2a01a01a01a01a<>+0(SB), Y1, Y3
+	VFMADD213PD  c3f56c16c16c16c17<>+0(SB), Y1, Y3
+	VFMADD213PD  c3f81111111111111<>+0(SB), Y1, Y3
+	VFMADD213PD  c3fa5555555555555<>+0(SB), Y1, Y3
+	VFMADD213PD  c3fc5555555555555<>+0(SB), Y1, Y3
+	VFMADD213PD  c3fe0000000000000<>+0(SB), Y1, Y3
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y1, Y3
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y1, Y3
+	VMULPD       c3fe0000000000000<>+0(SB), Y2, Y1
+	VROUNDPD     $0x01, Y1, Y1
+	VSUBPD       Y1, Y2, Y2
+	VADDPD       c43380000000003ff<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y3
+	VADDPD       c43380000000003ff<>+0(SB), Y2, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y3
+	VADDPD       c3ff0000000000000<>+0(SB), Y3, Y1
+	VMOVUPD      c3ff0000000000000<>+0(SB), Y2
+	VDIVPD       Y1, Y2, Y2
+	VMULPD       Y2, Y3, Y4
+	VCMPPD       $0x1d, c0000000000000000<>+0(SB), Y0, Y5
+	VBLENDVPD    Y5, Y2, Y4, Y4
+	VMULPD       Y2, Y3, Y5
+	VMULPD       Y2, Y5, Y5
+	VSUBPD       c3ff0000000000000<>+0(SB), Y1, Y6
+	VSUBPD       Y6, Y3, Y6
+	VMULPD       Y2, Y6, Y6
+	VANDPD       c000fffffffffffff<>+0(SB), Y1, Y2
+	VORPD        c3ff0000000000000<>+0(SB), Y2, Y2
+	VPSRLQ       $0x34, Y1, Y1
+	VPOR         c4330000000000000<>+0(SB), Y1, Y1
+	VSUBPD       c43300000000003ff<>+0(SB), Y1, Y1
+	VCMPPD       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Y2, Y3
+	VMULPD       c3fe0000000000000<>+0(SB), Y2, Y7
+	VBLENDVPD    Y3, Y7, Y2, Y2
+	VANDPD       c3ff0000000000000<>+0(SB), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VSUBPD       c3ff0000000000000<>+0(SB), Y2, Y2
+	VADDPD       c4000000000000000<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      c3fb8618618618618<>+0(SB), Y8
+	VFMADD213PD  c3fbaf286bca1af28<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fbe1e1e1e1e1e1e<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fc1111111111111<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fc3b13b13b13b14<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fc745d1745d1746<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fcc71c71c71c71c<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fd2492492492492<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fd999999999999a<>+0(SB), Y7, Y8
+	VFMADD213PD  c3fe5555555555555<>+0(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VMULPD       Y2, Y2, Y7
+	VMULPD       c3fe0000000000000<>+0(SB), Y7, Y7
+	VMOVAPD      Y6, Y6
+	VFMADD231PD  c3dea39ef35793c76<>+0(SB), Y1, Y6
+	VADDPD       Y7, Y8, Y8
+	VFMADD231PD  Y8, Y3, Y6
+	VSUBPD       Y6, Y7, Y3
+	VSUBPD       Y3, Y2, Y3
+	VFMADD231PD  c3fe62e42fee00000<>+0(SB), Y1, Y3
+	VMOVUPD      c0000000000000000<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VADDPD       Y3, Y0, Y0
+	MOVQ         x+72(FP), BX
+	VMOVUPD      Y0, (BX)(CX*1)
+	MOVQ         gx+32(FP), BX
+	VMOVUPD      (BX)(AX*1), Y0
+	MOVQ         k+16(FP), BX
+	TESTQ        BX, BX
+	JZ           convSoftplusReverseAVX2_notangent_5
+	MOVQ         dp+8(FP), SI
+	MOVQ         gdx+40(FP), DI
+	ADDQ         AX, SI
+	ADDQ         AX, DI
+	MOVQ         gdp+56(FP), R8
+	MOVQ         dx+80(FP), R9
+	ADDQ         CX, R8
+	ADDQ         CX, R9
+	XORQ         R10, R10
+	XORQ         R11, R11
+	XORQ         R12, R12
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VMULPD       Y1, Y5, Y3
+	VMULPD       Y2, Y3, Y3
+	VMULPD       Y1, Y4, Y1
+	VMOVUPD      Y1, (R9)(R12*8)
+	VMULPD       Y2, Y4, Y2
+	VMOVUPD      Y2, (R8)(R11*8)
+	ADDQ         ldk+24(FP), R10
+	ADDQ         ldgp+64(FP), R11
+	ADDQ         ldx+88(FP), R12
+	VMOVAPD      Y4, Y1
+	VFMADD213PD  Y3, Y0, Y1
+	DECQ         BX
+	JZ           convSoftplusReverseAVX2_store_6
+
+convSoftplusReverseAVX2_tangent_7:
+	VMOVUPD (SI)(R10*8), Y0
+	VMOVUPD (DI)(R10*8), Y2
+	VMULPD  Y0, Y5, Y3
+	VMULPD  Y2, Y3, Y3
+	VMULPD  Y0, Y4, Y0
+	VMOVUPD Y0, (R9)(R12*8)
+	VMULPD  Y2, Y4, Y2
+	VMOVUPD Y2, (R8)(R11*8)
+	ADDQ    ldk+24(FP), R10
+	ADDQ    ldgp+64(FP), R11
+	ADDQ    ldx+88(FP), R12
+	VADDPD  Y3, Y1, Y1
+	DECQ    BX
+	JNZ     convSoftplusReverseAVX2_tangent_7
+	JMP     convSoftplusReverseAVX2_store_6
+
+convSoftplusReverseAVX2_notangent_5:
+	VMULPD Y0, Y4, Y1
+
+convSoftplusReverseAVX2_store_6:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Y1, (BX)(CX*1)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	SUBQ    $0x04, DX
+	JMP     convSoftplusReverseAVX2_vec
+
+convSoftplusReverseAVX2_tail:
+	TESTQ        DX, DX
+	JZ           convSoftplusReverseAVX2_rowend
+	MOVQ         DX, BX
+	SHLQ         $0x05, BX
+	LEAQ         tailmask<>+0(SB), SI
+	VMOVUPD      (SI)(BX*1), Y0
+	MOVQ         p+0(FP), BX
+	VMASKMOVPD   (BX)(AX*1), Y0, Y1
+	VORPD        c8000000000000000<>+0(SB), Y1, Y2
+	VMOVUPD      cc087500000000000<>+0(SB), Y3
+	VMAXPD       Y2, Y3, Y2
+	VMOVUPD      c4086300000000000<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VMOVUPD      c3ff71547652b82fe<>+0(SB), Y3
+	VFMADD213PD  c4338000000000000<>+0(SB), Y2, Y3
+	VSUBPD       c4338000000000000<>+0(SB), Y3, Y3
+	VMOVAPD      Y2, Y2
+	VFNMADD231PD c3fe62e42fee00000<>+0(SB), Y3, Y2
+	VFNMADD231PD c3dea39ef35793c76<>+0(SB), Y3, Y2
+	VMOVUPD      c3de6124613a86d09<>+0(SB), Y4
+	VFMADD213PD  c3e21eed8eff8d898<>+0(SB), Y2, Y4
+	VFMADD213PD  c3e5ae64567f544e4<>+0(SB), Y2, Y4
+	VFMADD213PD  c3e927e4fb7789f5c<>+0(SB), Y2, Y4
+	VFMADD213PD  c3ec71de3a556c734<>+0(SB), Y2, Y4
+	VFMADD213PD  c3efa01a01a01a01a<>+0(SB), Y2, Y4
+	VFMADD213PD  c3f2a01a01a01a01a<>+0(SB), Y2, Y4
+	VFMADD213PD  c3f56c16c16c16c17<>+0(SB), Y2, Y4
+	VFMADD213PD  c3f81111111111111<>+0(SB), Y2, Y4
+	VFMADD213PD  c3fa5555555555555<>+0(SB), Y2, Y4
+	VFMADD213PD  c3fc5555555555555<>+0(SB), Y2, Y4
+	VFMADD213PD  c3fe0000000000000<>+0(SB), Y2, Y4
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y2, Y4
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y2, Y4
+	VMULPD       c3fe0000000000000<>+0(SB), Y3, Y2
+	VROUNDPD     $0x01, Y2, Y2
+	VSUBPD       Y2, Y3, Y3
+	VADDPD       c43380000000003ff<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y4, Y4
+	VADDPD       c43380000000003ff<>+0(SB), Y3, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y4, Y4
+	VADDPD       c3ff0000000000000<>+0(SB), Y4, Y2
+	VMOVUPD      c3ff0000000000000<>+0(SB), Y3
+	VDIVPD       Y2, Y3, Y3
+	VMULPD       Y3, Y4, Y5
+	VCMPPD       $0x1d, c0000000000000000<>+0(SB), Y1, Y6
+	VBLENDVPD    Y6, Y3, Y5, Y5
+	VMULPD       Y3, Y4, Y6
+	VMULPD       Y3, Y6, Y6
+	VSUBPD       c3ff0000000000000<>+0(SB), Y2, Y7
+	VSUBPD       Y7, Y4, Y7
+	VMULPD       Y3, Y7, Y7
+	VANDPD       c000fffffffffffff<>+0(SB), Y2, Y3
+	VORPD        c3ff0000000000000<>+0(SB), Y3, Y3
+	VPSRLQ       $0x34, Y2, Y2
+	VPOR         c4330000000000000<>+0(SB), Y2, Y2
+	VSUBPD       c43300000000003ff<>+0(SB), Y2, Y2
+	VCMPPD       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Y3, Y4
+	VMULPD       c3fe0000000000000<>+0(SB), Y3, Y8
+	VBLENDVPD    Y4, Y8, Y3, Y3
+	VANDPD       c3ff0000000000000<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y2, Y2
+	VSUBPD       c3ff0000000000000<>+0(SB), Y3, Y3
+	VADDPD       c4000000000000000<>+0(SB), Y3, Y4
+	VDIVPD       Y4, Y3, Y4
+	VMULPD       Y4, Y4, Y8
+	VMOVUPD      c3fb8618618618618<>+0(SB), Y9
+	VFMADD213PD  c3fbaf286bca1af28<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fbe1e1e1e1e1e1e<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fc1111111111111<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fc3b13b13b13b14<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fc745d1745d1746<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fcc71c71c71c71c<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fd2492492492492<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fd999999999999a<>+0(SB), Y8, Y9
+	VFMADD213PD  c3fe5555555555555<>+0(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VMULPD       Y3, Y3, Y8
+	VMULPD       c3fe0000000000000<>+0(SB), Y8, Y8
+	VMOVAPD      Y7, Y7
+	VFMADD231PD  c3dea39ef35793c76<>+0(SB), Y2, Y7
+	VADDPD       Y8, Y9, Y9
+	VFMADD231PD  Y9, Y4, Y7
+	VSUBPD       Y7, Y8, Y4
+	VSUBPD       Y4, Y3, Y4
+	VFMADD231PD  c3fe62e42fee00000<>+0(SB), Y2, Y4
+	VMOVUPD      c0000000000000000<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VADDPD       Y4, Y1, Y1
+	MOVQ         x+72(FP), BX
+	VMASKMOVPD   Y1, Y0, (BX)(CX*1)
+	MOVQ         gx+32(FP), BX
+	VMASKMOVPD   (BX)(AX*1), Y0, Y1
+	MOVQ         k+16(FP), BX
+	TESTQ        BX, BX
+	JZ           convSoftplusReverseAVX2_notangent_8
+	MOVQ         dp+8(FP), SI
+	MOVQ         gdx+40(FP), DI
+	ADDQ         AX, SI
+	ADDQ         AX, DI
+	MOVQ         gdp+56(FP), R8
+	MOVQ         dx+80(FP), R9
+	ADDQ         CX, R8
+	ADDQ         CX, R9
+	XORQ         R10, R10
+	XORQ         R11, R11
+	XORQ         R12, R12
+	VMASKMOVPD   (SI)(R10*8), Y0, Y2
+	VMASKMOVPD   (DI)(R10*8), Y0, Y3
+	VMULPD       Y2, Y6, Y4
+	VMULPD       Y3, Y4, Y4
+	VMULPD       Y2, Y5, Y2
+	VMASKMOVPD   Y2, Y0, (R9)(R12*8)
+	VMULPD       Y3, Y5, Y3
+	VMASKMOVPD   Y3, Y0, (R8)(R11*8)
+	ADDQ         ldk+24(FP), R10
+	ADDQ         ldgp+64(FP), R11
+	ADDQ         ldx+88(FP), R12
+	VMOVAPD      Y5, Y2
+	VFMADD213PD  Y4, Y1, Y2
+	DECQ         BX
+	JZ           convSoftplusReverseAVX2_store_9
+
+convSoftplusReverseAVX2_tangent_10:
+	VMASKMOVPD (SI)(R10*8), Y0, Y1
+	VMASKMOVPD (DI)(R10*8), Y0, Y3
+	VMULPD     Y1, Y6, Y4
+	VMULPD     Y3, Y4, Y4
+	VMULPD     Y1, Y5, Y1
+	VMASKMOVPD Y1, Y0, (R9)(R12*8)
+	VMULPD     Y3, Y5, Y3
+	VMASKMOVPD Y3, Y0, (R8)(R11*8)
+	ADDQ       ldk+24(FP), R10
+	ADDQ       ldgp+64(FP), R11
+	ADDQ       ldx+88(FP), R12
+	VADDPD     Y4, Y2, Y2
+	DECQ       BX
+	JNZ        convSoftplusReverseAVX2_tangent_10
+	JMP        convSoftplusReverseAVX2_store_9
+
+convSoftplusReverseAVX2_notangent_8:
+	VMULPD Y1, Y5, Y2
+
+convSoftplusReverseAVX2_store_9:
+	MOVQ       gp+48(FP), BX
+	VMASKMOVPD Y2, Y0, (BX)(CX*1)
+	SHLQ       $0x03, DX
+	ADDQ       DX, AX
+	ADDQ       DX, CX
+
+convSoftplusReverseAVX2_rowend:
+	MOVQ  wp+120(FP), DX
+	SUBQ  w+112(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  (SP)
+	JNZ   convSoftplusReverseAVX2_row
+	MOVQ  h+104(FP), DX
+	IMULQ wp+120(FP), DX
+	NEGQ  DX
+	ADDQ  plane+128(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  8(SP)
+	JNZ   convSoftplusReverseAVX2_channel
+
+convSoftplusReverseAVX2_done:
+	VZEROUPPER
+	RET
+
 // func convTanhJVPAVX2(a *float64, da *float64, k int, ldk int, y *float64, dy *float64, ldy int, nc int, h int, w int, wp int, plane int)
 // Requires: AVX, AVX2, FMA3
 TEXT ·convTanhJVPAVX2(SB), NOSPLIT, $16-96
@@ -6426,7 +6767,7 @@ convTanhJVPAVX2_vec:
 	VCMPPD       $0x1e, c4034000000000000<>+0(SB), Y0, Y1
 	VMOVMSKPD    Y1, BX
 	TESTL        BX, BX
-	JZ           tanhsmall_5
+	JZ           tanhsmall_11
 
 	// Some |x| > 20: there 1 - tanh^2 = 4 e^(-2|x|) to within 2^-56.
 	VADDPD       Y0, Y0, Y0
@@ -6467,12 +6808,12 @@ convTanhJVPAVX2_vec:
 	VMULPD       c4010000000000000<>+0(SB), Y5, Y5
 	VBLENDVPD    Y1, Y5, Y3, Y3
 
-tanhsmall_5:
+tanhsmall_11:
 	MOVQ    y+32(FP), BX
 	VMOVUPD Y2, (BX)(CX*1)
 	MOVQ    k+16(FP), BX
 	TESTQ   BX, BX
-	JZ      convTanhJVPAVX2_notangent_6
+	JZ      convTanhJVPAVX2_notangent_12
 	MOVQ    da+8(FP), SI
 	MOVQ    dy+40(FP), DI
 	ADDQ    AX, SI
@@ -6480,16 +6821,16 @@ tanhsmall_5:
 	XORQ    R8, R8
 	XORQ    R9, R9
 
-convTanhJVPAVX2_tangent_7:
+convTanhJVPAVX2_tangent_13:
 	VMOVUPD (SI)(R8*8), Y0
 	VMULPD  Y0, Y3, Y0
 	VMOVUPD Y0, (DI)(R9*8)
 	ADDQ    ldk+24(FP), R8
 	ADDQ    ldy+48(FP), R9
 	DECQ    BX
-	JNZ     convTanhJVPAVX2_tangent_7
+	JNZ     convTanhJVPAVX2_tangent_13
 
-convTanhJVPAVX2_notangent_6:
+convTanhJVPAVX2_notangent_12:
 	ADDQ $0x20, AX
 	ADDQ $0x20, CX
 	SUBQ $0x04, DX
@@ -6546,7 +6887,7 @@ convTanhJVPAVX2_tail:
 	VCMPPD       $0x1e, c4034000000000000<>+0(SB), Y1, Y2
 	VMOVMSKPD    Y2, BX
 	TESTL        BX, BX
-	JZ           tanhsmall_8
+	JZ           tanhsmall_14
 
 	// Some |x| > 20: there 1 - tanh^2 = 4 e^(-2|x|) to within 2^-56.
 	VADDPD       Y1, Y1, Y1
@@ -6587,12 +6928,12 @@ convTanhJVPAVX2_tail:
 	VMULPD       c4010000000000000<>+0(SB), Y6, Y6
 	VBLENDVPD    Y2, Y6, Y4, Y4
 
-tanhsmall_8:
+tanhsmall_14:
 	MOVQ       y+32(FP), BX
 	VMASKMOVPD Y3, Y0, (BX)(CX*1)
 	MOVQ       k+16(FP), BX
 	TESTQ      BX, BX
-	JZ         convTanhJVPAVX2_notangent_9
+	JZ         convTanhJVPAVX2_notangent_15
 	MOVQ       da+8(FP), SI
 	MOVQ       dy+40(FP), DI
 	ADDQ       AX, SI
@@ -6600,16 +6941,16 @@ tanhsmall_8:
 	XORQ       R8, R8
 	XORQ       R9, R9
 
-convTanhJVPAVX2_tangent_10:
+convTanhJVPAVX2_tangent_16:
 	VMASKMOVPD (SI)(R8*8), Y0, Y1
 	VMULPD     Y1, Y4, Y1
 	VMASKMOVPD Y1, Y0, (DI)(R9*8)
 	ADDQ       ldk+24(FP), R8
 	ADDQ       ldy+48(FP), R9
 	DECQ       BX
-	JNZ        convTanhJVPAVX2_tangent_10
+	JNZ        convTanhJVPAVX2_tangent_16
 
-convTanhJVPAVX2_notangent_9:
+convTanhJVPAVX2_notangent_15:
 	SHLQ $0x03, DX
 	ADDQ DX, AX
 	ADDQ DX, CX
@@ -6651,3 +6992,352 @@ DATA c4010000000000000<>+8(SB)/8, $0x4010000000000000
 DATA c4010000000000000<>+16(SB)/8, $0x4010000000000000
 DATA c4010000000000000<>+24(SB)/8, $0x4010000000000000
 GLOBL c4010000000000000<>(SB), RODATA|NOPTR, $32
+
+// func convTanhReverseAVX2(p *float64, dp *float64, k int, ldk int, gx *float64, gdx *float64, gp *float64, gdp *float64, ldgp int, x *float64, dx *float64, ldx int, nc int, h int, w int, wp int, plane int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·convTanhReverseAVX2(SB), NOSPLIT, $16-136
+	XORQ  AX, AX
+	XORQ  CX, CX
+	MOVQ  nc+96(FP), DX
+	TESTQ DX, DX
+	JZ    convTanhReverseAVX2_done
+	MOVQ  DX, 8(SP)
+	MOVQ  h+104(FP), DX
+	TESTQ DX, DX
+	JZ    convTanhReverseAVX2_done
+
+convTanhReverseAVX2_channel:
+	MOVQ h+104(FP), DX
+	MOVQ DX, (SP)
+
+convTanhReverseAVX2_row:
+	MOVQ w+112(FP), DX
+
+convTanhReverseAVX2_vec:
+	CMPQ         DX, $0x04
+	JL           convTanhReverseAVX2_tail
+	MOVQ         p+0(FP), BX
+	VMOVUPD      (BX)(AX*1), Y0
+	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y1
+	VMOVUPD      c4034000000000000<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VADDPD       Y1, Y1, Y1
+	VMOVUPD      c3ff71547652b82fe<>+0(SB), Y2
+	VFMADD213PD  c4338000000000000<>+0(SB), Y1, Y2
+	VSUBPD       c4338000000000000<>+0(SB), Y2, Y2
+	VMOVAPD      Y1, Y1
+	VFNMADD231PD c3fe62e42fee00000<>+0(SB), Y2, Y1
+	VFNMADD231PD c3dea39ef35793c76<>+0(SB), Y2, Y1
+	VMOVUPD      c3de6124613a86d09<>+0(SB), Y3
+	VFMADD213PD  c3e21eed8eff8d898<>+0(SB), Y1, Y3
+	VFMADD213PD  c3e5ae64567f544e4<>+0(SB), Y1, Y3
+	VFMADD213PD  c3e927e4fb7789f5c<>+0(SB), Y1, Y3
+	VFMADD213PD  c3ec71de3a556c734<>+0(SB), Y1, Y3
+	VFMADD213PD  c3efa01a01a01a01a<>+0(SB), Y1, Y3
+	VFMADD213PD  c3f2a01a01a01a01a<>+0(SB), Y1, Y3
+	VFMADD213PD  c3f56c16c16c16c17<>+0(SB), Y1, Y3
+	VFMADD213PD  c3f81111111111111<>+0(SB), Y1, Y3
+	VFMADD213PD  c3fa5555555555555<>+0(SB), Y1, Y3
+	VFMADD213PD  c3fc5555555555555<>+0(SB), Y1, Y3
+	VFMADD213PD  c3fe0000000000000<>+0(SB), Y1, Y3
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y3
+	VADDPD       c43380000000003ff<>+0(SB), Y2, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VSUBPD       c3ff0000000000000<>+0(SB), Y1, Y2
+	VFMADD213PD  Y2, Y1, Y3
+	VADDPD       c4000000000000000<>+0(SB), Y3, Y1
+	VMOVUPD      c3ff0000000000000<>+0(SB), Y2
+	VDIVPD       Y1, Y2, Y1
+	VMULPD       Y1, Y3, Y2
+	VANDPD       c8000000000000000<>+0(SB), Y0, Y4
+	VORPD        Y4, Y2, Y2
+	VADDPD       c3ff0000000000000<>+0(SB), Y3, Y3
+	VMULPD       c4010000000000000<>+0(SB), Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y0
+	VCMPPD       $0x1e, c4034000000000000<>+0(SB), Y0, Y1
+	VMOVMSKPD    Y1, BX
+	TESTL        BX, BX
+	JZ           tanhsmall_17
+
+	// Some |x| > 20: there 1 - tanh^2 = 4 e^(-2|x|) to within 2^-56.
+	VADDPD       Y0, Y0, Y0
+	VXORPD       c8000000000000000<>+0(SB), Y0, Y0
+	VMOVUPD      cc087500000000000<>+0(SB), Y4
+	VMAXPD       Y0, Y4, Y0
+	VMOVUPD      c4086300000000000<>+0(SB), Y4
+	VMINPD       Y0, Y4, Y0
+	VMOVUPD      c3ff71547652b82fe<>+0(SB), Y4
+	VFMADD213PD  c4338000000000000<>+0(SB), Y0, Y4
+	VSUBPD       c4338000000000000<>+0(SB), Y4, Y4
+	VMOVAPD      Y0, Y0
+	VFNMADD231PD c3fe62e42fee00000<>+0(SB), Y4, Y0
+	VFNMADD231PD c3dea39ef35793c76<>+0(SB), Y4, Y0
+	VMOVUPD      c3de6124613a86d09<>+0(SB), Y5
+	VFMADD213PD  c3e21eed8eff8d898<>+0(SB), Y0, Y5
+	VFMADD213PD  c3e5ae64567f544e4<>+0(SB), Y0, Y5
+	VFMADD213PD  c3e927e4fb7789f5c<>+0(SB), Y0, Y5
+	VFMADD213PD  c3ec71de3a556c734<>+0(SB), Y0, Y5
+	VFMADD213PD  c3efa01a01a01a01a<>+0(SB), Y0, Y5
+	VFMADD213PD  c3f2a01a01a01a01a<>+0(SB), Y0, Y5
+	VFMADD213PD  c3f56c16c16c16c17<>+0(SB), Y0, Y5
+	VFMADD213PD  c3f81111111111111<>+0(SB), Y0, Y5
+	VFMADD213PD  c3fa5555555555555<>+0(SB), Y0, Y5
+	VFMADD213PD  c3fc5555555555555<>+0(SB), Y0, Y5
+	VFMADD213PD  c3fe0000000000000<>+0(SB), Y0, Y5
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y0, Y5
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y0, Y5
+	VMULPD       c3fe0000000000000<>+0(SB), Y4, Y0
+	VROUNDPD     $0x01, Y0, Y0
+	VSUBPD       Y0, Y4, Y4
+	VADDPD       c43380000000003ff<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y0, Y5, Y5
+	VADDPD       c43380000000003ff<>+0(SB), Y4, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y0, Y5, Y5
+	VMULPD       c4010000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD    Y1, Y5, Y3, Y3
+
+tanhsmall_17:
+	VADDPD      Y2, Y2, Y0
+	VMULPD      Y3, Y0, Y0
+	MOVQ        x+72(FP), BX
+	VMOVUPD     Y2, (BX)(CX*1)
+	MOVQ        gx+32(FP), BX
+	VMOVUPD     (BX)(AX*1), Y1
+	MOVQ        k+16(FP), BX
+	TESTQ       BX, BX
+	JZ          convTanhReverseAVX2_notangent_18
+	MOVQ        dp+8(FP), SI
+	MOVQ        gdx+40(FP), DI
+	ADDQ        AX, SI
+	ADDQ        AX, DI
+	MOVQ        gdp+56(FP), R8
+	MOVQ        dx+80(FP), R9
+	ADDQ        CX, R8
+	ADDQ        CX, R9
+	XORQ        R10, R10
+	XORQ        R11, R11
+	XORQ        R12, R12
+	VMOVUPD     (SI)(R10*8), Y2
+	VMOVUPD     (DI)(R10*8), Y4
+	VMULPD      Y2, Y0, Y5
+	VMULPD      Y4, Y5, Y5
+	VMULPD      Y2, Y3, Y2
+	VMOVUPD     Y2, (R9)(R12*8)
+	VMULPD      Y4, Y3, Y4
+	VMOVUPD     Y4, (R8)(R11*8)
+	ADDQ        ldk+24(FP), R10
+	ADDQ        ldgp+64(FP), R11
+	ADDQ        ldx+88(FP), R12
+	VMOVAPD     Y3, Y2
+	VFMSUB213PD Y5, Y1, Y2
+	DECQ        BX
+	JZ          convTanhReverseAVX2_store_19
+
+convTanhReverseAVX2_tangent_20:
+	VMOVUPD (SI)(R10*8), Y1
+	VMOVUPD (DI)(R10*8), Y4
+	VMULPD  Y1, Y0, Y5
+	VMULPD  Y4, Y5, Y5
+	VMULPD  Y1, Y3, Y1
+	VMOVUPD Y1, (R9)(R12*8)
+	VMULPD  Y4, Y3, Y4
+	VMOVUPD Y4, (R8)(R11*8)
+	ADDQ    ldk+24(FP), R10
+	ADDQ    ldgp+64(FP), R11
+	ADDQ    ldx+88(FP), R12
+	VSUBPD  Y5, Y2, Y2
+	DECQ    BX
+	JNZ     convTanhReverseAVX2_tangent_20
+	JMP     convTanhReverseAVX2_store_19
+
+convTanhReverseAVX2_notangent_18:
+	VMULPD Y1, Y3, Y2
+
+convTanhReverseAVX2_store_19:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Y2, (BX)(CX*1)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	SUBQ    $0x04, DX
+	JMP     convTanhReverseAVX2_vec
+
+convTanhReverseAVX2_tail:
+	TESTQ        DX, DX
+	JZ           convTanhReverseAVX2_rowend
+	MOVQ         DX, BX
+	SHLQ         $0x05, BX
+	LEAQ         tailmask<>+0(SB), SI
+	VMOVUPD      (SI)(BX*1), Y0
+	MOVQ         p+0(FP), BX
+	VMASKMOVPD   (BX)(AX*1), Y0, Y1
+	VANDPD       c7fffffffffffffff<>+0(SB), Y1, Y2
+	VMOVUPD      c4034000000000000<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VADDPD       Y2, Y2, Y2
+	VMOVUPD      c3ff71547652b82fe<>+0(SB), Y3
+	VFMADD213PD  c4338000000000000<>+0(SB), Y2, Y3
+	VSUBPD       c4338000000000000<>+0(SB), Y3, Y3
+	VMOVAPD      Y2, Y2
+	VFNMADD231PD c3fe62e42fee00000<>+0(SB), Y3, Y2
+	VFNMADD231PD c3dea39ef35793c76<>+0(SB), Y3, Y2
+	VMOVUPD      c3de6124613a86d09<>+0(SB), Y4
+	VFMADD213PD  c3e21eed8eff8d898<>+0(SB), Y2, Y4
+	VFMADD213PD  c3e5ae64567f544e4<>+0(SB), Y2, Y4
+	VFMADD213PD  c3e927e4fb7789f5c<>+0(SB), Y2, Y4
+	VFMADD213PD  c3ec71de3a556c734<>+0(SB), Y2, Y4
+	VFMADD213PD  c3efa01a01a01a01a<>+0(SB), Y2, Y4
+	VFMADD213PD  c3f2a01a01a01a01a<>+0(SB), Y2, Y4
+	VFMADD213PD  c3f56c16c16c16c17<>+0(SB), Y2, Y4
+	VFMADD213PD  c3f81111111111111<>+0(SB), Y2, Y4
+	VFMADD213PD  c3fa5555555555555<>+0(SB), Y2, Y4
+	VFMADD213PD  c3fc5555555555555<>+0(SB), Y2, Y4
+	VFMADD213PD  c3fe0000000000000<>+0(SB), Y2, Y4
+	VMULPD       Y2, Y2, Y5
+	VFMADD213PD  Y2, Y5, Y4
+	VADDPD       c43380000000003ff<>+0(SB), Y3, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VSUBPD       c3ff0000000000000<>+0(SB), Y2, Y3
+	VFMADD213PD  Y3, Y2, Y4
+	VADDPD       c4000000000000000<>+0(SB), Y4, Y2
+	VMOVUPD      c3ff0000000000000<>+0(SB), Y3
+	VDIVPD       Y2, Y3, Y2
+	VMULPD       Y2, Y4, Y3
+	VANDPD       c8000000000000000<>+0(SB), Y1, Y5
+	VORPD        Y5, Y3, Y3
+	VADDPD       c3ff0000000000000<>+0(SB), Y4, Y4
+	VMULPD       c4010000000000000<>+0(SB), Y4, Y4
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y2, Y4, Y4
+	VANDPD       c7fffffffffffffff<>+0(SB), Y1, Y1
+	VCMPPD       $0x1e, c4034000000000000<>+0(SB), Y1, Y2
+	VMOVMSKPD    Y2, BX
+	TESTL        BX, BX
+	JZ           tanhsmall_21
+
+	// Some |x| > 20: there 1 - tanh^2 = 4 e^(-2|x|) to within 2^-56.
+	VADDPD       Y1, Y1, Y1
+	VXORPD       c8000000000000000<>+0(SB), Y1, Y1
+	VMOVUPD      cc087500000000000<>+0(SB), Y5
+	VMAXPD       Y1, Y5, Y1
+	VMOVUPD      c4086300000000000<>+0(SB), Y5
+	VMINPD       Y1, Y5, Y1
+	VMOVUPD      c3ff71547652b82fe<>+0(SB), Y5
+	VFMADD213PD  c4338000000000000<>+0(SB), Y1, Y5
+	VSUBPD       c4338000000000000<>+0(SB), Y5, Y5
+	VMOVAPD      Y1, Y1
+	VFNMADD231PD c3fe62e42fee00000<>+0(SB), Y5, Y1
+	VFNMADD231PD c3dea39ef35793c76<>+0(SB), Y5, Y1
+	VMOVUPD      c3de6124613a86d09<>+0(SB), Y6
+	VFMADD213PD  c3e21eed8eff8d898<>+0(SB), Y1, Y6
+	VFMADD213PD  c3e5ae64567f544e4<>+0(SB), Y1, Y6
+	VFMADD213PD  c3e927e4fb7789f5c<>+0(SB), Y1, Y6
+	VFMADD213PD  c3ec71de3a556c734<>+0(SB), Y1, Y6
+	VFMADD213PD  c3efa01a01a01a01a<>+0(SB), Y1, Y6
+	VFMADD213PD  c3f2a01a01a01a01a<>+0(SB), Y1, Y6
+	VFMADD213PD  c3f56c16c16c16c17<>+0(SB), Y1, Y6
+	VFMADD213PD  c3f81111111111111<>+0(SB), Y1, Y6
+	VFMADD213PD  c3fa5555555555555<>+0(SB), Y1, Y6
+	VFMADD213PD  c3fc5555555555555<>+0(SB), Y1, Y6
+	VFMADD213PD  c3fe0000000000000<>+0(SB), Y1, Y6
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y1, Y6
+	VFMADD213PD  c3ff0000000000000<>+0(SB), Y1, Y6
+	VMULPD       c3fe0000000000000<>+0(SB), Y5, Y1
+	VROUNDPD     $0x01, Y1, Y1
+	VSUBPD       Y1, Y5, Y5
+	VADDPD       c43380000000003ff<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y6, Y6
+	VADDPD       c43380000000003ff<>+0(SB), Y5, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y6, Y6
+	VMULPD       c4010000000000000<>+0(SB), Y6, Y6
+	VBLENDVPD    Y2, Y6, Y4, Y4
+
+tanhsmall_21:
+	VADDPD      Y3, Y3, Y1
+	VMULPD      Y4, Y1, Y1
+	MOVQ        x+72(FP), BX
+	VMASKMOVPD  Y3, Y0, (BX)(CX*1)
+	MOVQ        gx+32(FP), BX
+	VMASKMOVPD  (BX)(AX*1), Y0, Y2
+	MOVQ        k+16(FP), BX
+	TESTQ       BX, BX
+	JZ          convTanhReverseAVX2_notangent_22
+	MOVQ        dp+8(FP), SI
+	MOVQ        gdx+40(FP), DI
+	ADDQ        AX, SI
+	ADDQ        AX, DI
+	MOVQ        gdp+56(FP), R8
+	MOVQ        dx+80(FP), R9
+	ADDQ        CX, R8
+	ADDQ        CX, R9
+	XORQ        R10, R10
+	XORQ        R11, R11
+	XORQ        R12, R12
+	VMASKMOVPD  (SI)(R10*8), Y0, Y3
+	VMASKMOVPD  (DI)(R10*8), Y0, Y5
+	VMULPD      Y3, Y1, Y6
+	VMULPD      Y5, Y6, Y6
+	VMULPD      Y3, Y4, Y3
+	VMASKMOVPD  Y3, Y0, (R9)(R12*8)
+	VMULPD      Y5, Y4, Y5
+	VMASKMOVPD  Y5, Y0, (R8)(R11*8)
+	ADDQ        ldk+24(FP), R10
+	ADDQ        ldgp+64(FP), R11
+	ADDQ        ldx+88(FP), R12
+	VMOVAPD     Y4, Y3
+	VFMSUB213PD Y6, Y2, Y3
+	DECQ        BX
+	JZ          convTanhReverseAVX2_store_23
+
+convTanhReverseAVX2_tangent_24:
+	VMASKMOVPD (SI)(R10*8), Y0, Y2
+	VMASKMOVPD (DI)(R10*8), Y0, Y5
+	VMULPD     Y2, Y1, Y6
+	VMULPD     Y5, Y6, Y6
+	VMULPD     Y2, Y4, Y2
+	VMASKMOVPD Y2, Y0, (R9)(R12*8)
+	VMULPD     Y5, Y4, Y5
+	VMASKMOVPD Y5, Y0, (R8)(R11*8)
+	ADDQ       ldk+24(FP), R10
+	ADDQ       ldgp+64(FP), R11
+	ADDQ       ldx+88(FP), R12
+	VSUBPD     Y6, Y3, Y3
+	DECQ       BX
+	JNZ        convTanhReverseAVX2_tangent_24
+	JMP        convTanhReverseAVX2_store_23
+
+convTanhReverseAVX2_notangent_22:
+	VMULPD Y2, Y4, Y3
+
+convTanhReverseAVX2_store_23:
+	MOVQ       gp+48(FP), BX
+	VMASKMOVPD Y3, Y0, (BX)(CX*1)
+	SHLQ       $0x03, DX
+	ADDQ       DX, AX
+	ADDQ       DX, CX
+
+convTanhReverseAVX2_rowend:
+	MOVQ  wp+120(FP), DX
+	SUBQ  w+112(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  (SP)
+	JNZ   convTanhReverseAVX2_row
+	MOVQ  h+104(FP), DX
+	IMULQ wp+120(FP), DX
+	NEGQ  DX
+	ADDQ  plane+128(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  8(SP)
+	JNZ   convTanhReverseAVX2_channel
+
+convTanhReverseAVX2_done:
+	VZEROUPPER
+	RET

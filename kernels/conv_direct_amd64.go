@@ -73,14 +73,17 @@ func tileBlocks(cout int) (n3 int, rest [2]int) {
 // convolution, w[o][c][p][q], or with flip set those of the data gradient,
 // w transposed in the channels and flipped in both kernel axes,
 // wt[c][o][p][q] = w[o][c][K-1-p][K-1-q], where w has cin input channels.
+// The GEMM's output channel o is channel o0+o of these.
 type gemmWeights struct {
 	w        []float64
 	cin, kk2 int // the input channels of w and the taps of a kernel, K*K
 	flip     bool
+	o0       int
 }
 
-// at returns wt(o, k).
+// at returns wt(o0+o, k).
 func (g gemmWeights) at(o, k int) float64 {
+	o += g.o0
 	if !g.flip {
 		return g.w[o*g.cin*g.kk2+k]
 	}
@@ -305,5 +308,38 @@ func convForwardActAsm(s ConvShape, act Activation, k int, x, dx Padded, w, b, a
 		}
 		epi(&an[0], first(dan), k, s.Cout*hw, &y.Data[n*y.C*l.plane+l.origin()], pdy, dy.C*l.plane,
 			s.Cout, s.H, s.W, l.wp, l.plane)
+	}
+}
+
+// convBackwardDataActAsm is ConvBackwardDataAct on the assembly path: per
+// image the data gradients of the data channels and of their tangents in
+// the work buffer, then the activation's reverse over them into the padded
+// outputs.
+func convBackwardDataActAsm(s ConvShape, act Activation, k int, gy, gdy Padded, w, p, dp []float64, gp, gdp, x, dx Padded, work []float64, t tier) {
+	pc := s.Cin - 1
+	if pc == 0 {
+		return
+	}
+	d := splitDirectWork(s, s.Cout, pc, work)
+	g := newGEMMPass(s, s.Cout, pc, gemmWeights{w: w, cin: s.Cin, kk2: s.K * s.K, flip: true, o0: 1}, d, t)
+	hw, l := s.H*s.W, g.l
+	clear(d.zeroBias)
+	gs := work[convWorkLen(s):][:(1+k)*pc*hw]
+	epi := actReverseKernel(act)
+	for n := 0; n < s.N; n++ {
+		g.image(gy.Data[n*gy.C*l.plane:], d.zeroBias, gs)
+		for j := 0; j < k; j++ {
+			g.image(gdy.Data[(n*k+j)*gdy.C*l.plane:], d.zeroBias, gs[(1+j)*pc*hw:])
+		}
+		var pdp, pgdp, pdx *float64
+		if k > 0 {
+			pdp = &dp[n*k*pc*hw]
+			pgdp = &gdp.Data[n*k*gdp.C*l.plane+l.origin()]
+			pdx = &dx.Data[n*k*dx.C*l.plane+l.origin()]
+		}
+		epi(&p[n*pc*hw], pdp, k, pc*hw, &gs[0], first(gs[pc*hw:]),
+			&gp.Data[n*gp.C*l.plane+l.origin()], pgdp, gdp.C*l.plane,
+			&x.Data[n*x.C*l.plane+l.origin()], pdx, dx.C*l.plane,
+			pc, s.H, s.W, l.wp, l.plane)
 	}
 }

@@ -33,3 +33,7 @@ func convBackwardFilterPadded(s ConvShape, x, dy Padded, dw, db, work []float64)
 func convForwardAct(s ConvShape, act Activation, k int, x, dx Padded, w, b, a, da []float64, y, dy Padded, work []float64) {
 	convForwardActRef(s, act, k, padded(s, x), padded(s, dx), w, b, a, da, padded(s, y), padded(s, dy), work)
 }
+
+func convBackwardDataAct(s ConvShape, act Activation, k int, gy, gdy Padded, w, p, dp []float64, gp, gdp, x, dx Padded, work []float64) {
+	convBackwardDataActRef(s, act, k, padded(s, gy), padded(s, gdy), w, p, dp, padded(s, gp), padded(s, gdp), padded(s, x), padded(s, dx), work)
+}

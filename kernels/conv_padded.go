@@ -6,8 +6,9 @@ import "fmt"
 // keeps its activations padded from one layer to the next, each writing
 // its output straight into the interior of the next one's input, so that
 // no layer copies its input into the layout the assembly reads. The fused
-// kernel ConvForwardAct applies an activation, with its tangents, to a
-// convolution's output as it is formed.
+// kernels ConvForwardAct and ConvBackwardDataAct apply an activation, with
+// its tangents and its reverse, to the tiles of a convolution's output as
+// they are formed.
 
 // Activation is the activation function of the fused convolution kernels.
 type Activation uint8
@@ -41,10 +42,12 @@ func needPadded(kernel, name string, s ConvShape, p Padded, n, c int, read bool)
 	}
 }
 
-// ActWorkLen is the length of the work buffer of ConvForwardAct with k
-// tangents per image (it also serves every other kernel of the shape).
+// ActWorkLen is the length of the work buffer of ConvForwardAct and
+// ConvBackwardDataAct with k tangents per image (it also serves every
+// other kernel of the shape).
 func (s ConvShape) ActWorkLen(k int) int {
-	return s.WorkLen() + (1+k)*s.Cout*s.H*s.W
+	hw := s.H * s.W
+	return s.WorkLen() + (1+k)*max(s.Cin, s.Cout)*hw + 2*s.W
 }
 
 // ConvPad copies the c channels of each of the s.N compact (NCHW) images of
@@ -140,6 +143,51 @@ func ConvBackwardDataPadded(s ConvShape, dy Padded, w, dx, work []float64) {
 	need("ConvBackwardDataPadded", "dx", len(dx), s.InLen())
 	need("ConvBackwardDataPadded", "work", len(work), s.WorkLen())
 	convBackwardDataPadded(s, dy, w, dx, work)
+}
+
+// ConvBackwardDataAct is the reverse of ConvForwardAct's activation fused
+// with the data gradient of the convolution that follows it. That
+// convolution's input is a constant channel and then the activation of the
+// pre-activations p of the previous layer (P = s.Cin-1 channels), with the
+// tangents dp:
+//
+//	x = [c, act(p)], dx_j = [0, act'(p) dp_j].
+//
+// Given the gradients gy and gdy (k per image) with respect to the
+// convolution's outputs, with g = ConvBackwardData(gy, w) and
+// gd_j = ConvBackwardData(gdy_j, w) on the P data channels (the constant
+// channel's gradient is not formed), it writes the gradients with respect
+// to p and dp,
+//
+//	gp = act'(p) g + sum over j of act''(p) dp_j gd_j,  gdp_j = act'(p) gd_j,
+//
+// and writes act(p) and act'(p) dp_j into the planes of x and dx they came
+// from (pass x and dx from their second plane on), for the weight gradient
+// that follows. p (s.N images of P channels) and dp (s.N*k images) are
+// compact; gy and gdy are padded, their first s.Cout planes read; gp, gdp,
+// x and dx are padded, the interiors of their first P planes written. work
+// must have at least s.ActWorkLen(k) elements. The results are those of
+// ConvBackwardData followed by SoftplusJVPReverse and SoftplusJVP (or their
+// tanh forms), within the bounds of those kernels.
+func ConvBackwardDataAct(s ConvShape, act Activation, k int, gy, gdy Padded, w, p, dp []float64, gp, gdp, x, dx Padded, work []float64) {
+	const name = "ConvBackwardDataAct"
+	s.check(name)
+	if !act.valid() || k < 0 || s.Cin < 1 {
+		badShape(name, "activation %d, k=%d, Cin=%d (need a constant channel)", act, k, s.Cin)
+	}
+	pc := s.Cin - 1
+	hw := s.H * s.W
+	needPadded(name, "gy", s, gy, s.N, s.Cout, true)
+	needPadded(name, "gdy", s, gdy, s.N*k, s.Cout, true)
+	need(name, "w", len(w), s.WeightLen())
+	need(name, "p", len(p), s.N*pc*hw)
+	need(name, "dp", len(dp), s.N*k*pc*hw)
+	needPadded(name, "gp", s, gp, s.N, pc, false)
+	needPadded(name, "gdp", s, gdp, s.N*k, pc, false)
+	needPadded(name, "x", s, x, s.N, pc, false)
+	needPadded(name, "dx", s, dx, s.N*k, pc, false)
+	need(name, "work", len(work), s.ActWorkLen(k))
+	convBackwardDataAct(s, act, k, gy, gdy, w, p, dp, gp, gdp, x, dx, work)
 }
 
 // ConvBackwardFilterPadded is ConvBackwardFilter with x and dy in the

@@ -214,11 +214,13 @@ var actCases = []actBounds{
 // random data, the pre-activations scaled so that they reach where the
 // activations saturate.
 type actCase struct {
-	s     ConvShape
-	k     int
-	ab    actBounds
-	w, b  []float64
-	x, dx []float64 // compact inputs
+	s      ConvShape
+	k      int
+	ab     actBounds
+	w, b   []float64
+	x, dx  []float64 // compact inputs of the forward
+	gy, gd []float64 // compact output gradients of the reverse
+	p, dp  []float64 // compact pre-activations (Cin-1 channels) and tangents
 }
 
 func newActCase(r *rand.Rand, s ConvShape, k int, ab actBounds) *actCase {
@@ -229,6 +231,10 @@ func newActCase(r *rand.Rand, s ConvShape, k int, ab actBounds) *actCase {
 		b:  randSlice(r, s.Cout, -scale, scale),
 		x:  randSlice(r, s.N*s.Cin*hw, -scale, scale),
 		dx: randSlice(r, s.N*k*s.Cin*hw, -1, 1),
+		gy: randSlice(r, s.N*s.Cout*hw, -1, 1),
+		gd: randSlice(r, s.N*k*s.Cout*hw, -1, 1),
+		p:  randSlice(r, s.N*max(0, s.Cin-1)*hw, -scale, scale),
+		dp: randSlice(r, s.N*k*max(0, s.Cin-1)*hw, -1, 1),
 	}
 }
 
@@ -313,7 +319,105 @@ func runForwardAct(t *testing.T, c *actCase, off int, noPre bool) {
 	})
 }
 
-// actShapes are the fused kernel's test shapes: widths around the vector
+// runBackwardDataAct checks ConvBackwardDataAct against the composition it
+// replaces, on compact images: the reference data gradient of the data
+// channels, then the activation's elementwise reverse (the later tangents'
+// terms added one by one) and its JVP for the recomputed outputs.
+//
+// Bounds: the data gradients g' and g differ by at most eg =
+// convTol(Cout*K*K, S) and the tangents' by ed_j. The activation's inputs
+// p and dp are the same on both sides, so
+// |gp' - gp| <= |act'| eg + sum |c dp_j| ed_j + (B + k) ulp of the terms'
+// sum of magnitudes, with c the factor of the tangent terms; gdp_j =
+// act' gd_j within |act'| ed_j + (B_d+1) ulp; x and dx as the elementwise
+// JVP.
+func runBackwardDataAct(t *testing.T, c *actCase, off int) {
+	t.Helper()
+	s, k, ab := c.s, c.k, c.ab
+	hw, pc := s.H*s.W, s.Cin-1
+	name := fmt.Sprintf("ConvBackwardDataAct %s %+v k=%d off %d", ab.name, s, k, off)
+	gy := inputPaddedBuf(s, s.N, s.Cout, c.gy, false, off)
+	gd := inputPaddedBuf(s, s.N*k, s.Cout, c.gd, false, 1-off)
+	gy0, gd0 := append([]float64(nil), gy.buf...), append([]float64(nil), gd.buf...)
+	p0, dp0 := append([]float64(nil), c.p...), append([]float64(nil), c.dp...)
+	gp, gdp := newPaddedBuf(s, s.N, pc, off), newPaddedBuf(s, s.N*k, pc, 1-off)
+	x, dx := newPaddedBuf(s, s.N, pc, 1-off), newPaddedBuf(s, s.N*k, pc, off)
+	work := newGuarded(s.ActWorkLen(k), off)
+	ConvBackwardDataAct(s, ab.act, k, gy.p, gd.p, c.w, c.p, c.dp, gp.p, gdp.p, x.p, dx.p, work.data())
+	work.check(t, name+" work")
+	unchanged(t, name+" gy", gy.buf, gy0)
+	unchanged(t, name+" gdy", gd.buf, gd0)
+	unchanged(t, name+" p", c.p, p0)
+	unchanged(t, name+" dp", c.dp, dp0)
+
+	// The reference data gradients of every input channel, then the data
+	// channels' (1..Cin-1) picked out.
+	sk := s
+	sk.N = s.N * k
+	full := func(s ConvShape, g, w []float64) []float64 {
+		dx := make([]float64, s.InLen())
+		refData(s, g, w, dx)
+		out := make([]float64, s.N*pc*hw)
+		for m := 0; m < s.N; m++ {
+			copy(out[m*pc*hw:][:pc*hw], dx[(m*s.Cin+1)*hw:])
+		}
+		return out
+	}
+	aw := absSlice(c.w)
+	wg, sg := full(s, c.gy, c.w), full(s, absSlice(c.gy), aw)
+	wgd, sgd := full(sk, c.gd, c.w), full(sk, absSlice(c.gd), aw)
+	n := s.Cout * s.K * s.K
+	wgp, wgdp := make([]float64, s.N*pc*hw), make([]float64, sk.N*pc*hw)
+	wx, wdx := make([]float64, s.N*pc*hw), make([]float64, sk.N*pc*hw)
+	tmp, zeros := make([]float64, pc*hw), make([]float64, pc*hw)
+	for m := 0; m < s.N; m++ {
+		o := m * pc * hw
+		pm, gm := c.p[o:][:pc*hw], wg[o:][:pc*hw]
+		if k == 0 {
+			ab.act.primeRow(wgp[o:], pm, gm)
+			ab.act.row(wx[o:], pm)
+		}
+		for j := 0; j < k; j++ {
+			oj := (m*k + j) * pc * hw
+			dpj, gdj := c.dp[oj:][:pc*hw], wgd[oj:][:pc*hw]
+			if j == 0 {
+				ab.act.reverseRow(wgp[o:], wgdp[oj:], pm, dpj, gm, gdj)
+			} else {
+				ab.act.reverseRow(tmp, wgdp[oj:], pm, dpj, zeros, gdj)
+				for e, v := range tmp {
+					wgp[o+e] += v
+				}
+			}
+			ab.act.jvpRow(wx[o:], wdx[oj:], pm, dpj)
+		}
+	}
+	gp.checkOut(t, name+" gp", wgp, func(i int) float64 {
+		m, e := i/(pc*hw), i%(pc*hw)
+		v := c.p[i]
+		d, c2 := math.Abs(ab.prime(v)), math.Abs(ab.second(v))
+		eg := convTol(n, sg[i])
+		mag, err, scale := d*math.Abs(wg[i]), d*eg, math.Abs(wg[i])+eg
+		for j := 0; j < k; j++ {
+			oj := (m*k+j)*pc*hw + e
+			ed := convTol(n, sgd[oj])
+			gd := math.Abs(wgd[oj]) + ed
+			mag += c2 * math.Abs(c.dp[oj]) * math.Abs(wgd[oj])
+			err += c2 * math.Abs(c.dp[oj]) * ed
+			scale += 2 * (math.Abs(c.dp[oj])*gd + gd)
+		}
+		return ulpTol(mag+err, ab.rev+float64(k), scale) + err
+	})
+	gdp.checkOut(t, name+" gdp", wgdp, func(i int) float64 {
+		m, e := i/(k*pc*hw), i%(pc*hw)
+		d := math.Abs(ab.prime(c.p[m*pc*hw+e]))
+		ed := convTol(n, sgd[i])
+		return ulpTol(d*(math.Abs(wgd[i])+ed), ab.d+1, math.Abs(wgd[i])+ed) + d*ed
+	})
+	x.checkOut(t, name+" x", wx, func(i int) float64 { return ulpTol(wx[i], ab.y, 1) })
+	dx.checkOut(t, name+" dx", wdx, func(i int) float64 { return ulpTol(wdx[i], ab.d, math.Abs(c.dp[i])) })
+}
+
+// actShapes are the fused kernels' test shapes: widths around the vector
 // widths (4 for the activation kernels, 8 and 16 for the tiles), the
 // conv16 layers at batch 1, channel counts around the tiles' blocks, and
 // every kernel size.
@@ -344,6 +448,7 @@ func TestConvActMatchesReference(t *testing.T) {
 				c := newActCase(r, s, k, ab)
 				runForwardAct(t, c, i%2, false)
 				runForwardAct(t, c, 1-i%2, true)
+				runBackwardDataAct(t, c, i%2)
 			}
 		}
 	})
@@ -386,6 +491,12 @@ func TestConvPaddedPanics(t *testing.T) {
 		{"ConvForwardAct", "len(da)", func(y Padded) {
 			ConvForwardAct(s, ActTanh, k, x, dx, w, b, mk(s.OutLen()), mk(s.OutLen()-1), y, y, work)
 		}},
+		{"ConvBackwardDataAct", "len(p)", func(y Padded) {
+			ConvBackwardDataAct(s, ActSoftplus, k, pad(s.N, s.Cout), pad(s.N, s.Cout), w, mk(1), mk(s.N*2*30), y, y, y, y, work)
+		}},
+		{"ConvBackwardDataAct", "gy.C = 3", func(y Padded) {
+			ConvBackwardDataAct(s, ActSoftplus, k, pad(s.N, 3), pad(s.N, s.Cout), w, mk(s.N*2*30), mk(s.N*2*30), y, y, y, y, work)
+		}},
 		{"ConvBackwardFilterPadded", "not a plane of ones", func(y Padded) {
 			ConvBackwardFilterPadded(s, pad(s.N, s.Cin+1), pad(s.N, s.Cout), mk(s.WeightLen()), mk(s.Cout), mk(s.WorkLen()))
 		}},
@@ -415,7 +526,7 @@ func TestConvPaddedPanics(t *testing.T) {
 	}
 }
 
-// FuzzConvAct checks the fused kernel of every tier against the
+// FuzzConvAct checks the fused kernels of every tier against the
 // composition they replace on shapes, tangent counts and data drawn from
 // the fuzzer's input (work bounded as in FuzzConv).
 func FuzzConvAct(f *testing.F) {
@@ -441,6 +552,7 @@ func FuzzConvAct(f *testing.F) {
 		forEachImpl(t, func(t *testing.T) {
 			c := newActCase(r, s, tangents, ab)
 			runForwardAct(t, c, int(seed%2), seed%3 == 0)
+			runBackwardDataAct(t, c, int(seed%2))
 		})
 	})
 }

@@ -1,7 +1,7 @@
 // Command conv generates kernels/conv_amd64.s, the AVX2/FMA and AVX-512
 // assembly of the convolution family: the implicit-GEMM tile kernels behind
 // ConvForward and ConvBackwardData, and the weight-gradient kernels behind
-// ConvBackwardFilter, and the activation kernel that the fused forward runs
+// ConvBackwardFilter, and the activation kernels that the fused forms run
 // over a convolution's outputs.
 package main
 
@@ -36,6 +36,7 @@ func main() {
 	masks := vm.TailMasks()
 	for _, a := range activations {
 		actJVP(a, masks)
+		actReverse(a, masks)
 	}
 	Generate()
 }

@@ -46,3 +46,45 @@ func init() {
 		}
 	}
 }
+
+// The fused kernels on the hot layer with one tangent per image, as the
+// conv16 step runs them: ConvForwardAct (the convolution of the image and
+// of its tangent, then softplus's JVP into padded outputs) and
+// ConvBackwardDataAct (the two data gradients, then softplus's reverse).
+// Their work is two convolutions.
+func init() {
+	for _, sh := range convShapes[:2] {
+		s := sh.s
+		pc, hw := s.Cin-1, s.H*s.W
+		pad := func(c int) kernels.Padded {
+			p := kernels.Padded{Data: kernels.MakeFloats(s.PadLen(s.N, c)), C: c}
+			kernels.ConvPad(s, c, p, randoms(s.N*c*hw))
+			return p
+		}
+		from := func(p kernels.Padded) kernels.Padded { p.Data = p.Data[s.PadPlane():]; return p }
+		Register(Case{
+			Kernel: "conv forward softplus jvp", Shape: sh.name, Unit: FLOPs, Work: 2 * s.FLOPs(), NoPurego: true,
+			Setup: func(string) (func(), error) {
+				x, dx, y, dy := pad(s.Cin), pad(s.Cin), pad(s.Cout+1), pad(s.Cout+1)
+				w, b := randoms(s.WeightLen()), randoms(s.Cout)
+				a, da := kernels.MakeFloats(s.OutLen()), kernels.MakeFloats(s.OutLen())
+				work := kernels.MakeFloats(s.ActWorkLen(1))
+				return func() {
+					kernels.ConvForwardAct(s, kernels.ActSoftplus, 1, x, dx, w, b, a, da, from(y), from(dy), work)
+				}, nil
+			},
+		})
+		Register(Case{
+			Kernel: "conv backward data softplus reverse", Shape: sh.name, Unit: FLOPs, Work: 2 * s.FLOPs(), NoPurego: true,
+			Setup: func(string) (func(), error) {
+				gy, gdy, x, dx := pad(s.Cout), pad(s.Cout), pad(s.Cin), pad(s.Cin)
+				gp, gdp := pad(pc), pad(pc)
+				w, p, dp := randoms(s.WeightLen()), randoms(s.N*pc*hw), randoms(s.N*pc*hw)
+				work := kernels.MakeFloats(s.ActWorkLen(1))
+				return func() {
+					kernels.ConvBackwardDataAct(s, kernels.ActSoftplus, 1, gy, gdy, w, p, dp, gp, gdp, from(x), from(dx), work)
+				}, nil
+			},
+		})
+	}
+}
