@@ -3,6 +3,7 @@ package cnf
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mmcnf/mmcnf/kernels"
 )
@@ -13,11 +14,18 @@ import (
 // and x_{l+1} = act(a_l), no activation after the last layer, f = a_{L-1}.
 // Every layer carries the tangents of the probes with the primal, so that
 // J v comes out of the same pass, and has the reverse of both.
+//
+// The layers' inputs stay in the convolution kernels' padded layout (see
+// kernels.Padded) from one layer to the next: each layer's kernel writes
+// act(a_l) and its tangents straight into the next layer's padded input
+// (kernels.ConvForwardAct), and in the reverse pass the data gradient of
+// layer l forms the gradients with respect to a_{l-1} and rewrites x_l for
+// the weight gradient in the same pass (kernels.ConvBackwardDataAct).
 type concat struct {
 	c, h, w int   // data channels, height, width
 	hw, k   int   // pixels per channel, kernel size
 	ch      []int // channels: ch[0] = c, hidden dims, ch[L] = c
-	tanh    bool
+	act     kernels.Activation
 	wn      bool
 	mlp     bool
 	prefix  string
@@ -34,29 +42,36 @@ type concat struct {
 	weff   []float64
 	wview  [][]float64
 	bview  [][]float64
+	zeros  []float64 // the bias of the tangents
 	chunks []chunkConv
 }
 
-// chunkConv is one chunk's buffers: per record the first layer's input
-// [t, z], its tangents and every layer's pre-activations, primal and
-// tangent; the later layers' inputs are recomputed from the pre-activations
-// into xs and dxs when needed, as the activation costs little next to a
-// convolution and keeping its output per record would double the memory of
-// a solve. And reverse scratch.
+// chunkConv is one chunk's buffers. Per record it keeps the first layer's
+// input z and t, and every layer's pre-activations and their tangents but
+// the last layer's primal (f itself): the reverse pass recomputes a
+// layer's input from them, as the activation costs little next to a
+// convolution and keeping its output per record would double the memory
+// of a solve. Each layer's input [t, x_l] and its tangents [0, dx_l] live
+// in a padded buffer of their own, with a plane of ones after them for the
+// bias gradient; the gradients with respect to the pre-activations go
+// through two padded buffers in turn.
 type chunkConv struct {
-	m, kp           int
-	xin, dxin       records   // first layer
-	pre, dpre       []records // per layer
-	xs, dxs         []float64
-	ga, gda         [2][]float64
-	gx, gdx, tmp    []float64
-	zeroBias, gbias []float64
-	zeros           []float64
-	work            []float64
+	m, kp   int
+	zin     records   // z, then t
+	pre     []records // hidden layers only
+	dpre    []records // every layer; the last one's is J v
+	x, dx   [][]float64
+	ga, gda [2][]float64
+	gin     []float64 // the first layer's data gradient, compact
+	gdf     []float64 // the gradient with respect to J v, compact
+	work    []float64
 }
 
 func newConcat(c, h, w, k int, dims []int, tanh, wn, mlp bool, prefix string) *concat {
-	d := &concat{c: c, h: h, w: w, hw: h * w, k: k, tanh: tanh, wn: wn, mlp: mlp, prefix: prefix}
+	d := &concat{c: c, h: h, w: w, hw: h * w, k: k, act: kernels.ActSoftplus, wn: wn, mlp: mlp, prefix: prefix}
+	if tanh {
+		d.act = kernels.ActTanh
+	}
 	d.ch = append(append([]int{c}, dims...), c)
 	for l := 0; l+1 < len(d.ch); l++ {
 		in, out := d.ch[l]+1, d.ch[l+1]
@@ -76,6 +91,7 @@ func newConcat(c, h, w, k int, dims []int, tanh, wn, mlp bool, prefix string) *c
 		d.nacc += wl + out
 	}
 	d.weff = make([]float64, d.nacc)
+	d.zeros = make([]float64, slices.Max(d.ch))
 	d.wview = make([][]float64, d.layers())
 	d.bview = make([][]float64, d.layers())
 	return d
@@ -111,36 +127,57 @@ func (d *concat) params() []paramSpec {
 	return out
 }
 
+// planes is the number of planes of layer l's padded input images: the
+// time channel, the layer's input channels and a plane of ones.
+func (d *concat) planes(l int) int { return d.ch[l] + 2 }
+
+// padded returns layer l's padded input held in buf.
+func (d *concat) padded(buf []float64, l int) kernels.Padded {
+	return kernels.Padded{Data: buf, C: d.planes(l)}
+}
+
+// from returns p from its images' second plane on: a layer's input
+// without its time channel.
+func (d *concat) from(p kernels.Padded) kernels.Padded {
+	if p.Data != nil {
+		p.Data = p.Data[d.shape(0, 0).PadPlane():]
+	}
+	return p
+}
+
 func (d *concat) setup(chunks []span, kp int) {
 	d.chunks = make([]chunkConv, len(chunks))
-	maxc := 0
-	for _, c := range d.ch {
-		maxc = max(maxc, c+1)
-	}
+	maxc := slices.Max(d.ch)
+	last := d.layers() - 1
 	for i, s := range chunks {
 		m := s.hi - s.lo
 		ch := chunkConv{m: m, kp: kp}
 		work := 0
 		for l := 0; l < d.layers(); l++ {
-			sh := d.shape(l, m*max(1, kp))
-			work = max(work, sh.WorkLen(), d.shape(l, m).WorkLen())
-			ch.pre = append(ch.pre, newRecords(m*d.ch[l+1]*d.hw))
+			sh, shk := d.shape(l, m), d.shape(l, m*kp)
+			work = max(work, sh.ActWorkLen(kp), shk.WorkLen())
+			if l < last {
+				ch.pre = append(ch.pre, newRecords(m*d.ch[l+1]*d.hw))
+			}
 			ch.dpre = append(ch.dpre, newRecords(m*kp*d.ch[l+1]*d.hw))
+			x := kernels.MakeFloats(sh.PadLen(m, d.planes(l)))
+			ones := kernels.Padded{Data: x[(d.ch[l]+1)*sh.PadPlane():], C: d.planes(l)}
+			kernels.ConvPadFill(sh, ones, 1)
+			ch.x = append(ch.x, x)
+			var dx []float64
+			if kp > 0 {
+				dx = kernels.MakeFloats(sh.PadLen(m*kp, d.planes(l)))
+			}
+			ch.dx = append(ch.dx, dx)
 		}
-		ch.xin = newRecords(m * (d.c + 1) * d.hw)
-		ch.dxin = newRecords(m * kp * (d.c + 1) * d.hw)
-		ch.xs = kernels.MakeFloats(m * maxc * d.hw)
-		ch.dxs = kernels.MakeFloats(m * kp * maxc * d.hw)
+		ch.zin = newRecords(m*d.c*d.hw + 1)
+		sh := d.shape(0, m)
 		for j := range 2 {
-			ch.ga[j] = kernels.MakeFloats(m * maxc * d.hw)
-			ch.gda[j] = kernels.MakeFloats(m * kp * maxc * d.hw)
+			ch.ga[j] = kernels.MakeFloats(sh.PadLen(m, maxc))
+			ch.gda[j] = kernels.MakeFloats(sh.PadLen(m*kp, maxc))
 		}
-		ch.gx = kernels.MakeFloats(m * maxc * d.hw)
-		ch.gdx = kernels.MakeFloats(m * kp * maxc * d.hw)
-		ch.tmp = make([]float64, maxc*d.hw)
-		ch.zeros = make([]float64, maxc*d.hw)
-		ch.zeroBias = make([]float64, maxc)
-		ch.gbias = make([]float64, maxc)
+		ch.gin = make([]float64, m*(d.c+1)*d.hw)
+		ch.gdf = make([]float64, m*kp*d.c*d.hw)
 		ch.work = kernels.MakeFloats(work)
 		d.chunks[i] = ch
 	}
@@ -149,10 +186,11 @@ func (d *concat) setup(chunks []span, kp int) {
 func (d *concat) reserve(n int) {
 	for i := range d.chunks {
 		ch := &d.chunks[i]
-		ch.xin.reserve(n)
-		ch.dxin.reserve(n)
+		ch.zin.reserve(n)
 		for l := range ch.pre {
 			ch.pre[l].reserve(n)
+		}
+		for l := range ch.dpre {
 			ch.dpre[l].reserve(n)
 		}
 	}
@@ -182,41 +220,51 @@ func (d *concat) prepare(theta []float64, t float64, rec int) {
 	}
 }
 
+// preActs returns where layer l < L-1 keeps its pre-activations and their
+// tangents at record rec.
+func (ch *chunkConv) preActs(l, rec int) (a, da []float64) {
+	return ch.pre[l].at(rec), ch.dpre[l].at(rec)
+}
+
+// input writes the first layer's padded input [t, z] and its tangents
+// [0, probe] (the time planes of the tangents stay zero).
+func (d *concat) input(ch *chunkConv, t float64, z, probe []float64) (x, dx kernels.Padded) {
+	m, kp := ch.m, ch.kp
+	x, dx = d.padded(ch.x[0], 0), d.padded(ch.dx[0], 0)
+	kernels.ConvPadFill(d.shape(0, m), x, t)
+	kernels.ConvPad(d.shape(0, m), d.c, d.from(x), z)
+	if kp > 0 {
+		kernels.ConvPad(d.shape(0, m*kp), d.c, d.from(dx), probe)
+	}
+	return x, dx
+}
+
 func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 	ch := &d.chunks[c]
-	m, hw := ch.m, d.hw
-	kp := len(probe) / max(1, len(z))
-	cin := d.c + 1
-	x0 := ch.xin.at(rec)
-	dx0 := ch.dxin.at(rec)
-	for s := 0; s < m; s++ {
-		blk := x0[s*cin*hw : (s+1)*cin*hw]
-		for i := 0; i < hw; i++ {
-			blk[i] = t
-		}
-		copy(blk[hw:], z[s*d.c*hw:(s+1)*d.c*hw])
-		for j := 0; j < kp; j++ {
-			dblk := dx0[(s*kp+j)*cin*hw : (s*kp+j+1)*cin*hw]
-			clear(dblk[:hw])
-			copy(dblk[hw:], probe[(s*kp+j)*d.c*hw:(s*kp+j+1)*d.c*hw])
-		}
+	m, kp := ch.m, ch.kp
+	if rec >= 0 {
+		zin := ch.zin.at(rec)
+		copy(zin, z)
+		zin[len(zin)-1] = t
 	}
-	for l := 0; l < d.layers(); l++ {
-		w, b := d.wview[l], d.bview[l]
-		x, dx := d.input(ch, l, rec, t)
-		a, da := ch.pre[l].at(rec), ch.dpre[l].at(rec)
-		kernels.ConvForward(d.shape(l, m), x, w, b, a, ch.work)
-		if kp > 0 {
-			kernels.ConvForward(d.shape(l, m*kp), dx, w, ch.zeroBias[:d.ch[l+1]], da[:m*kp*d.ch[l+1]*hw], ch.work)
-		}
-	}
+	d.input(ch, t, z, probe)
 	last := d.layers() - 1
-	copy(f, ch.pre[last].at(rec)[:len(f)])
+	for l := 0; l < last; l++ {
+		sh := d.shape(l, m)
+		x, dx := d.padded(ch.x[l], l), d.padded(ch.dx[l], l)
+		y, dy := d.padded(ch.x[l+1], l+1), d.padded(ch.dx[l+1], l+1)
+		kernels.ConvPadFill(sh, y, t)
+		a, da := ch.preActs(l, rec)
+		kernels.ConvForwardAct(sh, d.act, kp, x, dx, d.wview[l], d.bview[l], a, da, d.from(y), d.from(dy), ch.work)
+	}
+	x, dx := d.padded(ch.x[last], last), d.padded(ch.dx[last], last)
+	kernels.ConvForwardPadded(d.shape(last, m), x, d.wview[last], d.bview[last], f, ch.work)
 	if kp == 0 {
 		return
 	}
 	jv := ch.dpre[last].at(rec)
-	n := d.c * hw
+	kernels.ConvForwardPadded(d.shape(last, m*kp), dx, d.wview[last], d.zeroBias(last), jv, ch.work)
+	n := d.c * d.hw
 	for s := 0; s < m; s++ {
 		var tt, fr float64
 		for j := 0; j < kp; j++ {
@@ -229,72 +277,23 @@ func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 	}
 }
 
-// input returns layer l's input [t, x_l] and its tangents at record rec,
-// each sample's channels contiguous: for the first layer the recorded
-// ones; for a later layer x_l = act(a_{l-1}) and dx_l = act'(a_{l-1})
-// da_{l-1}, computed from the recorded pre-activations into the chunk's
-// scratch (so the same arithmetic serves the forward pass and its reverse).
-func (d *concat) input(ch *chunkConv, l, rec int, t float64) (x, dx []float64) {
-	m, kp, hw := ch.m, ch.kp, d.hw
-	nin := d.ch[l] + 1
-	if l == 0 {
-		return ch.xin.at(rec), ch.dxin.at(rec)[:m*kp*nin*hw]
-	}
-	out := d.ch[l]
-	a, da := ch.pre[l-1].at(rec), ch.dpre[l-1].at(rec)
-	x, dx = ch.xs[:m*nin*hw], ch.dxs[:m*kp*nin*hw]
-	for s := 0; s < m; s++ {
-		as := a[s*out*hw : (s+1)*out*hw]
-		xs := x[s*nin*hw : (s+1)*nin*hw]
-		for i := 0; i < hw; i++ {
-			xs[i] = t
-		}
-		if kp == 0 {
-			d.act(xs[hw:], as)
-		}
-		for j := 0; j < kp; j++ {
-			das := da[(s*kp+j)*out*hw : (s*kp+j+1)*out*hw]
-			dxs := dx[(s*kp+j)*nin*hw : (s*kp+j+1)*nin*hw]
-			clear(dxs[:hw])
-			d.actJVP(xs[hw:], dxs[hw:], as, das)
-		}
-	}
-	return x, dx
-}
-
-func (d *concat) act(y, x []float64) {
-	if d.tanh {
-		kernels.Tanh(y, x)
-	} else {
-		kernels.Softplus(y, x)
-	}
-}
-
-func (d *concat) actJVP(y, dy, x, dx []float64) {
-	if d.tanh {
-		kernels.TanhJVP(y, dy, x, dx)
-	} else {
-		kernels.SoftplusJVP(y, dy, x, dx)
-	}
-}
-
-func (d *concat) actJVPReverse(gx, gdx, x, dx, gy, gdy []float64) {
-	if d.tanh {
-		kernels.TanhJVPReverse(gx, gdx, x, dx, gy, gdy)
-	} else {
-		kernels.SoftplusJVPReverse(gx, gdx, x, dx, gy, gdy)
-	}
-}
+// zeroBias returns zeros for the bias of layer l's tangents.
+func (d *concat) zeroBias(l int) []float64 { return d.zeros[:d.ch[l+1]] }
 
 func (d *concat) vjp(c, rec int, probe, gf, gtr, gfrob, gz, gacc []float64) {
 	ch := &d.chunks[c]
-	m, hw := ch.m, d.hw
-	kp := len(probe) / max(1, len(gz))
+	m, kp := ch.m, ch.kp
 	clear(gacc)
 	last := d.layers() - 1
-	n := d.c * hw
-	ga, gda := ch.ga[0], ch.gda[0]
-	copy(ga, gf)
+	n := d.c * d.hw
+	zin := ch.zin.at(rec)
+	t := zin[len(zin)-1]
+
+	// The gradients with respect to the last layer's outputs: f, and J v
+	// through the trace and the Frobenius norm.
+	sh := d.shape(last, m)
+	ga, gda := kernels.Padded{Data: ch.ga[0], C: d.c}, kernels.Padded{Data: ch.gda[0], C: d.c}
+	kernels.ConvPad(sh, d.c, ga, gf)
 	if kp > 0 {
 		jv := ch.dpre[last].at(rec)
 		for s := 0; s < m; s++ {
@@ -307,76 +306,45 @@ func (d *concat) vjp(c, rec int, probe, gf, gtr, gfrob, gz, gacc []float64) {
 			}
 			for j := 0; j < kp; j++ {
 				o := (s*kp + j) * n
-				g := gda[o : o+n]
+				g := ch.gdf[o : o+n]
 				for i := range g {
 					g[i] = gt*probe[o+i] + gr*jv[o+i]
 				}
 			}
 		}
+		kernels.ConvPad(d.shape(last, m*kp), d.c, gda, ch.gdf)
 	}
 	for l := last; l >= 0; l-- {
-		in, out := d.ch[l]+1, d.ch[l+1]
-		w := d.wview[l]
-		gw, gb := gacc[d.accW[l]:d.accB[l]], gacc[d.accB[l]:d.accB[l]+out]
-		// The first layer's input begins with the time channel, so its
-		// first element is the record's t.
-		x, dx := d.input(ch, l, rec, ch.xin.at(rec)[0])
 		sh, shk := d.shape(l, m), d.shape(l, m*kp)
-		gal, gdal := ga[:m*out*hw], gda[:m*kp*out*hw]
-		kernels.ConvBackwardFilter(sh, x, gal, gw, gb, ch.work)
-		if kp > 0 {
-			kernels.ConvBackwardFilter(shk, dx, gdal, gw, ch.gbias[:out], ch.work)
-		}
-		kernels.ConvBackwardData(sh, gal, w, ch.gx[:m*in*hw], ch.work)
+		w := d.wview[l]
+		out := d.ch[l+1]
+		gw, gb := gacc[d.accW[l]:d.accB[l]], gacc[d.accB[l]:d.accB[l]+out]
+		x, dx := d.padded(ch.x[l], l), d.padded(ch.dx[l], l)
 		if l == 0 {
+			// The first layer's input is [t, z]; the gradient with respect
+			// to z is its data gradient's channels after the time channel.
+			d.input(ch, t, zin[:m*n], probe)
+			kernels.ConvBackwardDataPadded(sh, ga, w, ch.gin, ch.work)
 			for s := 0; s < m; s++ {
-				copy(gz[s*n:(s+1)*n], ch.gx[(s*in+1)*hw:(s+1)*in*hw])
+				copy(gz[s*n:(s+1)*n], ch.gin[(s*(d.c+1)+1)*d.hw:])
 			}
-			break
+		} else {
+			// Through the previous layer's activation, x_l = act(a_{l-1}),
+			// rewriting x_l and dx_l on the way.
+			kernels.ConvPadFill(sh, x, t)
+			gan := kernels.Padded{Data: ch.ga[1], C: d.ch[l]}
+			gdan := kernels.Padded{Data: ch.gda[1], C: d.ch[l]}
+			a, da := ch.preActs(l-1, rec)
+			kernels.ConvBackwardDataAct(sh, d.act, kp, ga, gda, w, a, da, gan, gdan, d.from(x), d.from(dx), ch.work)
 		}
+		kernels.ConvBackwardFilterPadded(sh, x, ga, gw, gb, ch.work)
 		if kp > 0 {
-			kernels.ConvBackwardData(shk, gdal, w, ch.gdx[:m*kp*in*hw], ch.work)
-		}
-		// Through the previous layer's activation: x = act(a), dx = act'(a) da.
-		pout := d.ch[l]
-		a, da := ch.pre[l-1].at(rec), ch.dpre[l-1].at(rec)
-		gan, gdan := ch.ga[1][:m*pout*hw], ch.gda[1][:m*kp*pout*hw]
-		for s := 0; s < m; s++ {
-			as := a[s*pout*hw : (s+1)*pout*hw]
-			gxs := ch.gx[(s*in+1)*hw : (s+1)*in*hw]
-			gas := gan[s*pout*hw : (s+1)*pout*hw]
-			if kp == 0 {
-				d.actReverse(gas, as, gxs)
-				continue
-			}
-			for j := 0; j < kp; j++ {
-				das := da[(s*kp+j)*pout*hw : (s*kp+j+1)*pout*hw]
-				gdxs := ch.gdx[((s*kp+j)*in+1)*hw : (s*kp+j+1)*in*hw]
-				gdas := gdan[(s*kp+j)*pout*hw : (s*kp+j+1)*pout*hw]
-				if j == 0 {
-					d.actJVPReverse(gas, gdas, as, das, gxs, gdxs)
-					continue
-				}
-				tmp := ch.tmp[:len(as)]
-				d.actJVPReverse(tmp, gdas, as, das, ch.zeros[:len(as)], gdxs)
-				kernels.Axpy(1, tmp, gas)
-			}
+			kernels.ConvBackwardFilterPadded(shk, dx, gda, gw, nil, ch.work)
 		}
 		ch.ga[0], ch.ga[1] = ch.ga[1], ch.ga[0]
 		ch.gda[0], ch.gda[1] = ch.gda[1], ch.gda[0]
-		ga, gda = ch.ga[0], ch.gda[0]
-	}
-}
-
-// actReverse writes gx = act'(x) gy.
-func (d *concat) actReverse(gx, x, gy []float64) {
-	if d.tanh {
-		kernels.TanhPrime(gx, x)
-	} else {
-		kernels.Sigmoid(gx, x)
-	}
-	for i, g := range gy[:len(x)] {
-		gx[i] *= g
+		ga = kernels.Padded{Data: ch.ga[0], C: d.ch[l]}
+		gda = kernels.Padded{Data: ch.gda[0], C: d.ch[l]}
 	}
 }
 
@@ -411,42 +379,62 @@ func (d *concat) finish(rec int, theta, gacc, gtheta []float64) {
 // shape (C, H, W), k x k kernels and the given hidden dims, with or
 // without weight normalisation, over parts chunks of at most m points with
 // kp probes per sample, and what each record keeps: each chunk's first
-// input and every layer's pre-activations, with their tangents.
+// input, the hidden layers' pre-activations and every layer's tangents.
 func concatFootprint(shape []float64, k float64, dims []float64, wn bool, parts, m, kp float64) footprint {
-	c, hw := shape[0], shape[1]*shape[2]
+	c, h, w := shape[0], shape[1], shape[2]
+	hw := h * w
 	ch := append(append([]float64{c}, dims...), c)
+	layers := len(ch) - 1
 	var fp footprint
-	maxc := 0.0
+	inputs := 0.0 // the layers' padded inputs, with their tangents
 	work := 0
-	for l := 0; l+1 < len(ch); l++ {
+	for l := 0; l < layers; l++ {
 		in, out := ch[l]+1, ch[l+1]
 		fp.gradAccum += out*in*k*k + out
-		maxc = max(maxc, in, out+1)
-		fp.record += madeFloats(m*out*hw) + madeFloats(m*kp*out*hw)
-		// The kernels' work space, as setup sizes it, for the batch of
-		// the primal and of the tangents; it is looked up for sizes whose
-		// products fit an int (larger ones are refused long before it
-		// matters).
-		if in < 1<<16 && out < 1<<16 && hw < 1<<24 && k < 16 {
-			for _, n := range []float64{m, m * max(1, kp)} {
-				s := kernels.ConvShape{N: int(min(n, 1<<30)), Cin: int(in), Cout: int(out), H: int(shape[1]), W: int(shape[2]), K: int(k)}
-				work = max(work, s.WorkLen())
-			}
+		if l < layers-1 {
+			fp.record += madeFloats(m * out * hw)
+		}
+		fp.record += madeFloats(m * kp * out * hw)
+		inputs += madeFloats(padLen(h, w, k, m, ch[l]+2))
+		if kp > 0 {
+			inputs += madeFloats(padLen(h, w, k, m*kp, ch[l]+2))
+		}
+		// The kernels' work space, as setup sizes it; it is looked up for
+		// sizes whose products fit an int (larger ones are refused long
+		// before it matters).
+		if in < 1<<16 && out < 1<<16 && hw < 1<<24 && k < 16 && kp < 1<<20 {
+			s := kernels.ConvShape{N: int(min(m, 1<<30)), Cin: int(in), Cout: int(out), H: int(h), W: int(w), K: int(k)}
+			work = max(work, s.ActWorkLen(int(kp)))
+			s.N = int(min(m*kp, 1<<30))
+			work = max(work, s.WorkLen())
 		}
 	}
+	fp.record += madeFloats(m*c*hw + 1)
 	fp.params = fp.gradAccum
 	if wn {
 		for _, out := range ch[1:] {
 			fp.params += out // weight_g
 		}
 	}
-	fp.record += madeFloats(m*(c+1)*hw) + madeFloats(m*kp*(c+1)*hw)
-	// Per chunk: a scratch record, the inputs of the later layers and
-	// their tangents, two gradients of each and one more of each, and the
-	// per-channel scratch.
-	perChunk := fp.record + 4*madeFloats(m*maxc*hw) + 4*madeFloats(m*kp*maxc*hw) +
-		float64s(2*maxc*hw+2*maxc) + madeFloats(float64(work))
-	fp.fixed = float64s(fp.gradAccum) + parts*perChunk
+	maxc := slices.Max(ch)
+	// Per chunk: a scratch record, the layers' inputs, two gradients with
+	// respect to the pre-activations and two of their tangents, those of
+	// the first layer's data gradient and of J v, and the work space.
+	perChunk := fp.record + inputs + 2*madeFloats(padLen(h, w, k, m, maxc)) + 2*madeFloats(padLen(h, w, k, m*kp, maxc)) +
+		float64s(m*(c+1)*hw) + float64s(m*kp*c*hw) + madeFloats(float64(work))
+	fp.fixed = float64s(fp.gradAccum) + float64s(maxc) + parts*perChunk
 	fp.record *= parts
 	return fp
+}
+
+// padLen is the length kernels.ConvShape.PadLen gives for n images of c
+// planes of h x w pixels under k x k kernels, in floating point; for
+// sizes whose layout would not fit an int, the compact images' length,
+// which the padded one exceeds.
+func padLen(h, w, k, n, c float64) float64 {
+	if h < 1<<24 && w < 1<<24 && k < 16 {
+		s := kernels.ConvShape{H: int(h), W: int(w), K: int(k)}
+		return n*c*float64(s.PadPlane()) + float64(s.PadLen(0, 0))
+	}
+	return n * c * h * w
 }

@@ -2,7 +2,11 @@ package cnf
 
 import (
 	"math"
+	"runtime"
+	"slices"
 	"testing"
+
+	"github.com/mmcnf/mmcnf/kernels"
 )
 
 func mlpConfig(base string) Config {
@@ -110,5 +114,210 @@ func TestConcatGradient(t *testing.T) {
 			}
 			checkGradFD(t, m, x, labels, 9, 2)
 		})
+	}
+}
+
+// unfusedEval is the concat dynamics' evaluation as the composition of
+// compact kernels that the fused ones replace: each layer concatenates the
+// time channel to its input (and a zero channel to the tangents), convolves
+// both (kernels.ConvForward) and applies the activation's JVP
+// (kernels.SoftplusJVP or TanhJVP), none after the last layer. It returns f
+// and J v for the m samples z and their kp probes each.
+func unfusedEval(d *concat, t float64, z, probe []float64, m, kp int) (f, jv []float64) {
+	hw := d.hw
+	x, dx := z, probe
+	for l := 0; l < d.layers(); l++ {
+		in, out := d.ch[l]+1, d.ch[l+1]
+		sh, shk := d.shape(l, m), d.shape(l, m*kp)
+		xc, dxc := make([]float64, m*in*hw), make([]float64, m*kp*in*hw)
+		for s := 0; s < m; s++ {
+			for i := 0; i < hw; i++ {
+				xc[s*in*hw+i] = t
+			}
+			copy(xc[(s*in+1)*hw:(s+1)*in*hw], x[s*(in-1)*hw:])
+		}
+		for s := 0; s < m*kp; s++ {
+			copy(dxc[(s*in+1)*hw:(s+1)*in*hw], dx[s*(in-1)*hw:])
+		}
+		work := make([]float64, max(sh.WorkLen(), shk.WorkLen()))
+		a, da := make([]float64, m*out*hw), make([]float64, m*kp*out*hw)
+		kernels.ConvForward(sh, xc, d.wview[l], d.bview[l], a, work)
+		kernels.ConvForward(shk, dxc, d.wview[l], make([]float64, out), da, work)
+		if l == d.layers()-1 {
+			return a, da
+		}
+		x, dx = make([]float64, len(a)), make([]float64, len(da))
+		for s := 0; s < m; s++ {
+			as := a[s*out*hw : (s+1)*out*hw]
+			if kp == 0 {
+				if d.act == kernels.ActTanh {
+					kernels.Tanh(x[s*out*hw:], as)
+				} else {
+					kernels.Softplus(x[s*out*hw:], as)
+				}
+			}
+			for j := 0; j < kp; j++ {
+				o := (s*kp + j) * out * hw
+				if d.act == kernels.ActTanh {
+					kernels.TanhJVP(x[s*out*hw:], dx[o:], as, da[o:o+out*hw])
+				} else {
+					kernels.SoftplusJVP(x[s*out*hw:], dx[o:], as, da[o:o+out*hw])
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// TestConcatEvalMatchesUnfused compares the concat dynamics' f, trace and
+// Frobenius estimates, a batch split into chunks, recorded and not, with
+// unfusedEval on images whose widths are no multiple of the vector widths,
+// with one probe or several per sample and none. The gradient checks cannot
+// see a wrong forward value that the gradient follows (a stale time
+// channel, say); this test can. Both compute the same composition; the
+// fused kernels are held to it within a few ulps of each layer's values,
+// so that through three small layers (values of order 1, sums of at most
+// 9*9+1 terms) the two agree to far below the 1e-11 asserted, relative to
+// the largest value.
+func TestConcatEvalMatchesUnfused(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		c, h, w, k    int
+		dims          []int
+		tanh, mlp     bool
+		kp, n, chunks int
+	}{
+		{"conv 5x7", 1, 5, 7, 3, []int{8, 6}, false, false, 1, 5, 2},
+		{"conv 2ch 3x9 probes", 2, 3, 9, 3, []int{5}, false, false, 3, 4, 2},
+		{"conv 16x16 sampling", 1, 16, 16, 3, []int{7, 7}, false, false, 0, 3, 1},
+		{"mlp tanh", 3, 1, 1, 1, []int{5, 4}, true, true, 3, 7, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newConcat(tc.c, tc.h, tc.w, tc.k, tc.dims, tc.tanh, false, tc.mlp, "")
+			rng := testRNG(5)
+			theta := make([]float64, d.numParams())
+			for i := range theta {
+				theta[i] = 0.6 * rng.NormFloat64()
+			}
+			const tt = 0.37
+			d.prepare(theta, tt, 0)
+			chunks := splitBatch(tc.n, tc.chunks)
+			d.setup(chunks, tc.kp)
+			d.reserve(1)
+			dim := d.dim()
+			z, probe := make([]float64, tc.n*dim), make([]float64, tc.n*tc.kp*dim)
+			for i := range z {
+				z[i] = 2 * rng.NormFloat64()
+			}
+			for i := range probe {
+				probe[i] = rng.NormFloat64()
+			}
+			wantF, wantJV := unfusedEval(d, tt, z, probe, tc.n, tc.kp)
+			for _, rec := range []int{0, -1} {
+				f, tr, frob := make([]float64, tc.n*dim), make([]float64, tc.n), make([]float64, tc.n)
+				for c, s := range chunks {
+					d.eval(c, rec, tt, z[s.lo*dim:s.hi*dim], probe[s.lo*tc.kp*dim:s.hi*tc.kp*dim],
+						f[s.lo*dim:s.hi*dim], tr[s.lo:s.hi], frob[s.lo:s.hi])
+				}
+				scale, worst := 0.0, 0.0
+				for i := range wantF {
+					scale = max(scale, math.Abs(wantF[i]))
+					worst = max(worst, math.Abs(f[i]-wantF[i]))
+				}
+				for s := 0; s < tc.n && tc.kp > 0; s++ {
+					var wt, wf float64
+					for j := 0; j < tc.kp; j++ {
+						o := (s*tc.kp + j) * dim
+						for i := 0; i < dim; i++ {
+							wt += probe[o+i] * wantJV[o+i]
+							wf += wantJV[o+i] * wantJV[o+i]
+						}
+					}
+					scale = max(scale, math.Abs(wt), wf)
+					worst = max(worst, math.Abs(tr[s]-wt), math.Abs(frob[s]-wf))
+				}
+				t.Logf("record %d: largest difference %.3g, largest value %.3g", rec, worst, scale)
+				if !(worst <= 1e-11*scale) || scale == 0 {
+					t.Errorf("record %d: f, trace or Frobenius estimate %.3g from the unfused composition (largest value %.3g)", rec, worst, scale)
+				}
+			}
+		})
+	}
+}
+
+// TestConvNoAllocs checks that, once built, the conv dynamics' function
+// evaluations and vector-Jacobian products allocate nothing.
+func TestConvNoAllocs(t *testing.T) {
+	m, err := New(convConfig(BaseGMM), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	x, labels := pixels(n, m.D(), 3)
+	g := make([]float64, len(m.Params()))
+	if _, err := m.LossGrad(x, labels, testRNG(1), g); err != nil {
+		t.Fatal(err)
+	}
+	fl := m.runs[runKey{n, modeTrain}].flows[0]
+	y, dy := make([]float64, fl.Dim()), make([]float64, fl.Dim())
+	for i := range y {
+		y[i] = 0.01 * float64(i%7)
+	}
+	a, ay := make([]float64, fl.Dim()), make([]float64, fl.Dim())
+	for i := range a {
+		a[i] = 0.01 * float64(i%5)
+	}
+	gtheta := make([]float64, fl.NumParams())
+	for _, rec := range []int{2, -1} {
+		if allocs := testing.AllocsPerRun(10, func() {
+			fl.Eval(0.2, y, dy, rec)
+			if rec >= 0 {
+				fl.VJP(rec, a, ay, gtheta)
+			}
+		}); allocs != 0 {
+			t.Errorf("record %d: Eval and VJP allocate %v times", rec, allocs)
+		}
+	}
+}
+
+// TestConvThreads checks that the log-likelihood of each sample under a
+// ConcatConv model is bit for bit the same however many chunks the batch
+// is split into (every image goes through the same arithmetic alone), and
+// that the gradient is the same from run to run at a given thread count.
+func TestConvThreads(t *testing.T) {
+	cfg := convConfig(BaseGaussian)
+	const n = 5
+	x, labels := pixels(n, 12, 4)
+	var lls [][]float64
+	for _, threads := range []int{1, 2, 3} {
+		prev := runtime.GOMAXPROCS(threads)
+		var grads [][]float64
+		for run := 0; run < 2; run++ {
+			m, err := New(cfg, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := make([]float64, len(m.Params()))
+			if _, err := m.LossGrad(x, labels, testRNG(2), g); err != nil {
+				t.Fatal(err)
+			}
+			grads = append(grads, g)
+			if run == 0 {
+				ll := make([]float64, n)
+				if _, err := m.LogLikelihood(x, testRNG(3), ll); err != nil {
+					t.Fatal(err)
+				}
+				lls = append(lls, ll)
+			}
+		}
+		runtime.GOMAXPROCS(prev)
+		if !slices.Equal(grads[0], grads[1]) {
+			t.Errorf("%d threads: gradients differ from run to run", threads)
+		}
+	}
+	for i := 1; i < len(lls); i++ {
+		if !slices.Equal(lls[i], lls[0]) {
+			t.Errorf("log-likelihoods with %d chunks %v, with 1 %v", i+1, lls[i], lls[0])
+		}
 	}
 }
