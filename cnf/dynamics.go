@@ -65,16 +65,16 @@ func (p paramSpec) size() int {
 }
 
 // records is a store of equally sized float64 buffers indexed by record
-// number, with one extra scratch buffer for record -1. The buffers come from
-// kernels.MakeFloats: the large ones (the convolutional layers' recorded
-// activations) are advised for huge pages.
+// number, with one extra scratch buffer for record -1, made when first
+// asked for. The buffers come from kernels.MakeFloats: the large ones (the
+// convolutional layers' recorded activations) are advised for huge pages.
 type records struct {
 	size int
 	bufs [][]float64
 }
 
 func newRecords(size int) records {
-	return records{size: size, bufs: [][]float64{kernels.MakeFloats(size)}}
+	return records{size: size, bufs: [][]float64{nil}}
 }
 
 // reserve grows the store to hold records 0..n-1.
@@ -88,6 +88,9 @@ func (r *records) reserve(n int) {
 // the store if rec was not reserved.
 func (r *records) at(rec int) []float64 {
 	if rec < 0 {
+		if r.bufs[0] == nil {
+			r.bufs[0] = kernels.MakeFloats(r.size)
+		}
 		return r.bufs[0]
 	}
 	r.reserve(rec + 1)

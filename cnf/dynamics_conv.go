@@ -221,8 +221,13 @@ func (d *concat) prepare(theta []float64, t float64, rec int) {
 }
 
 // preActs returns where layer l < L-1 keeps its pre-activations and their
-// tangents at record rec.
+// tangents at record rec: nowhere (nil) when nothing is recorded, as in
+// the solves of evaluation and sampling, where the fused kernels keep them
+// in their work buffer, an image at a time.
 func (ch *chunkConv) preActs(l, rec int) (a, da []float64) {
+	if rec < 0 {
+		return nil, nil
+	}
 	return ch.pre[l].at(rec), ch.dpre[l].at(rec)
 }
 
@@ -417,10 +422,11 @@ func concatFootprint(shape []float64, k float64, dims []float64, wn bool, parts,
 		}
 	}
 	maxc := slices.Max(ch)
-	// Per chunk: a scratch record, the layers' inputs, two gradients with
+	// Per chunk: the scratch record of J v that a solve recording nothing
+	// writes (it keeps no other), the layers' inputs, two gradients with
 	// respect to the pre-activations and two of their tangents, those of
 	// the first layer's data gradient and of J v, and the work space.
-	perChunk := fp.record + inputs + 2*madeFloats(padLen(h, w, k, m, maxc)) + 2*madeFloats(padLen(h, w, k, m*kp, maxc)) +
+	perChunk := madeFloats(m*kp*c*hw) + inputs + 2*madeFloats(padLen(h, w, k, m, maxc)) + 2*madeFloats(padLen(h, w, k, m*kp, maxc)) +
 		float64s(m*(c+1)*hw) + float64s(m*kp*c*hw) + madeFloats(float64(work))
 	fp.fixed = float64s(fp.gradAccum) + float64s(maxc) + parts*perChunk
 	fp.record *= parts
