@@ -9,10 +9,11 @@ package kernels
 // the same tile kernel (the data gradient is the convolution of dy with the
 // transposed, flipped weights), ConvBackwardFilter a kernel that reduces
 // over pixels. The fused kernels run the tile kernel of their tier and then
-// the activation's kernel (AVX2 on both tiers, generated from the same
-// vector code as the elementwise family's, so with the same rounding) over
-// each image's outputs while they are in cache. The avx512 tier's
-// convolution kernels are driven from conv_avx512_amd64.go.
+// the tier's activation kernel over each image's outputs while they are in
+// cache; the activation kernels are generated from the same vector code as
+// the elementwise family's JVP kernels and reverses of the same tier, so
+// with the same rounding. The avx512 tier's convolution kernels are driven
+// from conv_avx512_amd64.go.
 
 // convWorkLen is the work of the assembly path, whatever the tier in use,
 // so that a buffer sized under one tier serves under every other.
@@ -130,18 +131,28 @@ func convBackwardDataAct(s ConvShape, act Activation, k int, gy, gdy Padded, w, 
 	convBackwardDataActRef(s, act, k, padded(s, gy), padded(s, gdy), w, p, dp, padded(s, gp), padded(s, gdp), padded(s, x), padded(s, dx), work)
 }
 
-// actJVPKernel returns the activation's forward kernel.
-func actJVPKernel(act Activation) func(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int) {
-	if act == ActTanh {
+// actJVPKernel returns the activation's forward kernel on tier t.
+func actJVPKernel(act Activation, t tier) func(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int) {
+	switch {
+	case act == ActTanh && t == tierAVX512:
+		return convTanhJVPAVX512
+	case act == ActTanh:
 		return convTanhJVPAVX2
+	case t == tierAVX512:
+		return convSoftplusJVPAVX512
 	}
 	return convSoftplusJVPAVX2
 }
 
-// actReverseKernel returns the activation's reverse kernel.
-func actReverseKernel(act Activation) func(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int) {
-	if act == ActTanh {
+// actReverseKernel returns the activation's reverse kernel on tier t.
+func actReverseKernel(act Activation, t tier) func(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int) {
+	switch {
+	case act == ActTanh && t == tierAVX512:
+		return convTanhReverseAVX512
+	case act == ActTanh:
 		return convTanhReverseAVX2
+	case t == tierAVX512:
+		return convSoftplusReverseAVX512
 	}
 	return convSoftplusReverseAVX2
 }
@@ -191,6 +202,30 @@ func convSoftplusReverseAVX2(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float
 //
 //go:noescape
 func convTanhReverseAVX2(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int)
+
+// convSoftplusJVPAVX512 is convSoftplusJVPAVX2 with the arithmetic of
+// softplusJVPAVX512.
+//
+//go:noescape
+func convSoftplusJVPAVX512(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int)
+
+// convTanhJVPAVX512 is convTanhJVPAVX2 with the arithmetic of
+// tanhJVPAVX512.
+//
+//go:noescape
+func convTanhJVPAVX512(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int)
+
+// convSoftplusReverseAVX512 is convSoftplusReverseAVX2 with the arithmetic
+// of softplusJVPAVX512 and softplusJVPReverseAVX512.
+//
+//go:noescape
+func convSoftplusReverseAVX512(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int)
+
+// convTanhReverseAVX512 is convTanhReverseAVX2 with the arithmetic of
+// tanhJVPAVX512 and tanhJVPReverseAVX512.
+//
+//go:noescape
+func convTanhReverseAVX512(p, dp *float64, k, ldk int, gx, gdx, gp, gdp *float64, ldgp int, x, dx *float64, ldx, nc, h, w, wp, plane int)
 
 // convTile3x16 computes, for nb blocks j of 3 output channels r and the 16
 // output pixels p of one tile,

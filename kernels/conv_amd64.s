@@ -5891,8 +5891,8 @@ convSoftplusJVPAVX2_row:
 	MOVQ w+72(FP), DX
 
 convSoftplusJVPAVX2_vec:
-	CMPQ         DX, $0x04
-	JL           convSoftplusJVPAVX2_tail
+	CMPQ         DX, $0x00000004
+	JL           convSoftplusJVPAVX2_vec_end
 	MOVQ         a+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VORPD        c8000000000000000<>+0(SB), Y0, Y1
@@ -5989,7 +5989,7 @@ convSoftplusJVPAVX2_vec:
 
 convSoftplusJVPAVX2_tangent_2:
 	VMOVUPD (SI)(R8*8), Y0
-	VMULPD  Y0, Y4, Y0
+	VMULPD  Y4, Y0, Y0
 	VMOVUPD Y0, (DI)(R9*8)
 	ADDQ    ldk+24(FP), R8
 	ADDQ    ldy+48(FP), R9
@@ -5997,12 +5997,12 @@ convSoftplusJVPAVX2_tangent_2:
 	JNZ     convSoftplusJVPAVX2_tangent_2
 
 convSoftplusJVPAVX2_notangent_1:
-	ADDQ $0x20, AX
-	ADDQ $0x20, CX
-	SUBQ $0x04, DX
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, DX
 	JMP  convSoftplusJVPAVX2_vec
 
-convSoftplusJVPAVX2_tail:
+convSoftplusJVPAVX2_vec_end:
 	TESTQ        DX, DX
 	JZ           convSoftplusJVPAVX2_rowend
 	MOVQ         DX, BX
@@ -6105,7 +6105,7 @@ convSoftplusJVPAVX2_tail:
 
 convSoftplusJVPAVX2_tangent_4:
 	VMASKMOVPD (SI)(R8*8), Y0, Y1
-	VMULPD     Y1, Y5, Y1
+	VMULPD     Y5, Y1, Y1
 	VMASKMOVPD Y1, Y0, (DI)(R9*8)
 	ADDQ       ldk+24(FP), R8
 	ADDQ       ldy+48(FP), R9
@@ -6380,8 +6380,8 @@ convSoftplusReverseAVX2_row:
 	MOVQ w+112(FP), DX
 
 convSoftplusReverseAVX2_vec:
-	CMPQ         DX, $0x04
-	JL           convSoftplusReverseAVX2_tail
+	CMPQ         DX, $0x00000004
+	JL           convSoftplusReverseAVX2_vec_end
 	MOVQ         p+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VORPD        c8000000000000000<>+0(SB), Y0, Y1
@@ -6488,9 +6488,9 @@ convSoftplusReverseAVX2_vec:
 	VMOVUPD      (DI)(R10*8), Y2
 	VMULPD       Y1, Y5, Y3
 	VMULPD       Y2, Y3, Y3
-	VMULPD       Y1, Y4, Y1
+	VMULPD       Y4, Y1, Y1
 	VMOVUPD      Y1, (R9)(R12*8)
-	VMULPD       Y2, Y4, Y2
+	VMULPD       Y4, Y2, Y2
 	VMOVUPD      Y2, (R8)(R11*8)
 	ADDQ         ldk+24(FP), R10
 	ADDQ         ldgp+64(FP), R11
@@ -6505,9 +6505,9 @@ convSoftplusReverseAVX2_tangent_7:
 	VMOVUPD (DI)(R10*8), Y2
 	VMULPD  Y0, Y5, Y3
 	VMULPD  Y2, Y3, Y3
-	VMULPD  Y0, Y4, Y0
+	VMULPD  Y4, Y0, Y0
 	VMOVUPD Y0, (R9)(R12*8)
-	VMULPD  Y2, Y4, Y2
+	VMULPD  Y4, Y2, Y2
 	VMOVUPD Y2, (R8)(R11*8)
 	ADDQ    ldk+24(FP), R10
 	ADDQ    ldgp+64(FP), R11
@@ -6523,12 +6523,12 @@ convSoftplusReverseAVX2_notangent_5:
 convSoftplusReverseAVX2_store_6:
 	MOVQ    gp+48(FP), BX
 	VMOVUPD Y1, (BX)(CX*1)
-	ADDQ    $0x20, AX
-	ADDQ    $0x20, CX
-	SUBQ    $0x04, DX
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000004, DX
 	JMP     convSoftplusReverseAVX2_vec
 
-convSoftplusReverseAVX2_tail:
+convSoftplusReverseAVX2_vec_end:
 	TESTQ        DX, DX
 	JZ           convSoftplusReverseAVX2_rowend
 	MOVQ         DX, BX
@@ -6641,9 +6641,9 @@ convSoftplusReverseAVX2_tail:
 	VMASKMOVPD   (DI)(R10*8), Y0, Y3
 	VMULPD       Y2, Y6, Y4
 	VMULPD       Y3, Y4, Y4
-	VMULPD       Y2, Y5, Y2
+	VMULPD       Y5, Y2, Y2
 	VMASKMOVPD   Y2, Y0, (R9)(R12*8)
-	VMULPD       Y3, Y5, Y3
+	VMULPD       Y5, Y3, Y3
 	VMASKMOVPD   Y3, Y0, (R8)(R11*8)
 	ADDQ         ldk+24(FP), R10
 	ADDQ         ldgp+64(FP), R11
@@ -6658,9 +6658,9 @@ convSoftplusReverseAVX2_tangent_10:
 	VMASKMOVPD (DI)(R10*8), Y0, Y3
 	VMULPD     Y1, Y6, Y4
 	VMULPD     Y3, Y4, Y4
-	VMULPD     Y1, Y5, Y1
+	VMULPD     Y5, Y1, Y1
 	VMASKMOVPD Y1, Y0, (R9)(R12*8)
-	VMULPD     Y3, Y5, Y3
+	VMULPD     Y5, Y3, Y3
 	VMASKMOVPD Y3, Y0, (R8)(R11*8)
 	ADDQ       ldk+24(FP), R10
 	ADDQ       ldgp+64(FP), R11
@@ -6721,8 +6721,8 @@ convTanhJVPAVX2_row:
 	MOVQ w+72(FP), DX
 
 convTanhJVPAVX2_vec:
-	CMPQ         DX, $0x04
-	JL           convTanhJVPAVX2_tail
+	CMPQ         DX, $0x00000004
+	JL           convTanhJVPAVX2_vec_end
 	MOVQ         a+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y1
@@ -6823,7 +6823,7 @@ tanhsmall_11:
 
 convTanhJVPAVX2_tangent_13:
 	VMOVUPD (SI)(R8*8), Y0
-	VMULPD  Y0, Y3, Y0
+	VMULPD  Y3, Y0, Y0
 	VMOVUPD Y0, (DI)(R9*8)
 	ADDQ    ldk+24(FP), R8
 	ADDQ    ldy+48(FP), R9
@@ -6831,12 +6831,12 @@ convTanhJVPAVX2_tangent_13:
 	JNZ     convTanhJVPAVX2_tangent_13
 
 convTanhJVPAVX2_notangent_12:
-	ADDQ $0x20, AX
-	ADDQ $0x20, CX
-	SUBQ $0x04, DX
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, DX
 	JMP  convTanhJVPAVX2_vec
 
-convTanhJVPAVX2_tail:
+convTanhJVPAVX2_vec_end:
 	TESTQ        DX, DX
 	JZ           convTanhJVPAVX2_rowend
 	MOVQ         DX, BX
@@ -6943,7 +6943,7 @@ tanhsmall_14:
 
 convTanhJVPAVX2_tangent_16:
 	VMASKMOVPD (SI)(R8*8), Y0, Y1
-	VMULPD     Y1, Y4, Y1
+	VMULPD     Y4, Y1, Y1
 	VMASKMOVPD Y1, Y0, (DI)(R9*8)
 	ADDQ       ldk+24(FP), R8
 	ADDQ       ldy+48(FP), R9
@@ -7014,8 +7014,8 @@ convTanhReverseAVX2_row:
 	MOVQ w+112(FP), DX
 
 convTanhReverseAVX2_vec:
-	CMPQ         DX, $0x04
-	JL           convTanhReverseAVX2_tail
+	CMPQ         DX, $0x00000004
+	JL           convTanhReverseAVX2_vec_end
 	MOVQ         p+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y1
@@ -7126,9 +7126,9 @@ tanhsmall_17:
 	VMOVUPD     (DI)(R10*8), Y4
 	VMULPD      Y2, Y0, Y5
 	VMULPD      Y4, Y5, Y5
-	VMULPD      Y2, Y3, Y2
+	VMULPD      Y3, Y2, Y2
 	VMOVUPD     Y2, (R9)(R12*8)
-	VMULPD      Y4, Y3, Y4
+	VMULPD      Y3, Y4, Y4
 	VMOVUPD     Y4, (R8)(R11*8)
 	ADDQ        ldk+24(FP), R10
 	ADDQ        ldgp+64(FP), R11
@@ -7143,9 +7143,9 @@ convTanhReverseAVX2_tangent_20:
 	VMOVUPD (DI)(R10*8), Y4
 	VMULPD  Y1, Y0, Y5
 	VMULPD  Y4, Y5, Y5
-	VMULPD  Y1, Y3, Y1
+	VMULPD  Y3, Y1, Y1
 	VMOVUPD Y1, (R9)(R12*8)
-	VMULPD  Y4, Y3, Y4
+	VMULPD  Y3, Y4, Y4
 	VMOVUPD Y4, (R8)(R11*8)
 	ADDQ    ldk+24(FP), R10
 	ADDQ    ldgp+64(FP), R11
@@ -7161,12 +7161,12 @@ convTanhReverseAVX2_notangent_18:
 convTanhReverseAVX2_store_19:
 	MOVQ    gp+48(FP), BX
 	VMOVUPD Y2, (BX)(CX*1)
-	ADDQ    $0x20, AX
-	ADDQ    $0x20, CX
-	SUBQ    $0x04, DX
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000004, DX
 	JMP     convTanhReverseAVX2_vec
 
-convTanhReverseAVX2_tail:
+convTanhReverseAVX2_vec_end:
 	TESTQ        DX, DX
 	JZ           convTanhReverseAVX2_rowend
 	MOVQ         DX, BX
@@ -7283,9 +7283,9 @@ tanhsmall_21:
 	VMASKMOVPD  (DI)(R10*8), Y0, Y5
 	VMULPD      Y3, Y1, Y6
 	VMULPD      Y5, Y6, Y6
-	VMULPD      Y3, Y4, Y3
+	VMULPD      Y4, Y3, Y3
 	VMASKMOVPD  Y3, Y0, (R9)(R12*8)
-	VMULPD      Y5, Y4, Y5
+	VMULPD      Y4, Y5, Y5
 	VMASKMOVPD  Y5, Y0, (R8)(R11*8)
 	ADDQ        ldk+24(FP), R10
 	ADDQ        ldgp+64(FP), R11
@@ -7300,9 +7300,9 @@ convTanhReverseAVX2_tangent_24:
 	VMASKMOVPD (DI)(R10*8), Y0, Y5
 	VMULPD     Y2, Y1, Y6
 	VMULPD     Y5, Y6, Y6
-	VMULPD     Y2, Y4, Y2
+	VMULPD     Y4, Y2, Y2
 	VMASKMOVPD Y2, Y0, (R9)(R12*8)
-	VMULPD     Y5, Y4, Y5
+	VMULPD     Y4, Y5, Y5
 	VMASKMOVPD Y5, Y0, (R8)(R11*8)
 	ADDQ       ldk+24(FP), R10
 	ADDQ       ldgp+64(FP), R11
@@ -7339,5 +7339,1849 @@ convTanhReverseAVX2_rowend:
 	JNZ   convTanhReverseAVX2_channel
 
 convTanhReverseAVX2_done:
+	VZEROUPPER
+	RET
+
+// func convSoftplusJVPAVX512(a *float64, da *float64, k int, ldk int, y *float64, dy *float64, ldy int, nc int, h int, w int, wp int, plane int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·convSoftplusJVPAVX512(SB), NOSPLIT, $16-96
+	XORQ  AX, AX
+	XORQ  CX, CX
+	MOVQ  nc+56(FP), DX
+	TESTQ DX, DX
+	JZ    convSoftplusJVPAVX512_done
+	MOVQ  DX, 8(SP)
+	MOVQ  h+64(FP), DX
+	TESTQ DX, DX
+	JZ    convSoftplusJVPAVX512_done
+
+convSoftplusJVPAVX512_channel:
+	MOVQ h+64(FP), DX
+	MOVQ DX, (SP)
+
+convSoftplusJVPAVX512_row:
+	MOVQ w+72(FP), DX
+
+convSoftplusJVPAVX512_group:
+	CMPQ              DX, $0x00000010
+	JL                convSoftplusJVPAVX512_group_end
+	MOVQ              a+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VMOVUPD           64(BX)(AX*1), Z1
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z2
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z1, Z3
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z4
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z5
+	VMINPD            Z2, Z4, Z2
+	VMINPD            Z3, Z5, Z3
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z4
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z5
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z2, Z4
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z3, Z5
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z4, Z6
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z5, Z7
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z7, Z3
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z7, Z3
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z8
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z9
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z3, Z9
+	VMOVUPD           exp2hi<>+0(SB), Z10
+	VMOVUPD           exp2hi<>+0(SB), Z11
+	VPERMT2PD         exp2hi<>+64(SB), Z4, Z10
+	VPERMT2PD         exp2hi<>+64(SB), Z5, Z11
+	VMOVUPD           exp2lo<>+0(SB), Z12
+	VMOVUPD           exp2lo<>+0(SB), Z13
+	VPERMT2PD         exp2lo<>+64(SB), Z4, Z12
+	VPERMT2PD         exp2lo<>+64(SB), Z5, Z13
+	VMULPD            Z10, Z2, Z2
+	VMULPD            Z11, Z3, Z3
+	VFMADD213PD       Z12, Z8, Z2
+	VFMADD213PD       Z13, Z9, Z3
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z6, Z6
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z7, Z7
+	VADDPD            Z10, Z2, Z2
+	VADDPD            Z11, Z3, Z3
+	VSCALEFPD         Z6, Z2, Z2
+	VSCALEFPD         Z7, Z3, Z3
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z2, Z4
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z3, Z5
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z0, K1
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z1, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z6
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z7
+	VMOVAPD           Z2, K1, Z6
+	VMOVAPD           Z3, K2, Z7
+	VDIVPD            Z4, Z6, Z6
+	VDIVPD            Z5, Z7, Z7
+	VGETMANTPD        $0x00, Z4, Z8
+	VGETMANTPD        $0x00, Z5, Z9
+	VGETEXPPD         Z4, Z10
+	VGETEXPPD         Z5, Z11
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z8, K1
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z9, K2
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z8, K1, Z8
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z9, K2, Z9
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z10, K1, Z10
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z11, K2, Z11
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z8, Z8
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z9, Z9
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z10, K1
+	VMOVAPD           Z2, K1, Z8
+	KNOTB             K1, K1
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z11, K2
+	VMOVAPD           Z3, K2, Z9
+	KNOTB             K2, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z12
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z13
+	VSUBPD            Z4, Z12, Z12
+	VSUBPD            Z5, Z13, Z13
+	VADDPD            Z2, Z12, Z12
+	VADDPD            Z3, Z13, Z13
+	VRCP14PD          Z4, Z2
+	VRCP14PD          Z5, Z3
+	VMULPD.Z          Z12, Z2, K1, Z2
+	VMULPD.Z          Z13, Z3, K2, Z3
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z8, Z4
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z9, Z5
+	VDIVPD            Z4, Z8, Z4
+	VDIVPD            Z5, Z9, Z5
+	VMULPD            Z4, Z4, Z12
+	VMULPD            Z5, Z5, Z13
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z14
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z15
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z13, Z15
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z13, Z15
+	VMULPD            Z12, Z14, Z14
+	VMULPD            Z13, Z15, Z15
+	VMULPD            Z8, Z8, Z12
+	VMULPD            Z9, Z9, Z13
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z12, Z12
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z13, Z13
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z10, Z2
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z11, Z3
+	VADDPD            Z12, Z14, Z14
+	VADDPD            Z13, Z15, Z15
+	VFMADD231PD       Z14, Z4, Z2
+	VFMADD231PD       Z15, Z5, Z3
+	VSUBPD            Z2, Z12, Z2
+	VSUBPD            Z3, Z13, Z3
+	VSUBPD            Z2, Z8, Z2
+	VSUBPD            Z3, Z9, Z3
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z10, Z2
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z11, Z3
+	VXORPD            Z4, Z4, Z4
+	VXORPD            Z5, Z5, Z5
+	VMAXPD            Z0, Z4, Z4
+	VMAXPD            Z1, Z5, Z5
+	VADDPD            Z2, Z4, Z4
+	VADDPD            Z3, Z5, Z5
+	MOVQ              y+32(FP), BX
+	VMOVUPD           Z4, (BX)(CX*1)
+	VMOVUPD           Z5, 64(BX)(CX*1)
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convSoftplusJVPAVX512_notangent_25
+	MOVQ              da+8(FP), SI
+	MOVQ              dy+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              CX, DI
+	XORQ              R8, R8
+	XORQ              R9, R9
+
+convSoftplusJVPAVX512_tangent_26:
+	VMOVUPD (SI)(R8*8), Z0
+	VMOVUPD 64(SI)(R8*8), Z1
+	VMULPD  Z6, Z0, Z0
+	VMULPD  Z7, Z1, Z1
+	VMOVUPD Z0, (DI)(R9*8)
+	VMOVUPD Z1, 64(DI)(R9*8)
+	ADDQ    ldk+24(FP), R8
+	ADDQ    ldy+48(FP), R9
+	DECQ    BX
+	JNZ     convSoftplusJVPAVX512_tangent_26
+
+convSoftplusJVPAVX512_notangent_25:
+	ADDQ $0x00000080, AX
+	ADDQ $0x00000080, CX
+	SUBQ $0x00000010, DX
+	JMP  convSoftplusJVPAVX512_group
+
+convSoftplusJVPAVX512_group_end:
+convSoftplusJVPAVX512_vec:
+	CMPQ              DX, $0x00000008
+	JL                convSoftplusJVPAVX512_vec_end
+	MOVQ              a+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z1
+	VSCALEFPD         Z3, Z1, Z1
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z1, Z2
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z0, K1
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z3
+	VMOVAPD           Z1, K1, Z3
+	VDIVPD            Z2, Z3, Z3
+	VGETMANTPD        $0x00, Z2, Z4
+	VGETEXPPD         Z2, Z5
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z4, K1
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z4, K1, Z4
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z5, K1, Z5
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z4, Z4
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z5, K1
+	VMOVAPD           Z1, K1, Z4
+	KNOTB             K1, K1
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z6
+	VSUBPD            Z2, Z6, Z6
+	VADDPD            Z1, Z6, Z6
+	VRCP14PD          Z2, Z1
+	VMULPD.Z          Z6, Z1, K1, Z1
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z4, Z2
+	VDIVPD            Z2, Z4, Z2
+	VMULPD            Z2, Z2, Z6
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z7
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z6, Z7
+	VMULPD            Z6, Z7, Z7
+	VMULPD            Z4, Z4, Z6
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z6, Z6
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z5, Z1
+	VADDPD            Z6, Z7, Z7
+	VFMADD231PD       Z7, Z2, Z1
+	VSUBPD            Z1, Z6, Z1
+	VSUBPD            Z1, Z4, Z1
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z5, Z1
+	VXORPD            Z2, Z2, Z2
+	VMAXPD            Z0, Z2, Z2
+	VADDPD            Z1, Z2, Z2
+	MOVQ              y+32(FP), BX
+	VMOVUPD           Z2, (BX)(CX*1)
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convSoftplusJVPAVX512_notangent_27
+	MOVQ              da+8(FP), SI
+	MOVQ              dy+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              CX, DI
+	XORQ              R8, R8
+	XORQ              R9, R9
+
+convSoftplusJVPAVX512_tangent_28:
+	VMOVUPD (SI)(R8*8), Z0
+	VMULPD  Z3, Z0, Z0
+	VMOVUPD Z0, (DI)(R9*8)
+	ADDQ    ldk+24(FP), R8
+	ADDQ    ldy+48(FP), R9
+	DECQ    BX
+	JNZ     convSoftplusJVPAVX512_tangent_28
+
+convSoftplusJVPAVX512_notangent_27:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, DX
+	JMP  convSoftplusJVPAVX512_vec
+
+convSoftplusJVPAVX512_vec_end:
+	TESTQ             DX, DX
+	JZ                convSoftplusJVPAVX512_rowend
+	VPBROADCASTQ      DX, Z0
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
+	MOVQ              a+0(FP), BX
+	VMOVUPD.Z         (BX)(AX*1), K1, Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z1
+	VSCALEFPD         Z3, Z1, Z1
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z1, Z2
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z0, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z3
+	VMOVAPD           Z1, K2, Z3
+	VDIVPD            Z2, Z3, Z3
+	VGETMANTPD        $0x00, Z2, Z4
+	VGETEXPPD         Z2, Z5
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z4, K2
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z5, K2, Z5
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z4, Z4
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z5, K2
+	VMOVAPD           Z1, K2, Z4
+	KNOTB             K2, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z6
+	VSUBPD            Z2, Z6, Z6
+	VADDPD            Z1, Z6, Z6
+	VRCP14PD          Z2, Z1
+	VMULPD.Z          Z6, Z1, K2, Z1
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z4, Z2
+	VDIVPD            Z2, Z4, Z2
+	VMULPD            Z2, Z2, Z6
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z7
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z6, Z7
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z6, Z7
+	VMULPD            Z6, Z7, Z7
+	VMULPD            Z4, Z4, Z6
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z6, Z6
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z5, Z1
+	VADDPD            Z6, Z7, Z7
+	VFMADD231PD       Z7, Z2, Z1
+	VSUBPD            Z1, Z6, Z1
+	VSUBPD            Z1, Z4, Z1
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z5, Z1
+	VXORPD            Z2, Z2, Z2
+	VMAXPD            Z0, Z2, Z2
+	VADDPD            Z1, Z2, Z2
+	MOVQ              y+32(FP), BX
+	VMOVUPD           Z2, K1, (BX)(CX*1)
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convSoftplusJVPAVX512_notangent_29
+	MOVQ              da+8(FP), SI
+	MOVQ              dy+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              CX, DI
+	XORQ              R8, R8
+	XORQ              R9, R9
+
+convSoftplusJVPAVX512_tangent_30:
+	VMOVUPD.Z (SI)(R8*8), K1, Z0
+	VMULPD    Z3, Z0, Z0
+	VMOVUPD   Z0, K1, (DI)(R9*8)
+	ADDQ      ldk+24(FP), R8
+	ADDQ      ldy+48(FP), R9
+	DECQ      BX
+	JNZ       convSoftplusJVPAVX512_tangent_30
+
+convSoftplusJVPAVX512_notangent_29:
+	SHLQ $0x03, DX
+	ADDQ DX, AX
+	ADDQ DX, CX
+
+convSoftplusJVPAVX512_rowend:
+	MOVQ  wp+80(FP), DX
+	SUBQ  w+72(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  (SP)
+	JNZ   convSoftplusJVPAVX512_row
+	MOVQ  h+64(FP), DX
+	IMULQ wp+80(FP), DX
+	NEGQ  DX
+	ADDQ  plane+88(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  8(SP)
+	JNZ   convSoftplusJVPAVX512_channel
+
+convSoftplusJVPAVX512_done:
+	VZEROUPPER
+	RET
+
+DATA c4087500000000000<>+0(SB)/8, $0x4087500000000000
+DATA c4087500000000000<>+8(SB)/8, $0x4087500000000000
+DATA c4087500000000000<>+16(SB)/8, $0x4087500000000000
+DATA c4087500000000000<>+24(SB)/8, $0x4087500000000000
+GLOBL c4087500000000000<>(SB), RODATA|NOPTR, $32
+
+DATA cc0371547652b82fe<>+0(SB)/8, $0xc0371547652b82fe
+DATA cc0371547652b82fe<>+8(SB)/8, $0xc0371547652b82fe
+DATA cc0371547652b82fe<>+16(SB)/8, $0xc0371547652b82fe
+DATA cc0371547652b82fe<>+24(SB)/8, $0xc0371547652b82fe
+GLOBL cc0371547652b82fe<>(SB), RODATA|NOPTR, $32
+
+DATA cbfa62e42fee00000<>+0(SB)/8, $0xbfa62e42fee00000
+DATA cbfa62e42fee00000<>+8(SB)/8, $0xbfa62e42fee00000
+DATA cbfa62e42fee00000<>+16(SB)/8, $0xbfa62e42fee00000
+DATA cbfa62e42fee00000<>+24(SB)/8, $0xbfa62e42fee00000
+GLOBL cbfa62e42fee00000<>(SB), RODATA|NOPTR, $32
+
+DATA cbdaa39ef35793c76<>+0(SB)/8, $0xbdaa39ef35793c76
+DATA cbdaa39ef35793c76<>+8(SB)/8, $0xbdaa39ef35793c76
+DATA cbdaa39ef35793c76<>+16(SB)/8, $0xbdaa39ef35793c76
+DATA cbdaa39ef35793c76<>+24(SB)/8, $0xbdaa39ef35793c76
+GLOBL cbdaa39ef35793c76<>(SB), RODATA|NOPTR, $32
+
+DATA cbf2a01a01a01a01a<>+0(SB)/8, $0xbf2a01a01a01a01a
+DATA cbf2a01a01a01a01a<>+8(SB)/8, $0xbf2a01a01a01a01a
+DATA cbf2a01a01a01a01a<>+16(SB)/8, $0xbf2a01a01a01a01a
+DATA cbf2a01a01a01a01a<>+24(SB)/8, $0xbf2a01a01a01a01a
+GLOBL cbf2a01a01a01a01a<>(SB), RODATA|NOPTR, $32
+
+DATA cbf81111111111111<>+0(SB)/8, $0xbf81111111111111
+DATA cbf81111111111111<>+8(SB)/8, $0xbf81111111111111
+DATA cbf81111111111111<>+16(SB)/8, $0xbf81111111111111
+DATA cbf81111111111111<>+24(SB)/8, $0xbf81111111111111
+GLOBL cbf81111111111111<>(SB), RODATA|NOPTR, $32
+
+DATA cbfc5555555555555<>+0(SB)/8, $0xbfc5555555555555
+DATA cbfc5555555555555<>+8(SB)/8, $0xbfc5555555555555
+DATA cbfc5555555555555<>+16(SB)/8, $0xbfc5555555555555
+DATA cbfc5555555555555<>+24(SB)/8, $0xbfc5555555555555
+GLOBL cbfc5555555555555<>(SB), RODATA|NOPTR, $32
+
+DATA cbff0000000000000<>+0(SB)/8, $0xbff0000000000000
+DATA cbff0000000000000<>+8(SB)/8, $0xbff0000000000000
+DATA cbff0000000000000<>+16(SB)/8, $0xbff0000000000000
+DATA cbff0000000000000<>+24(SB)/8, $0xbff0000000000000
+GLOBL cbff0000000000000<>(SB), RODATA|NOPTR, $32
+
+DATA exp2hi<>+0(SB)/8, $0x3ff0000000000000
+DATA exp2hi<>+8(SB)/8, $0x3ff0b5586cf9890f
+DATA exp2hi<>+16(SB)/8, $0x3ff172b83c7d517b
+DATA exp2hi<>+24(SB)/8, $0x3ff2387a6e756238
+DATA exp2hi<>+32(SB)/8, $0x3ff306fe0a31b715
+DATA exp2hi<>+40(SB)/8, $0x3ff3dea64c123422
+DATA exp2hi<>+48(SB)/8, $0x3ff4bfdad5362a27
+DATA exp2hi<>+56(SB)/8, $0x3ff5ab07dd485429
+DATA exp2hi<>+64(SB)/8, $0x3ff6a09e667f3bcd
+DATA exp2hi<>+72(SB)/8, $0x3ff7a11473eb0187
+DATA exp2hi<>+80(SB)/8, $0x3ff8ace5422aa0db
+DATA exp2hi<>+88(SB)/8, $0x3ff9c49182a3f090
+DATA exp2hi<>+96(SB)/8, $0x3ffae89f995ad3ad
+DATA exp2hi<>+104(SB)/8, $0x3ffc199bdd85529c
+DATA exp2hi<>+112(SB)/8, $0x3ffd5818dcfba487
+DATA exp2hi<>+120(SB)/8, $0x3ffea4afa2a490da
+GLOBL exp2hi<>(SB), RODATA|NOPTR, $128
+
+DATA exp2lo<>+0(SB)/8, $0x0000000000000000
+DATA exp2lo<>+8(SB)/8, $0x3c98a62e4adc610b
+DATA exp2lo<>+16(SB)/8, $0xbc819041b9d78a76
+DATA exp2lo<>+24(SB)/8, $0x3c99b07eb6c70573
+DATA exp2lo<>+32(SB)/8, $0x3c86f46ad23182e4
+DATA exp2lo<>+40(SB)/8, $0x3c8ada0911f09ebc
+DATA exp2lo<>+48(SB)/8, $0x3c7d4397afec42e2
+DATA exp2lo<>+56(SB)/8, $0x3c96324c054647ad
+DATA exp2lo<>+64(SB)/8, $0xbc9bdd3413b26456
+DATA exp2lo<>+72(SB)/8, $0xbc841577ee04992f
+DATA exp2lo<>+80(SB)/8, $0x3c96e9f156864b27
+DATA exp2lo<>+88(SB)/8, $0x3c7c7c46b071f2be
+DATA exp2lo<>+96(SB)/8, $0x3c97a1cd345dcc81
+DATA exp2lo<>+104(SB)/8, $0x3c811065895048dd
+DATA exp2lo<>+112(SB)/8, $0x3c82ed02d75b3707
+DATA exp2lo<>+120(SB)/8, $0xbc9e9c23179c2893
+GLOBL exp2lo<>(SB), RODATA|NOPTR, $128
+
+DATA c3fb0000000000000<>+0(SB)/8, $0x3fb0000000000000
+DATA c3fb0000000000000<>+8(SB)/8, $0x3fb0000000000000
+DATA c3fb0000000000000<>+16(SB)/8, $0x3fb0000000000000
+DATA c3fb0000000000000<>+24(SB)/8, $0x3fb0000000000000
+GLOBL c3fb0000000000000<>(SB), RODATA|NOPTR, $32
+
+DATA iota8<>+0(SB)/8, $0x0000000000000000
+DATA iota8<>+8(SB)/8, $0x0000000000000001
+DATA iota8<>+16(SB)/8, $0x0000000000000002
+DATA iota8<>+24(SB)/8, $0x0000000000000003
+DATA iota8<>+32(SB)/8, $0x0000000000000004
+DATA iota8<>+40(SB)/8, $0x0000000000000005
+DATA iota8<>+48(SB)/8, $0x0000000000000006
+DATA iota8<>+56(SB)/8, $0x0000000000000007
+GLOBL iota8<>(SB), RODATA|NOPTR, $64
+
+// func convSoftplusReverseAVX512(p *float64, dp *float64, k int, ldk int, gx *float64, gdx *float64, gp *float64, gdp *float64, ldgp int, x *float64, dx *float64, ldx int, nc int, h int, w int, wp int, plane int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·convSoftplusReverseAVX512(SB), NOSPLIT, $16-136
+	XORQ  AX, AX
+	XORQ  CX, CX
+	MOVQ  nc+96(FP), DX
+	TESTQ DX, DX
+	JZ    convSoftplusReverseAVX512_done
+	MOVQ  DX, 8(SP)
+	MOVQ  h+104(FP), DX
+	TESTQ DX, DX
+	JZ    convSoftplusReverseAVX512_done
+
+convSoftplusReverseAVX512_channel:
+	MOVQ h+104(FP), DX
+	MOVQ DX, (SP)
+
+convSoftplusReverseAVX512_row:
+	MOVQ w+112(FP), DX
+
+convSoftplusReverseAVX512_group:
+	CMPQ              DX, $0x00000010
+	JL                convSoftplusReverseAVX512_group_end
+	MOVQ              p+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VMOVUPD           64(BX)(AX*1), Z1
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z2
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z1, Z3
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z4
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z5
+	VMINPD            Z2, Z4, Z2
+	VMINPD            Z3, Z5, Z3
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z4
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z5
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z2, Z4
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z3, Z5
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z4, Z6
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z5, Z7
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z7, Z3
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z7, Z3
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z8
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z9
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z3, Z9
+	VMOVUPD           exp2hi<>+0(SB), Z10
+	VMOVUPD           exp2hi<>+0(SB), Z11
+	VPERMT2PD         exp2hi<>+64(SB), Z4, Z10
+	VPERMT2PD         exp2hi<>+64(SB), Z5, Z11
+	VMOVUPD           exp2lo<>+0(SB), Z12
+	VMOVUPD           exp2lo<>+0(SB), Z13
+	VPERMT2PD         exp2lo<>+64(SB), Z4, Z12
+	VPERMT2PD         exp2lo<>+64(SB), Z5, Z13
+	VMULPD            Z10, Z2, Z2
+	VMULPD            Z11, Z3, Z3
+	VFMADD213PD       Z12, Z8, Z2
+	VFMADD213PD       Z13, Z9, Z3
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z6, Z6
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z7, Z7
+	VADDPD            Z10, Z2, Z2
+	VADDPD            Z11, Z3, Z3
+	VSCALEFPD         Z6, Z2, Z2
+	VSCALEFPD         Z7, Z3, Z3
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z2, Z4
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z3, Z5
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z0, K1
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z1, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z6
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z7
+	VMOVAPD           Z2, K1, Z6
+	VMOVAPD           Z3, K2, Z7
+	VDIVPD            Z4, Z6, Z6
+	VDIVPD            Z5, Z7, Z7
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z2, Z8
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z3, Z9
+	VDIVPD            Z8, Z2, Z8
+	VDIVPD            Z9, Z3, Z9
+	VGETMANTPD        $0x00, Z4, Z10
+	VGETMANTPD        $0x00, Z5, Z11
+	VGETEXPPD         Z4, Z12
+	VGETEXPPD         Z5, Z13
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z10, K1
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z11, K2
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z10, K1, Z10
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z11, K2, Z11
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z12, K1, Z12
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z13, K2, Z13
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z10, Z10
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z11, Z11
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z12, K1
+	VMOVAPD           Z2, K1, Z10
+	KNOTB             K1, K1
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z13, K2
+	VMOVAPD           Z3, K2, Z11
+	KNOTB             K2, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z14
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z15
+	VSUBPD            Z4, Z14, Z14
+	VSUBPD            Z5, Z15, Z15
+	VADDPD            Z2, Z14, Z14
+	VADDPD            Z3, Z15, Z15
+	VRCP14PD          Z4, Z2
+	VRCP14PD          Z5, Z3
+	VMULPD.Z          Z14, Z2, K1, Z2
+	VMULPD.Z          Z15, Z3, K2, Z3
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z10, Z4
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z11, Z5
+	VDIVPD            Z4, Z10, Z4
+	VDIVPD            Z5, Z11, Z5
+	VMULPD            Z4, Z4, Z14
+	VMULPD            Z5, Z5, Z15
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z16
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z17
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z15, Z17
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z14, Z16
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z15, Z17
+	VMULPD            Z14, Z16, Z16
+	VMULPD            Z15, Z17, Z17
+	VMULPD            Z10, Z10, Z14
+	VMULPD            Z11, Z11, Z15
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z14, Z14
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z15, Z15
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z12, Z2
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z13, Z3
+	VADDPD            Z14, Z16, Z16
+	VADDPD            Z15, Z17, Z17
+	VFMADD231PD       Z16, Z4, Z2
+	VFMADD231PD       Z17, Z5, Z3
+	VSUBPD            Z2, Z14, Z2
+	VSUBPD            Z3, Z15, Z3
+	VSUBPD            Z2, Z10, Z2
+	VSUBPD            Z3, Z11, Z3
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z12, Z2
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z13, Z3
+	VXORPD            Z4, Z4, Z4
+	VXORPD            Z5, Z5, Z5
+	VMAXPD            Z0, Z4, Z4
+	VMAXPD            Z1, Z5, Z5
+	VADDPD            Z2, Z4, Z4
+	VADDPD            Z3, Z5, Z5
+	MOVQ              x+72(FP), BX
+	VMOVUPD           Z4, (BX)(CX*1)
+	VMOVUPD           Z5, 64(BX)(CX*1)
+	MOVQ              gx+32(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VMOVUPD           64(BX)(AX*1), Z1
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convSoftplusReverseAVX512_notangent_31
+	MOVQ              dp+8(FP), SI
+	MOVQ              gdx+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              AX, DI
+	MOVQ              gdp+56(FP), R8
+	MOVQ              dx+80(FP), R9
+	ADDQ              CX, R8
+	ADDQ              CX, R9
+	XORQ              R10, R10
+	XORQ              R11, R11
+	XORQ              R12, R12
+	VMOVUPD           (SI)(R10*8), Z2
+	VMOVUPD           64(SI)(R10*8), Z3
+	VMOVUPD           (DI)(R10*8), Z4
+	VMOVUPD           64(DI)(R10*8), Z5
+	VMULPD            Z2, Z8, Z10
+	VMULPD            Z3, Z9, Z11
+	VMULPD            Z4, Z10, Z10
+	VMULPD            Z5, Z11, Z11
+	VMULPD            Z6, Z2, Z2
+	VMULPD            Z7, Z3, Z3
+	VMOVUPD           Z2, (R9)(R12*8)
+	VMOVUPD           Z3, 64(R9)(R12*8)
+	VMULPD            Z6, Z4, Z4
+	VMULPD            Z7, Z5, Z5
+	VMOVUPD           Z4, (R8)(R11*8)
+	VMOVUPD           Z5, 64(R8)(R11*8)
+	ADDQ              ldk+24(FP), R10
+	ADDQ              ldgp+64(FP), R11
+	ADDQ              ldx+88(FP), R12
+	VMOVAPD           Z6, Z2
+	VMOVAPD           Z7, Z3
+	VFMADD213PD       Z10, Z0, Z2
+	VFMADD213PD       Z11, Z1, Z3
+	DECQ              BX
+	JZ                convSoftplusReverseAVX512_store_32
+
+convSoftplusReverseAVX512_tangent_33:
+	VMOVUPD (SI)(R10*8), Z0
+	VMOVUPD 64(SI)(R10*8), Z1
+	VMOVUPD (DI)(R10*8), Z4
+	VMOVUPD 64(DI)(R10*8), Z5
+	VMULPD  Z0, Z8, Z10
+	VMULPD  Z1, Z9, Z11
+	VMULPD  Z4, Z10, Z10
+	VMULPD  Z5, Z11, Z11
+	VMULPD  Z6, Z0, Z0
+	VMULPD  Z7, Z1, Z1
+	VMOVUPD Z0, (R9)(R12*8)
+	VMOVUPD Z1, 64(R9)(R12*8)
+	VMULPD  Z6, Z4, Z4
+	VMULPD  Z7, Z5, Z5
+	VMOVUPD Z4, (R8)(R11*8)
+	VMOVUPD Z5, 64(R8)(R11*8)
+	ADDQ    ldk+24(FP), R10
+	ADDQ    ldgp+64(FP), R11
+	ADDQ    ldx+88(FP), R12
+	VADDPD  Z10, Z2, Z2
+	VADDPD  Z11, Z3, Z3
+	DECQ    BX
+	JNZ     convSoftplusReverseAVX512_tangent_33
+	JMP     convSoftplusReverseAVX512_store_32
+
+convSoftplusReverseAVX512_notangent_31:
+	VMULPD Z0, Z6, Z2
+	VMULPD Z1, Z7, Z3
+
+convSoftplusReverseAVX512_store_32:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Z2, (BX)(CX*1)
+	VMOVUPD Z3, 64(BX)(CX*1)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000010, DX
+	JMP     convSoftplusReverseAVX512_group
+
+convSoftplusReverseAVX512_group_end:
+convSoftplusReverseAVX512_vec:
+	CMPQ              DX, $0x00000008
+	JL                convSoftplusReverseAVX512_vec_end
+	MOVQ              p+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z1
+	VSCALEFPD         Z3, Z1, Z1
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z1, Z2
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z0, K1
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z3
+	VMOVAPD           Z1, K1, Z3
+	VDIVPD            Z2, Z3, Z3
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z1, Z4
+	VDIVPD            Z4, Z1, Z4
+	VGETMANTPD        $0x00, Z2, Z5
+	VGETEXPPD         Z2, Z6
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z5, K1
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z5, K1, Z5
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z6, K1, Z6
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z5, Z5
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z6, K1
+	VMOVAPD           Z1, K1, Z5
+	KNOTB             K1, K1
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z7
+	VSUBPD            Z2, Z7, Z7
+	VADDPD            Z1, Z7, Z7
+	VRCP14PD          Z2, Z1
+	VMULPD.Z          Z7, Z1, K1, Z1
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z5, Z2
+	VDIVPD            Z2, Z5, Z2
+	VMULPD            Z2, Z2, Z7
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z8
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z7, Z8
+	VMULPD            Z7, Z8, Z8
+	VMULPD            Z5, Z5, Z7
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z7, Z7
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z6, Z1
+	VADDPD            Z7, Z8, Z8
+	VFMADD231PD       Z8, Z2, Z1
+	VSUBPD            Z1, Z7, Z1
+	VSUBPD            Z1, Z5, Z1
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z6, Z1
+	VXORPD            Z2, Z2, Z2
+	VMAXPD            Z0, Z2, Z2
+	VADDPD            Z1, Z2, Z2
+	MOVQ              x+72(FP), BX
+	VMOVUPD           Z2, (BX)(CX*1)
+	MOVQ              gx+32(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convSoftplusReverseAVX512_notangent_34
+	MOVQ              dp+8(FP), SI
+	MOVQ              gdx+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              AX, DI
+	MOVQ              gdp+56(FP), R8
+	MOVQ              dx+80(FP), R9
+	ADDQ              CX, R8
+	ADDQ              CX, R9
+	XORQ              R10, R10
+	XORQ              R11, R11
+	XORQ              R12, R12
+	VMOVUPD           (SI)(R10*8), Z1
+	VMOVUPD           (DI)(R10*8), Z2
+	VMULPD            Z1, Z4, Z5
+	VMULPD            Z2, Z5, Z5
+	VMULPD            Z3, Z1, Z1
+	VMOVUPD           Z1, (R9)(R12*8)
+	VMULPD            Z3, Z2, Z2
+	VMOVUPD           Z2, (R8)(R11*8)
+	ADDQ              ldk+24(FP), R10
+	ADDQ              ldgp+64(FP), R11
+	ADDQ              ldx+88(FP), R12
+	VMOVAPD           Z3, Z1
+	VFMADD213PD       Z5, Z0, Z1
+	DECQ              BX
+	JZ                convSoftplusReverseAVX512_store_35
+
+convSoftplusReverseAVX512_tangent_36:
+	VMOVUPD (SI)(R10*8), Z0
+	VMOVUPD (DI)(R10*8), Z2
+	VMULPD  Z0, Z4, Z5
+	VMULPD  Z2, Z5, Z5
+	VMULPD  Z3, Z0, Z0
+	VMOVUPD Z0, (R9)(R12*8)
+	VMULPD  Z3, Z2, Z2
+	VMOVUPD Z2, (R8)(R11*8)
+	ADDQ    ldk+24(FP), R10
+	ADDQ    ldgp+64(FP), R11
+	ADDQ    ldx+88(FP), R12
+	VADDPD  Z5, Z1, Z1
+	DECQ    BX
+	JNZ     convSoftplusReverseAVX512_tangent_36
+	JMP     convSoftplusReverseAVX512_store_35
+
+convSoftplusReverseAVX512_notangent_34:
+	VMULPD Z0, Z3, Z1
+
+convSoftplusReverseAVX512_store_35:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Z1, (BX)(CX*1)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000008, DX
+	JMP     convSoftplusReverseAVX512_vec
+
+convSoftplusReverseAVX512_vec_end:
+	TESTQ             DX, DX
+	JZ                convSoftplusReverseAVX512_rowend
+	VPBROADCASTQ      DX, Z0
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
+	MOVQ              p+0(FP), BX
+	VMOVUPD.Z         (BX)(AX*1), K1, Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4087500000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  cc0371547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST cbfa62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST cbdaa39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      cbf2a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3f56c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbf81111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fa5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbfc5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z1
+	VSCALEFPD         Z3, Z1, Z1
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z1, Z2
+	VCMPPD.BCST       $0x11, c0000000000000000<>+0(SB), Z0, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z3
+	VMOVAPD           Z1, K2, Z3
+	VDIVPD            Z2, Z3, Z3
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z1, Z4
+	VDIVPD            Z4, Z1, Z4
+	VGETMANTPD        $0x00, Z2, Z5
+	VGETEXPPD         Z2, Z6
+	VCMPPD.BCST       $0x1e, c3ff6a09e667f3bcd<>+0(SB), Z5, K2
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z5, K2, Z5
+	VADDPD.BCST       c3ff0000000000000<>+0(SB), Z6, K2, Z6
+	VSUBPD.BCST       c3ff0000000000000<>+0(SB), Z5, Z5
+	VCMPPD.BCST       $0x00, c0000000000000000<>+0(SB), Z6, K2
+	VMOVAPD           Z1, K2, Z5
+	KNOTB             K2, K2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z7
+	VSUBPD            Z2, Z7, Z7
+	VADDPD            Z1, Z7, Z7
+	VRCP14PD          Z2, Z1
+	VMULPD.Z          Z7, Z1, K2, Z1
+	VADDPD.BCST       c4000000000000000<>+0(SB), Z5, Z2
+	VDIVPD            Z2, Z5, Z2
+	VMULPD            Z2, Z2, Z7
+	VBROADCASTSD      c3fb8618618618618<>+0(SB), Z8
+	VFMADD213PD.BCST  c3fbaf286bca1af28<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fbe1e1e1e1e1e1e<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc1111111111111<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc3b13b13b13b14<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fc745d1745d1746<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fcc71c71c71c71c<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fd2492492492492<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fd999999999999a<>+0(SB), Z7, Z8
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z7, Z8
+	VMULPD            Z7, Z8, Z8
+	VMULPD            Z5, Z5, Z7
+	VMULPD.BCST       c3fe0000000000000<>+0(SB), Z7, Z7
+	VFMADD231PD.BCST  c3dea39ef35793c76<>+0(SB), Z6, Z1
+	VADDPD            Z7, Z8, Z8
+	VFMADD231PD       Z8, Z2, Z1
+	VSUBPD            Z1, Z7, Z1
+	VSUBPD            Z1, Z5, Z1
+	VFMADD231PD.BCST  c3fe62e42fee00000<>+0(SB), Z6, Z1
+	VXORPD            Z2, Z2, Z2
+	VMAXPD            Z0, Z2, Z2
+	VADDPD            Z1, Z2, Z2
+	MOVQ              x+72(FP), BX
+	VMOVUPD           Z2, K1, (BX)(CX*1)
+	MOVQ              gx+32(FP), BX
+	VMOVUPD.Z         (BX)(AX*1), K1, Z0
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convSoftplusReverseAVX512_notangent_37
+	MOVQ              dp+8(FP), SI
+	MOVQ              gdx+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              AX, DI
+	MOVQ              gdp+56(FP), R8
+	MOVQ              dx+80(FP), R9
+	ADDQ              CX, R8
+	ADDQ              CX, R9
+	XORQ              R10, R10
+	XORQ              R11, R11
+	XORQ              R12, R12
+	VMOVUPD.Z         (SI)(R10*8), K1, Z1
+	VMOVUPD.Z         (DI)(R10*8), K1, Z2
+	VMULPD            Z1, Z4, Z5
+	VMULPD            Z2, Z5, Z5
+	VMULPD            Z3, Z1, Z1
+	VMOVUPD           Z1, K1, (R9)(R12*8)
+	VMULPD            Z3, Z2, Z2
+	VMOVUPD           Z2, K1, (R8)(R11*8)
+	ADDQ              ldk+24(FP), R10
+	ADDQ              ldgp+64(FP), R11
+	ADDQ              ldx+88(FP), R12
+	VMOVAPD           Z3, Z1
+	VFMADD213PD       Z5, Z0, Z1
+	DECQ              BX
+	JZ                convSoftplusReverseAVX512_store_38
+
+convSoftplusReverseAVX512_tangent_39:
+	VMOVUPD.Z (SI)(R10*8), K1, Z0
+	VMOVUPD.Z (DI)(R10*8), K1, Z2
+	VMULPD    Z0, Z4, Z5
+	VMULPD    Z2, Z5, Z5
+	VMULPD    Z3, Z0, Z0
+	VMOVUPD   Z0, K1, (R9)(R12*8)
+	VMULPD    Z3, Z2, Z2
+	VMOVUPD   Z2, K1, (R8)(R11*8)
+	ADDQ      ldk+24(FP), R10
+	ADDQ      ldgp+64(FP), R11
+	ADDQ      ldx+88(FP), R12
+	VADDPD    Z5, Z1, Z1
+	DECQ      BX
+	JNZ       convSoftplusReverseAVX512_tangent_39
+	JMP       convSoftplusReverseAVX512_store_38
+
+convSoftplusReverseAVX512_notangent_37:
+	VMULPD Z0, Z3, Z1
+
+convSoftplusReverseAVX512_store_38:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Z1, K1, (BX)(CX*1)
+	SHLQ    $0x03, DX
+	ADDQ    DX, AX
+	ADDQ    DX, CX
+
+convSoftplusReverseAVX512_rowend:
+	MOVQ  wp+120(FP), DX
+	SUBQ  w+112(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  (SP)
+	JNZ   convSoftplusReverseAVX512_row
+	MOVQ  h+104(FP), DX
+	IMULQ wp+120(FP), DX
+	NEGQ  DX
+	ADDQ  plane+128(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  8(SP)
+	JNZ   convSoftplusReverseAVX512_channel
+
+convSoftplusReverseAVX512_done:
+	VZEROUPPER
+	RET
+
+// func convTanhJVPAVX512(a *float64, da *float64, k int, ldk int, y *float64, dy *float64, ldy int, nc int, h int, w int, wp int, plane int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·convTanhJVPAVX512(SB), NOSPLIT, $16-96
+	XORQ  AX, AX
+	XORQ  CX, CX
+	MOVQ  nc+56(FP), DX
+	TESTQ DX, DX
+	JZ    convTanhJVPAVX512_done
+	MOVQ  DX, 8(SP)
+	MOVQ  h+64(FP), DX
+	TESTQ DX, DX
+	JZ    convTanhJVPAVX512_done
+
+convTanhJVPAVX512_channel:
+	MOVQ h+64(FP), DX
+	MOVQ DX, (SP)
+
+convTanhJVPAVX512_row:
+	MOVQ w+72(FP), DX
+
+convTanhJVPAVX512_group:
+	CMPQ              DX, $0x00000010
+	JL                convTanhJVPAVX512_group_end
+	MOVQ              a+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VMOVUPD           64(BX)(AX*1), Z1
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z2
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z1, Z3
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z4
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z5
+	VMINPD            Z2, Z4, Z2
+	VMINPD            Z3, Z5, Z3
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z2, K1
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z2, K1, Z2
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z3, K1
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z3, K1, Z3
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z4
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z5
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z2, Z4
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z3, Z5
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z4, Z6
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z5, Z7
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z7, Z3
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z7, Z3
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z8
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z9
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z3, Z9
+	VMOVUPD           exp2hi<>+0(SB), Z10
+	VMOVUPD           exp2hi<>+0(SB), Z11
+	VPERMT2PD         exp2hi<>+64(SB), Z4, Z10
+	VPERMT2PD         exp2hi<>+64(SB), Z5, Z11
+	VMOVUPD           exp2lo<>+0(SB), Z12
+	VMOVUPD           exp2lo<>+0(SB), Z13
+	VPERMT2PD         exp2lo<>+64(SB), Z4, Z12
+	VPERMT2PD         exp2lo<>+64(SB), Z5, Z13
+	VMULPD            Z10, Z2, Z2
+	VMULPD            Z11, Z3, Z3
+	VFMADD213PD       Z12, Z8, Z2
+	VFMADD213PD       Z13, Z9, Z3
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z6, Z6
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z7, Z7
+	VADDPD            Z10, Z2, Z4
+	VADDPD            Z11, Z3, Z5
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z8
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z9
+	VSCALEFPD         Z6, Z8, Z8
+	VSCALEFPD         Z7, Z9, Z9
+	VMOVAPD           Z4, Z6
+	VMOVAPD           Z5, Z7
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z8, Z6
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z9, Z7
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z8, Z10
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z9, Z11
+	VFMADD231PD       Z8, Z2, Z10
+	VFMADD231PD       Z9, Z3, Z11
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z3
+	VDIVPD            Z6, Z2, Z6
+	VDIVPD            Z7, Z3, Z7
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z0, Z10
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z1, Z11
+	VMULPD            Z6, Z10, Z10
+	VMULPD            Z7, Z11, Z11
+	VMULPD            Z8, Z4, Z4
+	VMULPD            Z9, Z5, Z5
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z4, Z4
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z5, Z5
+	VMULPD            Z6, Z4, Z4
+	VMULPD            Z7, Z5, Z5
+	VMULPD            Z6, Z4, Z4
+	VMULPD            Z7, Z5, Z5
+	MOVQ              y+32(FP), BX
+	VMOVUPD           Z10, (BX)(CX*1)
+	VMOVUPD           Z11, 64(BX)(CX*1)
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convTanhJVPAVX512_notangent_40
+	MOVQ              da+8(FP), SI
+	MOVQ              dy+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              CX, DI
+	XORQ              R8, R8
+	XORQ              R9, R9
+
+convTanhJVPAVX512_tangent_41:
+	VMOVUPD (SI)(R8*8), Z0
+	VMOVUPD 64(SI)(R8*8), Z1
+	VMULPD  Z4, Z0, Z0
+	VMULPD  Z5, Z1, Z1
+	VMOVUPD Z0, (DI)(R9*8)
+	VMOVUPD Z1, 64(DI)(R9*8)
+	ADDQ    ldk+24(FP), R8
+	ADDQ    ldy+48(FP), R9
+	DECQ    BX
+	JNZ     convTanhJVPAVX512_tangent_41
+
+convTanhJVPAVX512_notangent_40:
+	ADDQ $0x00000080, AX
+	ADDQ $0x00000080, CX
+	SUBQ $0x00000010, DX
+	JMP  convTanhJVPAVX512_group
+
+convTanhJVPAVX512_group_end:
+convTanhJVPAVX512_vec:
+	CMPQ              DX, $0x00000008
+	JL                convTanhJVPAVX512_vec_end
+	MOVQ              a+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z1, K1
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z1, K1, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z4
+	VSCALEFPD         Z3, Z4, Z4
+	VMOVAPD           Z2, Z3
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z4, Z3
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z4, Z5
+	VFMADD231PD       Z4, Z1, Z5
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z1
+	VDIVPD            Z3, Z1, Z3
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z0, Z5
+	VMULPD            Z3, Z5, Z5
+	VMULPD            Z4, Z2, Z2
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	MOVQ              y+32(FP), BX
+	VMOVUPD           Z5, (BX)(CX*1)
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convTanhJVPAVX512_notangent_42
+	MOVQ              da+8(FP), SI
+	MOVQ              dy+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              CX, DI
+	XORQ              R8, R8
+	XORQ              R9, R9
+
+convTanhJVPAVX512_tangent_43:
+	VMOVUPD (SI)(R8*8), Z0
+	VMULPD  Z2, Z0, Z0
+	VMOVUPD Z0, (DI)(R9*8)
+	ADDQ    ldk+24(FP), R8
+	ADDQ    ldy+48(FP), R9
+	DECQ    BX
+	JNZ     convTanhJVPAVX512_tangent_43
+
+convTanhJVPAVX512_notangent_42:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, DX
+	JMP  convTanhJVPAVX512_vec
+
+convTanhJVPAVX512_vec_end:
+	TESTQ             DX, DX
+	JZ                convTanhJVPAVX512_rowend
+	VPBROADCASTQ      DX, Z0
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
+	MOVQ              a+0(FP), BX
+	VMOVUPD.Z         (BX)(AX*1), K1, Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z1, K2
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z1, K2, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z4
+	VSCALEFPD         Z3, Z4, Z4
+	VMOVAPD           Z2, Z3
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z4, Z3
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z4, Z5
+	VFMADD231PD       Z4, Z1, Z5
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z1
+	VDIVPD            Z3, Z1, Z3
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z0, Z5
+	VMULPD            Z3, Z5, Z5
+	VMULPD            Z4, Z2, Z2
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	MOVQ              y+32(FP), BX
+	VMOVUPD           Z5, K1, (BX)(CX*1)
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convTanhJVPAVX512_notangent_44
+	MOVQ              da+8(FP), SI
+	MOVQ              dy+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              CX, DI
+	XORQ              R8, R8
+	XORQ              R9, R9
+
+convTanhJVPAVX512_tangent_45:
+	VMOVUPD.Z (SI)(R8*8), K1, Z0
+	VMULPD    Z2, Z0, Z0
+	VMOVUPD   Z0, K1, (DI)(R9*8)
+	ADDQ      ldk+24(FP), R8
+	ADDQ      ldy+48(FP), R9
+	DECQ      BX
+	JNZ       convTanhJVPAVX512_tangent_45
+
+convTanhJVPAVX512_notangent_44:
+	SHLQ $0x03, DX
+	ADDQ DX, AX
+	ADDQ DX, CX
+
+convTanhJVPAVX512_rowend:
+	MOVQ  wp+80(FP), DX
+	SUBQ  w+72(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  (SP)
+	JNZ   convTanhJVPAVX512_row
+	MOVQ  h+64(FP), DX
+	IMULQ wp+80(FP), DX
+	NEGQ  DX
+	ADDQ  plane+88(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  8(SP)
+	JNZ   convTanhJVPAVX512_channel
+
+convTanhJVPAVX512_done:
+	VZEROUPPER
+	RET
+
+DATA c4077700000000000<>+0(SB)/8, $0x4077700000000000
+DATA c4077700000000000<>+8(SB)/8, $0x4077700000000000
+DATA c4077700000000000<>+16(SB)/8, $0x4077700000000000
+DATA c4077700000000000<>+24(SB)/8, $0x4077700000000000
+GLOBL c4077700000000000<>(SB), RODATA|NOPTR, $32
+
+DATA c40471547652b82fe<>+0(SB)/8, $0x40471547652b82fe
+DATA c40471547652b82fe<>+8(SB)/8, $0x40471547652b82fe
+DATA c40471547652b82fe<>+16(SB)/8, $0x40471547652b82fe
+DATA c40471547652b82fe<>+24(SB)/8, $0x40471547652b82fe
+GLOBL c40471547652b82fe<>(SB), RODATA|NOPTR, $32
+
+DATA c3f962e42fee00000<>+0(SB)/8, $0x3f962e42fee00000
+DATA c3f962e42fee00000<>+8(SB)/8, $0x3f962e42fee00000
+DATA c3f962e42fee00000<>+16(SB)/8, $0x3f962e42fee00000
+DATA c3f962e42fee00000<>+24(SB)/8, $0x3f962e42fee00000
+GLOBL c3f962e42fee00000<>(SB), RODATA|NOPTR, $32
+
+DATA c3d9a39ef35793c76<>+0(SB)/8, $0x3d9a39ef35793c76
+DATA c3d9a39ef35793c76<>+8(SB)/8, $0x3d9a39ef35793c76
+DATA c3d9a39ef35793c76<>+16(SB)/8, $0x3d9a39ef35793c76
+DATA c3d9a39ef35793c76<>+24(SB)/8, $0x3d9a39ef35793c76
+GLOBL c3d9a39ef35793c76<>(SB), RODATA|NOPTR, $32
+
+DATA c3f9a01a01a01a01a<>+0(SB)/8, $0x3f9a01a01a01a01a
+DATA c3f9a01a01a01a01a<>+8(SB)/8, $0x3f9a01a01a01a01a
+DATA c3f9a01a01a01a01a<>+16(SB)/8, $0x3f9a01a01a01a01a
+DATA c3f9a01a01a01a01a<>+24(SB)/8, $0x3f9a01a01a01a01a
+GLOBL c3f9a01a01a01a01a<>(SB), RODATA|NOPTR, $32
+
+DATA c3fb6c16c16c16c17<>+0(SB)/8, $0x3fb6c16c16c16c17
+DATA c3fb6c16c16c16c17<>+8(SB)/8, $0x3fb6c16c16c16c17
+DATA c3fb6c16c16c16c17<>+16(SB)/8, $0x3fb6c16c16c16c17
+DATA c3fb6c16c16c16c17<>+24(SB)/8, $0x3fb6c16c16c16c17
+GLOBL c3fb6c16c16c16c17<>(SB), RODATA|NOPTR, $32
+
+DATA c3fd1111111111111<>+0(SB)/8, $0x3fd1111111111111
+DATA c3fd1111111111111<>+8(SB)/8, $0x3fd1111111111111
+DATA c3fd1111111111111<>+16(SB)/8, $0x3fd1111111111111
+DATA c3fd1111111111111<>+24(SB)/8, $0x3fd1111111111111
+GLOBL c3fd1111111111111<>(SB), RODATA|NOPTR, $32
+
+DATA c3ff5555555555555<>+0(SB)/8, $0x3ff5555555555555
+DATA c3ff5555555555555<>+8(SB)/8, $0x3ff5555555555555
+DATA c3ff5555555555555<>+16(SB)/8, $0x3ff5555555555555
+DATA c3ff5555555555555<>+24(SB)/8, $0x3ff5555555555555
+GLOBL c3ff5555555555555<>(SB), RODATA|NOPTR, $32
+
+// func convTanhReverseAVX512(p *float64, dp *float64, k int, ldk int, gx *float64, gdx *float64, gp *float64, gdp *float64, ldgp int, x *float64, dx *float64, ldx int, nc int, h int, w int, wp int, plane int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·convTanhReverseAVX512(SB), NOSPLIT, $16-136
+	XORQ  AX, AX
+	XORQ  CX, CX
+	MOVQ  nc+96(FP), DX
+	TESTQ DX, DX
+	JZ    convTanhReverseAVX512_done
+	MOVQ  DX, 8(SP)
+	MOVQ  h+104(FP), DX
+	TESTQ DX, DX
+	JZ    convTanhReverseAVX512_done
+
+convTanhReverseAVX512_channel:
+	MOVQ h+104(FP), DX
+	MOVQ DX, (SP)
+
+convTanhReverseAVX512_row:
+	MOVQ w+112(FP), DX
+
+convTanhReverseAVX512_group:
+	CMPQ              DX, $0x00000010
+	JL                convTanhReverseAVX512_group_end
+	MOVQ              p+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VMOVUPD           64(BX)(AX*1), Z1
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z2
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z1, Z3
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z4
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z5
+	VMINPD            Z2, Z4, Z2
+	VMINPD            Z3, Z5, Z3
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z2, K1
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z2, K1, Z2
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z3, K1
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z3, K1, Z3
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z4
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z5
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z2, Z4
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z3, Z5
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z4, Z6
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z5, Z7
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z7, Z3
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z6, Z2
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z7, Z3
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z8
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z9
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z2, Z8
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z3, Z9
+	VMOVUPD           exp2hi<>+0(SB), Z10
+	VMOVUPD           exp2hi<>+0(SB), Z11
+	VPERMT2PD         exp2hi<>+64(SB), Z4, Z10
+	VPERMT2PD         exp2hi<>+64(SB), Z5, Z11
+	VMOVUPD           exp2lo<>+0(SB), Z12
+	VMOVUPD           exp2lo<>+0(SB), Z13
+	VPERMT2PD         exp2lo<>+64(SB), Z4, Z12
+	VPERMT2PD         exp2lo<>+64(SB), Z5, Z13
+	VMULPD            Z10, Z2, Z2
+	VMULPD            Z11, Z3, Z3
+	VFMADD213PD       Z12, Z8, Z2
+	VFMADD213PD       Z13, Z9, Z3
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z6, Z6
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z7, Z7
+	VADDPD            Z10, Z2, Z4
+	VADDPD            Z11, Z3, Z5
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z8
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z9
+	VSCALEFPD         Z6, Z8, Z8
+	VSCALEFPD         Z7, Z9, Z9
+	VMOVAPD           Z4, Z6
+	VMOVAPD           Z5, Z7
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z8, Z6
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z9, Z7
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z8, Z10
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z9, Z11
+	VFMADD231PD       Z8, Z2, Z10
+	VFMADD231PD       Z9, Z3, Z11
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z3
+	VDIVPD            Z6, Z2, Z6
+	VDIVPD            Z7, Z3, Z7
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z0, Z10
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z1, Z11
+	VMULPD            Z6, Z10, Z10
+	VMULPD            Z7, Z11, Z11
+	VMULPD            Z8, Z4, Z4
+	VMULPD            Z9, Z5, Z5
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z4, Z4
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z5, Z5
+	VMULPD            Z6, Z4, Z4
+	VMULPD            Z7, Z5, Z5
+	VMULPD            Z6, Z4, Z4
+	VMULPD            Z7, Z5, Z5
+	VADDPD            Z10, Z10, Z0
+	VADDPD            Z11, Z11, Z1
+	VMULPD            Z4, Z0, Z0
+	VMULPD            Z5, Z1, Z1
+	MOVQ              x+72(FP), BX
+	VMOVUPD           Z10, (BX)(CX*1)
+	VMOVUPD           Z11, 64(BX)(CX*1)
+	MOVQ              gx+32(FP), BX
+	VMOVUPD           (BX)(AX*1), Z2
+	VMOVUPD           64(BX)(AX*1), Z3
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convTanhReverseAVX512_notangent_46
+	MOVQ              dp+8(FP), SI
+	MOVQ              gdx+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              AX, DI
+	MOVQ              gdp+56(FP), R8
+	MOVQ              dx+80(FP), R9
+	ADDQ              CX, R8
+	ADDQ              CX, R9
+	XORQ              R10, R10
+	XORQ              R11, R11
+	XORQ              R12, R12
+	VMOVUPD           (SI)(R10*8), Z6
+	VMOVUPD           64(SI)(R10*8), Z7
+	VMOVUPD           (DI)(R10*8), Z8
+	VMOVUPD           64(DI)(R10*8), Z9
+	VMULPD            Z6, Z0, Z10
+	VMULPD            Z7, Z1, Z11
+	VMULPD            Z8, Z10, Z10
+	VMULPD            Z9, Z11, Z11
+	VMULPD            Z4, Z6, Z6
+	VMULPD            Z5, Z7, Z7
+	VMOVUPD           Z6, (R9)(R12*8)
+	VMOVUPD           Z7, 64(R9)(R12*8)
+	VMULPD            Z4, Z8, Z8
+	VMULPD            Z5, Z9, Z9
+	VMOVUPD           Z8, (R8)(R11*8)
+	VMOVUPD           Z9, 64(R8)(R11*8)
+	ADDQ              ldk+24(FP), R10
+	ADDQ              ldgp+64(FP), R11
+	ADDQ              ldx+88(FP), R12
+	VMOVAPD           Z4, Z6
+	VMOVAPD           Z5, Z7
+	VFMSUB213PD       Z10, Z2, Z6
+	VFMSUB213PD       Z11, Z3, Z7
+	DECQ              BX
+	JZ                convTanhReverseAVX512_store_47
+
+convTanhReverseAVX512_tangent_48:
+	VMOVUPD (SI)(R10*8), Z2
+	VMOVUPD 64(SI)(R10*8), Z3
+	VMOVUPD (DI)(R10*8), Z8
+	VMOVUPD 64(DI)(R10*8), Z9
+	VMULPD  Z2, Z0, Z10
+	VMULPD  Z3, Z1, Z11
+	VMULPD  Z8, Z10, Z10
+	VMULPD  Z9, Z11, Z11
+	VMULPD  Z4, Z2, Z2
+	VMULPD  Z5, Z3, Z3
+	VMOVUPD Z2, (R9)(R12*8)
+	VMOVUPD Z3, 64(R9)(R12*8)
+	VMULPD  Z4, Z8, Z8
+	VMULPD  Z5, Z9, Z9
+	VMOVUPD Z8, (R8)(R11*8)
+	VMOVUPD Z9, 64(R8)(R11*8)
+	ADDQ    ldk+24(FP), R10
+	ADDQ    ldgp+64(FP), R11
+	ADDQ    ldx+88(FP), R12
+	VSUBPD  Z10, Z6, Z6
+	VSUBPD  Z11, Z7, Z7
+	DECQ    BX
+	JNZ     convTanhReverseAVX512_tangent_48
+	JMP     convTanhReverseAVX512_store_47
+
+convTanhReverseAVX512_notangent_46:
+	VMULPD Z2, Z4, Z6
+	VMULPD Z3, Z5, Z7
+
+convTanhReverseAVX512_store_47:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Z6, (BX)(CX*1)
+	VMOVUPD Z7, 64(BX)(CX*1)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000010, DX
+	JMP     convTanhReverseAVX512_group
+
+convTanhReverseAVX512_group_end:
+convTanhReverseAVX512_vec:
+	CMPQ              DX, $0x00000008
+	JL                convTanhReverseAVX512_vec_end
+	MOVQ              p+0(FP), BX
+	VMOVUPD           (BX)(AX*1), Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z1, K1
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z1, K1, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z4
+	VSCALEFPD         Z3, Z4, Z4
+	VMOVAPD           Z2, Z3
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z4, Z3
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z4, Z5
+	VFMADD231PD       Z4, Z1, Z5
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z1
+	VDIVPD            Z3, Z1, Z3
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z0, Z5
+	VMULPD            Z3, Z5, Z5
+	VMULPD            Z4, Z2, Z2
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	VADDPD            Z5, Z5, Z0
+	VMULPD            Z2, Z0, Z0
+	MOVQ              x+72(FP), BX
+	VMOVUPD           Z5, (BX)(CX*1)
+	MOVQ              gx+32(FP), BX
+	VMOVUPD           (BX)(AX*1), Z1
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convTanhReverseAVX512_notangent_49
+	MOVQ              dp+8(FP), SI
+	MOVQ              gdx+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              AX, DI
+	MOVQ              gdp+56(FP), R8
+	MOVQ              dx+80(FP), R9
+	ADDQ              CX, R8
+	ADDQ              CX, R9
+	XORQ              R10, R10
+	XORQ              R11, R11
+	XORQ              R12, R12
+	VMOVUPD           (SI)(R10*8), Z3
+	VMOVUPD           (DI)(R10*8), Z4
+	VMULPD            Z3, Z0, Z5
+	VMULPD            Z4, Z5, Z5
+	VMULPD            Z2, Z3, Z3
+	VMOVUPD           Z3, (R9)(R12*8)
+	VMULPD            Z2, Z4, Z4
+	VMOVUPD           Z4, (R8)(R11*8)
+	ADDQ              ldk+24(FP), R10
+	ADDQ              ldgp+64(FP), R11
+	ADDQ              ldx+88(FP), R12
+	VMOVAPD           Z2, Z3
+	VFMSUB213PD       Z5, Z1, Z3
+	DECQ              BX
+	JZ                convTanhReverseAVX512_store_50
+
+convTanhReverseAVX512_tangent_51:
+	VMOVUPD (SI)(R10*8), Z1
+	VMOVUPD (DI)(R10*8), Z4
+	VMULPD  Z1, Z0, Z5
+	VMULPD  Z4, Z5, Z5
+	VMULPD  Z2, Z1, Z1
+	VMOVUPD Z1, (R9)(R12*8)
+	VMULPD  Z2, Z4, Z4
+	VMOVUPD Z4, (R8)(R11*8)
+	ADDQ    ldk+24(FP), R10
+	ADDQ    ldgp+64(FP), R11
+	ADDQ    ldx+88(FP), R12
+	VSUBPD  Z5, Z3, Z3
+	DECQ    BX
+	JNZ     convTanhReverseAVX512_tangent_51
+	JMP     convTanhReverseAVX512_store_50
+
+convTanhReverseAVX512_notangent_49:
+	VMULPD Z1, Z2, Z3
+
+convTanhReverseAVX512_store_50:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Z3, (BX)(CX*1)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000008, DX
+	JMP     convTanhReverseAVX512_vec
+
+convTanhReverseAVX512_vec_end:
+	TESTQ             DX, DX
+	JZ                convTanhReverseAVX512_rowend
+	VPBROADCASTQ      DX, Z0
+	VPCMPQ            $0x06, iota8<>+0(SB), Z0, K1
+	MOVQ              p+0(FP), BX
+	VMOVUPD.Z         (BX)(AX*1), K1, Z0
+	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
+	VBROADCASTSD      c4077700000000000<>+0(SB), Z2
+	VMINPD            Z1, Z2, Z1
+	VCMPPD.BCST       $0x1e, c4034000000000000<>+0(SB), Z1, K2
+	VXORPD.BCST       c8000000000000000<>+0(SB), Z1, K2, Z1
+	VBROADCASTSD      c4338000000000000<>+0(SB), Z2
+	VFMADD231PD.BCST  c40471547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD.BCST       c4338000000000000<>+0(SB), Z2, Z3
+	VFNMADD231PD.BCST c3f962e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD.BCST c3d9a39ef35793c76<>+0(SB), Z3, Z1
+	VBROADCASTSD      c3f9a01a01a01a01a<>+0(SB), Z4
+	VFMADD213PD.BCST  c3fb6c16c16c16c17<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fd1111111111111<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3fe5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c3ff5555555555555<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD.BCST  c4000000000000000<>+0(SB), Z1, Z4
+	VMOVUPD           exp2hi<>+0(SB), Z5
+	VPERMT2PD         exp2hi<>+64(SB), Z2, Z5
+	VMOVUPD           exp2lo<>+0(SB), Z6
+	VPERMT2PD         exp2lo<>+64(SB), Z2, Z6
+	VMULPD            Z5, Z1, Z1
+	VFMADD213PD       Z6, Z4, Z1
+	VMULPD.BCST       c3fb0000000000000<>+0(SB), Z3, Z3
+	VADDPD            Z5, Z1, Z2
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z4
+	VSCALEFPD         Z3, Z4, Z4
+	VMOVAPD           Z2, Z3
+	VFMADD213PD.BCST  c3ff0000000000000<>+0(SB), Z4, Z3
+	VFMADD213PD.BCST  cbff0000000000000<>+0(SB), Z4, Z5
+	VFMADD231PD       Z4, Z1, Z5
+	VBROADCASTSD      c3ff0000000000000<>+0(SB), Z1
+	VDIVPD            Z3, Z1, Z3
+	VPTERNLOGQ.BCST   $0xd8, c8000000000000000<>+0(SB), Z0, Z5
+	VMULPD            Z3, Z5, Z5
+	VMULPD            Z4, Z2, Z2
+	VMULPD.BCST       c4010000000000000<>+0(SB), Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	VMULPD            Z3, Z2, Z2
+	VADDPD            Z5, Z5, Z0
+	VMULPD            Z2, Z0, Z0
+	MOVQ              x+72(FP), BX
+	VMOVUPD           Z5, K1, (BX)(CX*1)
+	MOVQ              gx+32(FP), BX
+	VMOVUPD.Z         (BX)(AX*1), K1, Z1
+	MOVQ              k+16(FP), BX
+	TESTQ             BX, BX
+	JZ                convTanhReverseAVX512_notangent_52
+	MOVQ              dp+8(FP), SI
+	MOVQ              gdx+40(FP), DI
+	ADDQ              AX, SI
+	ADDQ              AX, DI
+	MOVQ              gdp+56(FP), R8
+	MOVQ              dx+80(FP), R9
+	ADDQ              CX, R8
+	ADDQ              CX, R9
+	XORQ              R10, R10
+	XORQ              R11, R11
+	XORQ              R12, R12
+	VMOVUPD.Z         (SI)(R10*8), K1, Z3
+	VMOVUPD.Z         (DI)(R10*8), K1, Z4
+	VMULPD            Z3, Z0, Z5
+	VMULPD            Z4, Z5, Z5
+	VMULPD            Z2, Z3, Z3
+	VMOVUPD           Z3, K1, (R9)(R12*8)
+	VMULPD            Z2, Z4, Z4
+	VMOVUPD           Z4, K1, (R8)(R11*8)
+	ADDQ              ldk+24(FP), R10
+	ADDQ              ldgp+64(FP), R11
+	ADDQ              ldx+88(FP), R12
+	VMOVAPD           Z2, Z3
+	VFMSUB213PD       Z5, Z1, Z3
+	DECQ              BX
+	JZ                convTanhReverseAVX512_store_53
+
+convTanhReverseAVX512_tangent_54:
+	VMOVUPD.Z (SI)(R10*8), K1, Z1
+	VMOVUPD.Z (DI)(R10*8), K1, Z4
+	VMULPD    Z1, Z0, Z5
+	VMULPD    Z4, Z5, Z5
+	VMULPD    Z2, Z1, Z1
+	VMOVUPD   Z1, K1, (R9)(R12*8)
+	VMULPD    Z2, Z4, Z4
+	VMOVUPD   Z4, K1, (R8)(R11*8)
+	ADDQ      ldk+24(FP), R10
+	ADDQ      ldgp+64(FP), R11
+	ADDQ      ldx+88(FP), R12
+	VSUBPD    Z5, Z3, Z3
+	DECQ      BX
+	JNZ       convTanhReverseAVX512_tangent_54
+	JMP       convTanhReverseAVX512_store_53
+
+convTanhReverseAVX512_notangent_52:
+	VMULPD Z1, Z2, Z3
+
+convTanhReverseAVX512_store_53:
+	MOVQ    gp+48(FP), BX
+	VMOVUPD Z3, K1, (BX)(CX*1)
+	SHLQ    $0x03, DX
+	ADDQ    DX, AX
+	ADDQ    DX, CX
+
+convTanhReverseAVX512_rowend:
+	MOVQ  wp+120(FP), DX
+	SUBQ  w+112(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  (SP)
+	JNZ   convTanhReverseAVX512_row
+	MOVQ  h+104(FP), DX
+	IMULQ wp+120(FP), DX
+	NEGQ  DX
+	ADDQ  plane+128(FP), DX
+	SHLQ  $0x03, DX
+	ADDQ  DX, CX
+	DECQ  8(SP)
+	JNZ   convTanhReverseAVX512_channel
+
+convTanhReverseAVX512_done:
 	VZEROUPPER
 	RET

@@ -289,7 +289,7 @@ func convForwardActAsm(s ConvShape, act Activation, k int, x, dx Padded, w, b, a
 	hw, l := s.H*s.W, g.l
 	clear(d.zeroBias)
 	scratch := work[convWorkLen(s):]
-	epi := actJVPKernel(act)
+	epi := actJVPKernel(act, t)
 	for n := 0; n < s.N; n++ {
 		an, dan := scratch[:s.Cout*hw], scratch[s.Cout*hw:][:k*s.Cout*hw]
 		if a != nil {
@@ -325,7 +325,7 @@ func convBackwardDataActAsm(s ConvShape, act Activation, k int, gy, gdy Padded, 
 	hw, l := s.H*s.W, g.l
 	clear(d.zeroBias)
 	gs := work[convWorkLen(s):][:(1+k)*pc*hw]
-	epi := actReverseKernel(act)
+	epi := actReverseKernel(act, t)
 	for n := 0; n < s.N; n++ {
 		g.image(gy.Data[n*gy.C*l.plane:], d.zeroBias, gs)
 		for j := 0; j < k; j++ {

@@ -33,10 +33,11 @@ func main() {
 		convFilterAVX512(mr)
 	}
 	convPadAVX512()
-	masks := vm.TailMasks()
-	for _, a := range activations {
-		actJVP(a, masks)
-		actReverse(a, masks)
+	for _, tc := range []tierCode{avx2Code(vm.TailMasks()), avx512Code()} {
+		for _, a := range tc.activations {
+			actJVP(tc, a)
+			actReverse(tc, a)
+		}
 	}
 	Generate()
 }
