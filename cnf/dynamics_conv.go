@@ -51,16 +51,20 @@ type concat struct {
 // the last layer's primal (f itself): the reverse pass recomputes a
 // layer's input from them, as the activation costs little next to a
 // convolution and keeping its output per record would double the memory
-// of a solve. Each layer's input [t, x_l] and its tangents [0, dx_l] live
-// in a padded buffer of their own, with a plane of ones after them for the
-// bias gradient; the gradients with respect to the pre-activations go
-// through two padded buffers in turn.
+// of a solve. The layers' inputs [t, x_l] and their tangents [0, dx_l] take
+// turns in two padded buffers each, layer l's in x[l%2] and dx[l%2], each
+// layer writing the next one's; the reverse pass rewrites each layer's
+// input, with a plane of ones after it for the bias gradient, before its
+// weight gradient reads it. The gradients with respect to the
+// pre-activations go through two padded buffers in turn; they, and the
+// other buffers of the reverse pass, are made by its first call (see
+// grads), so that the solves of evaluation and sampling never hold them.
 type chunkConv struct {
 	m, kp   int
 	zin     records   // z, then t
 	pre     []records // hidden layers only
 	dpre    []records // every layer; the last one's is J v
-	x, dx   [][]float64
+	x, dx   [2][]float64
 	ga, gda [2][]float64
 	gin     []float64 // the first layer's data gradient, compact
 	gdf     []float64 // the gradient with respect to J v, compact
@@ -131,11 +135,6 @@ func (d *concat) params() []paramSpec {
 // time channel, the layer's input channels and a plane of ones.
 func (d *concat) planes(l int) int { return d.ch[l] + 2 }
 
-// padded returns layer l's padded input held in buf.
-func (d *concat) padded(buf []float64, l int) kernels.Padded {
-	return kernels.Padded{Data: buf, C: d.planes(l)}
-}
-
 // from returns p from its images' second plane on: a layer's input
 // without its time channel.
 func (d *concat) from(p kernels.Padded) kernels.Padded {
@@ -145,9 +144,18 @@ func (d *concat) from(p kernels.Padded) kernels.Padded {
 	return p
 }
 
+// inputPlanes is the largest number of planes of the inputs of the
+// layers l with l%2 == j, which share the padded buffers x[j] and dx[j].
+func (d *concat) inputPlanes(j int) int {
+	n := 0
+	for l := j; l < d.layers(); l += 2 {
+		n = max(n, d.planes(l))
+	}
+	return n
+}
+
 func (d *concat) setup(chunks []span, kp int) {
 	d.chunks = make([]chunkConv, len(chunks))
-	maxc := slices.Max(d.ch)
 	last := d.layers() - 1
 	for i, s := range chunks {
 		m := s.hi - s.lo
@@ -160,27 +168,34 @@ func (d *concat) setup(chunks []span, kp int) {
 				ch.pre = append(ch.pre, newRecords(m*d.ch[l+1]*d.hw))
 			}
 			ch.dpre = append(ch.dpre, newRecords(m*kp*d.ch[l+1]*d.hw))
-			x := kernels.MakeFloats(sh.PadLen(m, d.planes(l)))
-			ones := kernels.Padded{Data: x[(d.ch[l]+1)*sh.PadPlane():], C: d.planes(l)}
-			kernels.ConvPadFill(sh, ones, 1)
-			ch.x = append(ch.x, x)
-			var dx []float64
+		}
+		sh := d.shape(0, m)
+		for j := 0; j < min(2, d.layers()); j++ {
+			ch.x[j] = kernels.MakeFloats(sh.PadLen(m, d.inputPlanes(j)))
 			if kp > 0 {
-				dx = kernels.MakeFloats(sh.PadLen(m*kp, d.planes(l)))
+				ch.dx[j] = kernels.MakeFloats(sh.PadLen(m*kp, d.inputPlanes(j)))
 			}
-			ch.dx = append(ch.dx, dx)
 		}
 		ch.zin = newRecords(m*d.c*d.hw + 1)
-		sh := d.shape(0, m)
-		for j := range 2 {
-			ch.ga[j] = kernels.MakeFloats(sh.PadLen(m, maxc))
-			ch.gda[j] = kernels.MakeFloats(sh.PadLen(m*kp, maxc))
-		}
-		ch.gin = make([]float64, m*(d.c+1)*d.hw)
-		ch.gdf = make([]float64, m*kp*d.c*d.hw)
 		ch.work = kernels.MakeFloats(work)
 		d.chunks[i] = ch
 	}
+}
+
+// grads makes the buffers of the reverse pass of ch, on its first call.
+func (d *concat) grads(ch *chunkConv) {
+	if ch.gin != nil {
+		return
+	}
+	m, kp := ch.m, ch.kp
+	sh := d.shape(0, m)
+	maxc := slices.Max(d.ch)
+	for j := range 2 {
+		ch.ga[j] = kernels.MakeFloats(sh.PadLen(m, maxc))
+		ch.gda[j] = kernels.MakeFloats(sh.PadLen(m*kp, maxc))
+	}
+	ch.gin = make([]float64, m*(d.c+1)*d.hw)
+	ch.gdf = make([]float64, m*kp*d.c*d.hw)
 }
 
 func (d *concat) reserve(n int) {
@@ -231,17 +246,38 @@ func (ch *chunkConv) preActs(l, rec int) (a, da []float64) {
 	return ch.pre[l].at(rec), ch.dpre[l].at(rec)
 }
 
+// inputs returns layer l's padded input and its tangents, in the buffers
+// it shares with the layers two before and after it, with their time
+// planes written: t in the input's, zeros in the tangents' (another
+// layer's channel may have been there).
+func (d *concat) inputs(ch *chunkConv, l int, t float64) (x, dx kernels.Padded) {
+	x = kernels.Padded{Data: ch.x[l%2], C: d.planes(l)}
+	dx = kernels.Padded{Data: ch.dx[l%2], C: d.planes(l)}
+	kernels.ConvPadFill(d.shape(l, ch.m), x, t)
+	if ch.kp > 0 {
+		kernels.ConvPadFill(d.shape(l, ch.m*ch.kp), dx, 0)
+	}
+	return x, dx
+}
+
 // input writes the first layer's padded input [t, z] and its tangents
-// [0, probe] (the time planes of the tangents stay zero).
+// [0, probe].
 func (d *concat) input(ch *chunkConv, t float64, z, probe []float64) (x, dx kernels.Padded) {
 	m, kp := ch.m, ch.kp
-	x, dx = d.padded(ch.x[0], 0), d.padded(ch.dx[0], 0)
-	kernels.ConvPadFill(d.shape(0, m), x, t)
+	x, dx = d.inputs(ch, 0, t)
 	kernels.ConvPad(d.shape(0, m), d.c, d.from(x), z)
 	if kp > 0 {
 		kernels.ConvPad(d.shape(0, m*kp), d.c, d.from(dx), probe)
 	}
 	return x, dx
+}
+
+// ones writes the plane of ones after layer l's input channels in x, which
+// the bias gradient reads.
+func (d *concat) ones(x kernels.Padded, l, m int) {
+	sh := d.shape(l, m)
+	x.Data = x.Data[(d.ch[l]+1)*sh.PadPlane():]
+	kernels.ConvPadFill(sh, x, 1)
 }
 
 func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
@@ -252,17 +288,14 @@ func (d *concat) eval(c, rec int, t float64, z, probe, f, tr, frob []float64) {
 		copy(zin, z)
 		zin[len(zin)-1] = t
 	}
-	d.input(ch, t, z, probe)
+	x, dx := d.input(ch, t, z, probe)
 	last := d.layers() - 1
 	for l := 0; l < last; l++ {
-		sh := d.shape(l, m)
-		x, dx := d.padded(ch.x[l], l), d.padded(ch.dx[l], l)
-		y, dy := d.padded(ch.x[l+1], l+1), d.padded(ch.dx[l+1], l+1)
-		kernels.ConvPadFill(sh, y, t)
+		y, dy := d.inputs(ch, l+1, t)
 		a, da := ch.preActs(l, rec)
-		kernels.ConvForwardAct(sh, d.act, kp, x, dx, d.wview[l], d.bview[l], a, da, d.from(y), d.from(dy), ch.work)
+		kernels.ConvForwardAct(d.shape(l, m), d.act, kp, x, dx, d.wview[l], d.bview[l], a, da, d.from(y), d.from(dy), ch.work)
+		x, dx = y, dy
 	}
-	x, dx := d.padded(ch.x[last], last), d.padded(ch.dx[last], last)
 	kernels.ConvForwardPadded(d.shape(last, m), x, d.wview[last], d.bview[last], f, ch.work)
 	if kp == 0 {
 		return
@@ -287,6 +320,7 @@ func (d *concat) zeroBias(l int) []float64 { return d.zeros[:d.ch[l+1]] }
 
 func (d *concat) vjp(c, rec int, probe, gf, gtr, gfrob, gz, gacc []float64) {
 	ch := &d.chunks[c]
+	d.grads(ch)
 	m, kp := ch.m, ch.kp
 	clear(gacc)
 	last := d.layers() - 1
@@ -324,11 +358,11 @@ func (d *concat) vjp(c, rec int, probe, gf, gtr, gfrob, gz, gacc []float64) {
 		w := d.wview[l]
 		out := d.ch[l+1]
 		gw, gb := gacc[d.accW[l]:d.accB[l]], gacc[d.accB[l]:d.accB[l]+out]
-		x, dx := d.padded(ch.x[l], l), d.padded(ch.dx[l], l)
+		var x, dx kernels.Padded
 		if l == 0 {
 			// The first layer's input is [t, z]; the gradient with respect
 			// to z is its data gradient's channels after the time channel.
-			d.input(ch, t, zin[:m*n], probe)
+			x, dx = d.input(ch, t, zin[:m*n], probe)
 			kernels.ConvBackwardDataPadded(sh, ga, w, ch.gin, ch.work)
 			for s := 0; s < m; s++ {
 				copy(gz[s*n:(s+1)*n], ch.gin[(s*(d.c+1)+1)*d.hw:])
@@ -336,12 +370,13 @@ func (d *concat) vjp(c, rec int, probe, gf, gtr, gfrob, gz, gacc []float64) {
 		} else {
 			// Through the previous layer's activation, x_l = act(a_{l-1}),
 			// rewriting x_l and dx_l on the way.
-			kernels.ConvPadFill(sh, x, t)
+			x, dx = d.inputs(ch, l, t)
 			gan := kernels.Padded{Data: ch.ga[1], C: d.ch[l]}
 			gdan := kernels.Padded{Data: ch.gda[1], C: d.ch[l]}
 			a, da := ch.preActs(l-1, rec)
 			kernels.ConvBackwardDataAct(sh, d.act, kp, ga, gda, w, a, da, gan, gdan, d.from(x), d.from(dx), ch.work)
 		}
+		d.ones(x, l, m)
 		kernels.ConvBackwardFilterPadded(sh, x, ga, gw, gb, ch.work)
 		if kp > 0 {
 			kernels.ConvBackwardFilterPadded(shk, dx, gda, gw, nil, ch.work)
@@ -383,27 +418,25 @@ func (d *concat) finish(rec int, theta, gacc, gtheta []float64) {
 // concatFootprint is the memory newConcat and setup allocate for data of
 // shape (C, H, W), k x k kernels and the given hidden dims, with or
 // without weight normalisation, over parts chunks of at most m points with
-// kp probes per sample, and what each record keeps: each chunk's first
-// input, the hidden layers' pre-activations and every layer's tangents.
+// kp probes per sample; what the first call of the reverse pass adds; and
+// what each record keeps: each chunk's first input, the hidden layers'
+// pre-activations and every layer's tangents.
 func concatFootprint(shape []float64, k float64, dims []float64, wn bool, parts, m, kp float64) footprint {
 	c, h, w := shape[0], shape[1], shape[2]
 	hw := h * w
 	ch := append(append([]float64{c}, dims...), c)
 	layers := len(ch) - 1
 	var fp footprint
-	inputs := 0.0 // the layers' padded inputs, with their tangents
+	var planes [2]float64 // of the inputs sharing each padded buffer
 	work := 0
 	for l := 0; l < layers; l++ {
 		in, out := ch[l]+1, ch[l+1]
 		fp.gradAccum += out*in*k*k + out
+		planes[l%2] = max(planes[l%2], ch[l]+2)
 		if l < layers-1 {
 			fp.record += madeFloats(m * out * hw)
 		}
 		fp.record += madeFloats(m * kp * out * hw)
-		inputs += madeFloats(padLen(h, w, k, m, ch[l]+2))
-		if kp > 0 {
-			inputs += madeFloats(padLen(h, w, k, m*kp, ch[l]+2))
-		}
 		// The kernels' work space, as setup sizes it; it is looked up for
 		// sizes whose products fit an int (larger ones are refused long
 		// before it matters).
@@ -422,13 +455,25 @@ func concatFootprint(shape []float64, k float64, dims []float64, wn bool, parts,
 		}
 	}
 	maxc := slices.Max(ch)
-	// Per chunk: the scratch record of J v that a solve recording nothing
-	// writes (it keeps no other), the layers' inputs, two gradients with
-	// respect to the pre-activations and two of their tangents, those of
-	// the first layer's data gradient and of J v, and the work space.
-	perChunk := madeFloats(m*kp*c*hw) + inputs + 2*madeFloats(padLen(h, w, k, m, maxc)) + 2*madeFloats(padLen(h, w, k, m*kp, maxc)) +
-		float64s(m*(c+1)*hw) + float64s(m*kp*c*hw) + madeFloats(float64(work))
+	// Per chunk: the work space, the scratch record of J v that a solve
+	// recording nothing writes (it keeps no other), and the layers' inputs
+	// and their tangents, two buffers of each.
+	perChunk := madeFloats(float64(work))
+	if kp > 0 {
+		perChunk += madeFloats(m * kp * c * hw)
+	}
+	for _, p := range planes[:min(2, layers)] {
+		perChunk += madeFloats(padLen(h, w, k, m, p))
+		if kp > 0 {
+			perChunk += madeFloats(padLen(h, w, k, m*kp, p))
+		}
+	}
 	fp.fixed = float64s(fp.gradAccum) + float64s(maxc) + parts*perChunk
+	// The reverse pass's gradients with respect to the pre-activations and
+	// their tangents, two of each, and those of the first layer's data
+	// gradient and of J v.
+	fp.reverse = parts * (2*madeFloats(padLen(h, w, k, m, maxc)) + 2*madeFloats(padLen(h, w, k, m*kp, maxc)) +
+		float64s(m*(c+1)*hw) + float64s(m*kp*c*hw))
 	fp.record *= parts
 	return fp
 }

@@ -95,12 +95,12 @@ func madeFloats(n float64) float64 {
 }
 
 // footprint is the memory of one block's dynamics over a batch, in bytes:
-// the buffers of one instance (with its scratch record), what each further
-// record keeps, and the lengths of its parameters and of its per-chunk
-// gradient.
+// the buffers of one instance (with its scratch record), those that only
+// the reverse pass uses (made by its first call), what each further record
+// keeps, and the lengths of its parameters and of its per-chunk gradient.
 type footprint struct {
-	fixed, record     float64
-	params, gradAccum float64
+	fixed, reverse, record float64
+	params, gradAccum      float64
 }
 
 // chunks returns the number of chunks a batch of n is split into by
@@ -236,6 +236,10 @@ func (c *Config) runMemory(mode runMode, n, threads float64, stages int) (run, r
 	// the chunks' parameter gradients and their sum.
 	flow := float64s(n*probes*d) + parts*(madeFloats(m*d)+float64s(m*d)+float64s(fp.gradAccum)) + float64s(fp.gradAccum)
 	record = fp.record
+	fixed := fp.fixed
+	if mode == modeTrain {
+		fixed += fp.reverse
+	}
 	if kinetic {
 		record += parts * madeFloats(m*d)
 	}
@@ -248,7 +252,7 @@ func (c *Config) runMemory(mode runMode, n, threads float64, stages int) (run, r
 		aug := 2*dim + fp.params
 		solver += float64s(float64(2*stages+9)*aug) + float64s(dim) + record
 	}
-	run = blocks*(fp.fixed+flow+solver+structs*(1+parts)) +
+	run = blocks*(fixed+flow+solver+structs*(1+parts)) +
 		float64s((blocks+1)*dim+2*dim) + // the blocks' states, the gradients of the end and start
 		float64s(2*n*d+6*n+n*k) // preprocessed data and its gradient, per-sample values, the mixture's scratch
 	return run, blocks * record
