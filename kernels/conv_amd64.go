@@ -131,6 +131,20 @@ func convBackwardDataAct(s ConvShape, act Activation, k int, gy, gdy Padded, w, 
 	convBackwardDataActRef(s, act, k, padded(s, gy), padded(s, gdy), w, p, dp, padded(s, gp), padded(s, gdp), padded(s, x), padded(s, dx), work)
 }
 
+// actKernel returns the activation's forward kernel without tangents on
+// tier t.
+func actKernel(act Activation, t tier) func(a, y *float64, nc, h, w, wp, plane int) {
+	switch {
+	case act == ActTanh && t == tierAVX512:
+		return convTanhAVX512
+	case act == ActTanh:
+		return convTanhAVX2
+	case t == tierAVX512:
+		return convSoftplusAVX512
+	}
+	return convSoftplusAVX2
+}
+
 // actJVPKernel returns the activation's forward kernel on tier t.
 func actJVPKernel(act Activation, t tier) func(a, da *float64, k, ldk int, y, dy *float64, ldy, nc, h, w, wp, plane int) {
 	switch {
@@ -156,6 +170,36 @@ func actReverseKernel(act Activation, t tier) func(p, dp *float64, k, ldk int, g
 	}
 	return convSoftplusReverseAVX2
 }
+
+// convSoftplusAVX2 applies softplus to nc channels of one compact image of
+// pre-activations a (h x w pixels each), into padded outputs: with plane
+// and wp the padded layout's plane and row lengths and y pointing at pixel
+// (0, 0) of the first plane,
+//
+//	y[c*plane + i*wp + j] = softplus(a[c*h*w + i*w + j])
+//
+// with the arithmetic of softplusAVX2.
+//
+//go:noescape
+func convSoftplusAVX2(a, y *float64, nc, h, w, wp, plane int)
+
+// convTanhAVX2 is convSoftplusAVX2 for tanh, with the arithmetic of
+// tanhAVX2.
+//
+//go:noescape
+func convTanhAVX2(a, y *float64, nc, h, w, wp, plane int)
+
+// convSoftplusAVX512 is convSoftplusAVX2 with the arithmetic of
+// softplusAVX512.
+//
+//go:noescape
+func convSoftplusAVX512(a, y *float64, nc, h, w, wp, plane int)
+
+// convTanhAVX512 is convSoftplusAVX2 for tanh, with the arithmetic of
+// tanhAVX512.
+//
+//go:noescape
+func convTanhAVX512(a, y *float64, nc, h, w, wp, plane int)
 
 // convSoftplusJVPAVX2 applies softplus to nc channels of one compact image
 // of pre-activations a (h x w pixels each) and its k tangents da_j (at

@@ -289,7 +289,7 @@ func convForwardActAsm(s ConvShape, act Activation, k int, x, dx Padded, w, b, a
 	hw, l := s.H*s.W, g.l
 	clear(d.zeroBias)
 	scratch := work[convWorkLen(s):]
-	epi := actJVPKernel(act, t)
+	prim, epi := actKernel(act, t), actJVPKernel(act, t)
 	for n := 0; n < s.N; n++ {
 		an, dan := scratch[:s.Cout*hw], scratch[s.Cout*hw:][:k*s.Cout*hw]
 		if a != nil {
@@ -302,11 +302,12 @@ func convForwardActAsm(s ConvShape, act Activation, k int, x, dx Padded, w, b, a
 		for j := 0; j < k; j++ {
 			g.image(dx.Data[(n*k+j)*dx.C*l.plane:], d.zeroBias, dan[j*s.Cout*hw:])
 		}
-		var pdy *float64
-		if k > 0 {
-			pdy = &dy.Data[n*k*dy.C*l.plane+l.origin()]
+		py := &y.Data[n*y.C*l.plane+l.origin()]
+		if k == 0 {
+			prim(&an[0], py, s.Cout, s.H, s.W, l.wp, l.plane)
+			continue
 		}
-		epi(&an[0], first(dan), k, s.Cout*hw, &y.Data[n*y.C*l.plane+l.origin()], pdy, dy.C*l.plane,
+		epi(&an[0], &dan[0], k, s.Cout*hw, py, &dy.Data[n*k*dy.C*l.plane+l.origin()], dy.C*l.plane,
 			s.Cout, s.H, s.W, l.wp, l.plane)
 	}
 }

@@ -418,9 +418,9 @@ func runBackwardDataAct(t *testing.T, c *actCase, off int) {
 }
 
 // actShapes are the fused kernels' test shapes: widths around the vector
-// widths (4 for the activation kernels, 8 and 16 for the tiles), the
-// conv16 layers at batch 1, channel counts around the tiles' blocks, and
-// every kernel size.
+// widths (4 and 8 for the activation kernels, whose avx512 rows go in
+// groups of 16; 8 and 16 for the tiles), the conv16 layers at batch 1,
+// channel counts around the tiles' blocks, and every kernel size.
 func actShapes(r *rand.Rand) []ConvShape {
 	shapes := []ConvShape{
 		{N: 1, Cin: 65, Cout: 64, H: 16, W: 16, K: 3},
@@ -431,7 +431,7 @@ func actShapes(r *rand.Rand) []ConvShape {
 		{N: 0, Cin: 3, Cout: 3, H: 3, W: 3, K: 3},
 		{N: 2, Cin: 3, Cout: 3, H: 0, W: 3, K: 3},
 	}
-	for _, w := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 17, 23, 25} {
+	for _, w := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 23, 24, 25, 31, 32, 33} {
 		c := []int{2, 3, 5, 6, 7, 8, 13}
 		shapes = append(shapes, ConvShape{N: 1 + r.IntN(2), Cin: c[r.IntN(len(c))], Cout: c[r.IntN(len(c))],
 			H: 1 + r.IntN(5), W: w, K: []int{1, 3, 5}[r.IntN(3)]})
@@ -449,6 +449,152 @@ func TestConvActMatchesReference(t *testing.T) {
 				runForwardAct(t, c, i%2, false)
 				runForwardAct(t, c, 1-i%2, true)
 				runBackwardDataAct(t, c, i%2)
+			}
+		}
+	})
+}
+
+// compact returns the interiors of the kernel's planes of b's images as
+// compact (NCHW) images.
+func (b *paddedBuf) compact() []float64 {
+	s, hw, plane := b.s, b.s.H*b.s.W, b.s.PadPlane()
+	out := make([]float64, b.n*b.c*hw)
+	for m := 0; m < b.n; m++ {
+		for j := 0; j < b.c; j++ {
+			for i := 0; i < s.H; i++ {
+				for x := 0; x < s.W; x++ {
+					out[(m*b.c+j)*hw+i*s.W+x] = b.p.Data[(m*b.p.C+j)*plane+s.PadOffset(i, x)]
+				}
+			}
+		}
+	}
+	return out
+}
+
+// unfusedForward is what ConvForwardAct replaces, run on the tier in use:
+// ConvForwardPadded for the pre-activations and their tangents, then
+// Softplus or Tanh without tangents, SoftplusJVP or TanhJVP with them.
+func unfusedForward(c *actCase, x, dx Padded) (a, da, y, dy []float64) {
+	s, k := c.s, c.k
+	sk := s
+	sk.N = s.N * k
+	n := s.Cout * s.H * s.W
+	work := make([]float64, s.WorkLen()+sk.WorkLen())
+	a, da = make([]float64, s.OutLen()), make([]float64, sk.OutLen())
+	ConvForwardPadded(s, x, c.w, c.b, a, work)
+	ConvForwardPadded(sk, dx, c.w, make([]float64, s.Cout), da, work)
+	y, dy = make([]float64, s.OutLen()), make([]float64, sk.OutLen())
+	for m := 0; m < s.N; m++ {
+		am, ym := a[m*n:][:n], y[m*n:][:n]
+		switch {
+		case k == 0 && c.ab.act == ActTanh:
+			Tanh(ym, am)
+		case k == 0:
+			Softplus(ym, am)
+		}
+		for j := 0; j < k; j++ {
+			o := (m*k + j) * n
+			if c.ab.act == ActTanh {
+				TanhJVP(ym, dy[o:][:n], am, da[o:][:n])
+			} else {
+				SoftplusJVP(ym, dy[o:][:n], am, da[o:][:n])
+			}
+		}
+	}
+	return a, da, y, dy
+}
+
+// unfusedReverse is what ConvBackwardDataAct replaces (k >= 1), run on the
+// tier in use: ConvBackwardDataPadded, then per image the reverse of the
+// JVP for the first tangent, and for each later one the reverse against a
+// zero gradient added by Axpy, as a chain of unfused kernels forms them;
+// and the JVP for the recomputed outputs.
+func unfusedReverse(c *actCase, gy, gdy Padded) (gp, gdp, x, dx []float64) {
+	s, k := c.s, c.k
+	sk := s
+	sk.N = s.N * k
+	hw, pc := s.H*s.W, s.Cin-1
+	n := pc * hw
+	work := make([]float64, s.WorkLen()+sk.WorkLen())
+	g, gd := make([]float64, s.InLen()), make([]float64, sk.InLen())
+	ConvBackwardDataPadded(s, gy, c.w, g, work)
+	ConvBackwardDataPadded(sk, gdy, c.w, gd, work)
+	gp, gdp = make([]float64, s.N*n), make([]float64, sk.N*n)
+	x, dx = make([]float64, s.N*n), make([]float64, sk.N*n)
+	tmp, zeros := make([]float64, n), make([]float64, n)
+	for m := 0; m < s.N; m++ {
+		pm, gm, gpm := c.p[m*n:][:n], g[(m*s.Cin+1)*hw:][:n], gp[m*n:][:n]
+		for j := 0; j < k; j++ {
+			o := (m*k + j) * n
+			dpj, gdj, gdpj := c.dp[o:][:n], gd[((m*k+j)*s.Cin+1)*hw:][:n], gdp[o:][:n]
+			rev, jvp := SoftplusJVPReverse, SoftplusJVP
+			if c.ab.act == ActTanh {
+				rev, jvp = TanhJVPReverse, TanhJVP
+			}
+			if j == 0 {
+				rev(gpm, gdpj, pm, dpj, gm, gdj)
+			} else {
+				rev(tmp, gdpj, pm, dpj, zeros, gdj)
+				Axpy(1, tmp, gpm)
+			}
+			jvp(x[m*n:][:n], dx[o:][:n], pm, dpj)
+		}
+	}
+	return gp, gdp, x, dx
+}
+
+// TestConvActMatchesUnfused checks that on every tier the fused kernels
+// give bit for bit what the kernels they replace give on the same tier
+// (unfusedForward, unfusedReverse): each tier's activation kernels do the
+// arithmetic of its elementwise kernels, and its padded convolutions that
+// of its compact ones, so that a chain of layers on the fused kernels
+// computes the numbers the unfused chain computed. The reverse is checked
+// with tangents, the form the flows use.
+func TestConvActMatchesUnfused(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(17, 18))
+		for i, s := range actShapes(r) {
+			for _, ab := range actCases {
+				for k := 0; k <= 3; k++ {
+					name := fmt.Sprintf("%s %+v k=%d", ab.name, s, k)
+					c := newActCase(r, s, k, ab)
+					off := (i + k) % 2
+					x := inputPaddedBuf(s, s.N, s.Cin, c.x, false, off)
+					dx := inputPaddedBuf(s, s.N*k, s.Cin, c.dx, false, 1-off)
+					wa, wda, wy, wdy := unfusedForward(c, x.p, dx.p)
+					for _, rec := range []bool{false, true} {
+						y, dy := newPaddedBuf(s, s.N, s.Cout, off), newPaddedBuf(s, s.N*k, s.Cout, 1-off)
+						var a, da []float64
+						if rec {
+							a, da = make([]float64, s.OutLen()), make([]float64, k*s.OutLen())
+						}
+						ConvForwardAct(s, ab.act, k, x.p, dx.p, c.w, c.b, a, da, y.p, dy.p, make([]float64, s.ActWorkLen(k)))
+						if rec && (!sameSlice(a, wa) || !sameSlice(da, wda)) {
+							t.Fatalf("ConvForwardAct %s: pre-activations differ from ConvForwardPadded's", name)
+						}
+						if !sameSlice(y.compact(), wy) || !sameSlice(dy.compact(), wdy) {
+							t.Fatalf("ConvForwardAct %s (records %v): outputs differ from the unfused kernels'", name, rec)
+						}
+					}
+					if k == 0 || s.Cin < 2 {
+						continue
+					}
+					pc := s.Cin - 1
+					gy := inputPaddedBuf(s, s.N, s.Cout, c.gy, false, off)
+					gd := inputPaddedBuf(s, s.N*k, s.Cout, c.gd, false, 1-off)
+					wgp, wgdp, wx, wdx := unfusedReverse(c, gy.p, gd.p)
+					gp, gdp := newPaddedBuf(s, s.N, pc, off), newPaddedBuf(s, s.N*k, pc, 1-off)
+					xr, dxr := newPaddedBuf(s, s.N, pc, 1-off), newPaddedBuf(s, s.N*k, pc, off)
+					ConvBackwardDataAct(s, ab.act, k, gy.p, gd.p, c.w, c.p, c.dp, gp.p, gdp.p, xr.p, dxr.p, make([]float64, s.ActWorkLen(k)))
+					for _, o := range []struct {
+						what      string
+						got, want []float64
+					}{{"gp", gp.compact(), wgp}, {"gdp", gdp.compact(), wgdp}, {"x", xr.compact(), wx}, {"dx", dxr.compact(), wdx}} {
+						if !sameSlice(o.got, o.want) {
+							t.Fatalf("ConvBackwardDataAct %s: %s differs from the unfused kernels'", name, o.what)
+						}
+					}
+				}
 			}
 		}
 	})

@@ -30,17 +30,19 @@ import (
 // in a partial vector through a mask (a tail mask on AVX2, an opmask on
 // AVX-512).
 
-// activation is one activation function's vector code on a tier: eval
-// returns act(x) and act'(x) and, for the reverse, the factor c of each
-// tangent's term c*dp*gd in the gradient; first returns d*g plus (or
-// minus) the first tangent's term t in one fused step; next adds (or
-// subtracts) a later tangent's term to g. Values are groups of vectors
-// (one vector on AVX2).
+// activation is one activation function's vector code on a tier: primal
+// returns act(x) as the tier's elementwise kernel of act computes it; eval
+// returns act(x) and act'(x) as its elementwise JVP kernel does and, for
+// the reverse, the factor c of each tangent's term c*dp*gd in the
+// gradient; first returns d*g plus (or minus) the first tangent's term t
+// in one fused step; next adds (or subtracts) a later tangent's term to g.
+// Values are groups of vectors (one vector on AVX2).
 type activation struct {
-	name  string
-	eval  func(x vm.Group, reverse bool) (y, d, c vm.Group)
-	first func(d, g, t vm.Group) vm.Group
-	next  func(g, t vm.Group)
+	name   string
+	primal func(x vm.Group) vm.Group
+	eval   func(x vm.Group, reverse bool) (y, d, c vm.Group)
+	first  func(d, g, t vm.Group) vm.Group
+	next   func(g, t vm.Group)
 }
 
 // tierCode is what the activation kernels of one tier need: the vector
@@ -87,7 +89,8 @@ func avx2Code(masks Mem) tierCode {
 		},
 		activations: []activation{
 			{
-				name: "Softplus",
+				name:   "Softplus",
+				primal: func(x vm.Group) vm.Group { return one(vm.NewLogistic(x[0]).Softplus()) },
 				eval: func(x vm.Group, reverse bool) (y, d, c vm.Group) {
 					l := vm.NewLogistic(x[0])
 					d = one(l.Sigmoid())
@@ -105,7 +108,8 @@ func avx2Code(masks Mem) tierCode {
 				next: func(g, t vm.Group) { VADDPD(t[0], g[0], g[0]) },
 			},
 			{
-				name: "Tanh",
+				name:   "Tanh",
+				primal: func(x vm.Group) vm.Group { return one(vm.Tanh(x[0])) },
 				eval: func(x vm.Group, reverse bool) (y, d, c vm.Group) {
 					h, hp := vm.TanhPrime(x[0])
 					if reverse {
@@ -152,7 +156,8 @@ func avx512Code() tierCode {
 		tailMask: func(rem reg.Register) reg.Register { return vm.TailK(rem) },
 		activations: []activation{
 			{
-				name: "Softplus",
+				name:   "Softplus",
+				primal: func(x vm.Group) vm.Group { return vm.NewLogistic512(x).Softplus() },
 				eval: func(x vm.Group, reverse bool) (y, d, c vm.Group) {
 					l := vm.NewLogistic512(x)
 					d = l.Sigmoid()
@@ -170,7 +175,8 @@ func avx512Code() tierCode {
 				next: func(g, t vm.Group) { g.Each(func(i int) { VADDPD(t[i], g[i], g[i]) }) },
 			},
 			{
-				name: "Tanh",
+				name:   "Tanh",
+				primal: vm.Tanh512,
 				eval: func(x vm.Group, reverse bool) (y, d, c vm.Group) {
 					h, hp := vm.TanhBoth512(x)
 					if reverse {
@@ -305,6 +311,20 @@ func actLoop(name string, tc tierCode, body func(rs, rd reg.Register, o vecIO)) 
 func mul(a, b vm.Group) vm.Group {
 	a.Each(func(i int) { VMULPD(b[i], a[i], a[i]) })
 	return a
+}
+
+// actPrimal emits conv<Act><tier>, the forward activation kernel without
+// tangents.
+func actPrimal(tc tierCode, a activation) {
+	name := "conv" + a.name + tc.suffix
+	TEXT(name, NOSPLIT, "func(a, y *float64, nc, h, w, wp, plane int)")
+	Doc(name + " applies " + strings.ToLower(a.name) + " to nc compact channels of pre-activations, into padded outputs.")
+	actLoop(name, tc, func(rs, rd reg.Register, o vecIO) {
+		p := Load(Param("a"), GP64())
+		y := a.primal(o.load(p, rs, nil))
+		Load(Param("y"), p)
+		o.store(y, p, rd, nil)
+	})
 }
 
 // actJVP emits conv<Act>JVP<tier>, the forward activation kernel.

@@ -35,6 +35,7 @@ func main() {
 	convPadAVX512()
 	for _, tc := range []tierCode{avx2Code(vm.TailMasks()), avx512Code()} {
 		for _, a := range tc.activations {
+			actPrimal(tc, a)
 			actJVP(tc, a)
 			actReverse(tc, a)
 		}
