@@ -5891,8 +5891,8 @@ convSoftplusAVX2_row:
 	MOVQ w+32(FP), DX
 
 convSoftplusAVX2_vec:
-	CMPQ         DX, $0x00000004
-	JL           convSoftplusAVX2_vec_end
+	CMPQ         DX, $0x04
+	JB           convSoftplusAVX2_tail
 	MOVQ         a+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VORPD        c8000000000000000<>+0(SB), Y0, Y1
@@ -5974,12 +5974,12 @@ convSoftplusAVX2_vec:
 	VADDPD       Y3, Y0, Y0
 	MOVQ         y+8(FP), BX
 	VMOVUPD      Y0, (BX)(CX*1)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	SUBQ         $0x00000004, DX
+	ADDQ         $0x20, AX
+	ADDQ         $0x20, CX
+	SUBQ         $0x04, DX
 	JMP          convSoftplusAVX2_vec
 
-convSoftplusAVX2_vec_end:
+convSoftplusAVX2_tail:
 	TESTQ        DX, DX
 	JZ           convSoftplusAVX2_rowend
 	MOVQ         DX, BX
@@ -6334,8 +6334,8 @@ convSoftplusJVPAVX2_row:
 	MOVQ w+72(FP), DX
 
 convSoftplusJVPAVX2_vec:
-	CMPQ         DX, $0x00000004
-	JL           convSoftplusJVPAVX2_vec_end
+	CMPQ         DX, $0x04
+	JB           convSoftplusJVPAVX2_tail
 	MOVQ         a+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VORPD        c8000000000000000<>+0(SB), Y0, Y1
@@ -6440,12 +6440,12 @@ convSoftplusJVPAVX2_tangent_2:
 	JNZ     convSoftplusJVPAVX2_tangent_2
 
 convSoftplusJVPAVX2_notangent_1:
-	ADDQ $0x00000020, AX
-	ADDQ $0x00000020, CX
-	SUBQ $0x00000004, DX
+	ADDQ $0x20, AX
+	ADDQ $0x20, CX
+	SUBQ $0x04, DX
 	JMP  convSoftplusJVPAVX2_vec
 
-convSoftplusJVPAVX2_vec_end:
+convSoftplusJVPAVX2_tail:
 	TESTQ        DX, DX
 	JZ           convSoftplusJVPAVX2_rowend
 	MOVQ         DX, BX
@@ -6601,8 +6601,8 @@ convSoftplusReverseAVX2_row:
 	MOVQ w+112(FP), DX
 
 convSoftplusReverseAVX2_vec:
-	CMPQ         DX, $0x00000004
-	JL           convSoftplusReverseAVX2_vec_end
+	CMPQ         DX, $0x04
+	JB           convSoftplusReverseAVX2_tail
 	MOVQ         p+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VORPD        c8000000000000000<>+0(SB), Y0, Y1
@@ -6744,12 +6744,12 @@ convSoftplusReverseAVX2_notangent_5:
 convSoftplusReverseAVX2_store_6:
 	MOVQ    gp+48(FP), BX
 	VMOVUPD Y1, (BX)(CX*1)
-	ADDQ    $0x00000020, AX
-	ADDQ    $0x00000020, CX
-	SUBQ    $0x00000004, DX
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	SUBQ    $0x04, DX
 	JMP     convSoftplusReverseAVX2_vec
 
-convSoftplusReverseAVX2_vec_end:
+convSoftplusReverseAVX2_tail:
 	TESTQ        DX, DX
 	JZ           convSoftplusReverseAVX2_rowend
 	MOVQ         DX, BX
@@ -6942,8 +6942,8 @@ convTanhAVX2_row:
 	MOVQ w+32(FP), DX
 
 convTanhAVX2_vec:
-	CMPQ         DX, $0x00000004
-	JL           convTanhAVX2_vec_end
+	CMPQ         DX, $0x04
+	JB           convTanhAVX2_tail
 	MOVQ         a+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y1
@@ -6980,12 +6980,12 @@ convTanhAVX2_vec:
 	VORPD        Y0, Y3, Y3
 	MOVQ         y+8(FP), BX
 	VMOVUPD      Y3, (BX)(CX*1)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	SUBQ         $0x00000004, DX
+	ADDQ         $0x20, AX
+	ADDQ         $0x20, CX
+	SUBQ         $0x04, DX
 	JMP          convTanhAVX2_vec
 
-convTanhAVX2_vec_end:
+convTanhAVX2_tail:
 	TESTQ        DX, DX
 	JZ           convTanhAVX2_rowend
 	MOVQ         DX, BX
@@ -7085,8 +7085,8 @@ convTanhJVPAVX2_row:
 	MOVQ w+72(FP), DX
 
 convTanhJVPAVX2_vec:
-	CMPQ         DX, $0x00000004
-	JL           convTanhJVPAVX2_vec_end
+	CMPQ         DX, $0x04
+	JB           convTanhJVPAVX2_tail
 	MOVQ         a+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y1
@@ -7195,12 +7195,12 @@ convTanhJVPAVX2_tangent_13:
 	JNZ     convTanhJVPAVX2_tangent_13
 
 convTanhJVPAVX2_notangent_12:
-	ADDQ $0x00000020, AX
-	ADDQ $0x00000020, CX
-	SUBQ $0x00000004, DX
+	ADDQ $0x20, AX
+	ADDQ $0x20, CX
+	SUBQ $0x04, DX
 	JMP  convTanhJVPAVX2_vec
 
-convTanhJVPAVX2_vec_end:
+convTanhJVPAVX2_tail:
 	TESTQ        DX, DX
 	JZ           convTanhJVPAVX2_rowend
 	MOVQ         DX, BX
@@ -7366,8 +7366,8 @@ convTanhReverseAVX2_row:
 	MOVQ w+112(FP), DX
 
 convTanhReverseAVX2_vec:
-	CMPQ         DX, $0x00000004
-	JL           convTanhReverseAVX2_vec_end
+	CMPQ         DX, $0x04
+	JB           convTanhReverseAVX2_tail
 	MOVQ         p+0(FP), BX
 	VMOVUPD      (BX)(AX*1), Y0
 	VANDPD       c7fffffffffffffff<>+0(SB), Y0, Y1
@@ -7513,12 +7513,12 @@ convTanhReverseAVX2_notangent_18:
 convTanhReverseAVX2_store_19:
 	MOVQ    gp+48(FP), BX
 	VMOVUPD Y2, (BX)(CX*1)
-	ADDQ    $0x00000020, AX
-	ADDQ    $0x00000020, CX
-	SUBQ    $0x00000004, DX
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	SUBQ    $0x04, DX
 	JMP     convTanhReverseAVX2_vec
 
-convTanhReverseAVX2_vec_end:
+convTanhReverseAVX2_tail:
 	TESTQ        DX, DX
 	JZ           convTanhReverseAVX2_rowend
 	MOVQ         DX, BX
@@ -7715,8 +7715,8 @@ convSoftplusAVX512_row:
 	MOVQ w+32(FP), DX
 
 convSoftplusAVX512_group:
-	CMPQ              DX, $0x00000010
-	JL                convSoftplusAVX512_group_end
+	CMPQ              DX, $0x10
+	JB                convSoftplusAVX512_vec
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VMOVUPD           64(BX)(AX*1), Z1
@@ -7853,13 +7853,12 @@ convSoftplusAVX512_group:
 	VMOVUPD           Z5, 64(BX)(CX*1)
 	ADDQ              $0x00000080, AX
 	ADDQ              $0x00000080, CX
-	SUBQ              $0x00000010, DX
+	SUBQ              $0x10, DX
 	JMP               convSoftplusAVX512_group
 
-convSoftplusAVX512_group_end:
 convSoftplusAVX512_vec:
-	CMPQ              DX, $0x00000008
-	JL                convSoftplusAVX512_vec_end
+	CMPQ              DX, $0x08
+	JB                convSoftplusAVX512_tail
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
@@ -7928,12 +7927,12 @@ convSoftplusAVX512_vec:
 	VADDPD            Z1, Z2, Z2
 	MOVQ              y+8(FP), BX
 	VMOVUPD           Z2, (BX)(CX*1)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, CX
-	SUBQ              $0x00000008, DX
+	ADDQ              $0x40, AX
+	ADDQ              $0x40, CX
+	SUBQ              $0x08, DX
 	JMP               convSoftplusAVX512_vec
 
-convSoftplusAVX512_vec_end:
+convSoftplusAVX512_tail:
 	TESTQ             DX, DX
 	JZ                convSoftplusAVX512_rowend
 	VPBROADCASTQ      DX, Z0
@@ -8151,8 +8150,8 @@ convSoftplusJVPAVX512_row:
 	MOVQ w+72(FP), DX
 
 convSoftplusJVPAVX512_group:
-	CMPQ              DX, $0x00000010
-	JL                convSoftplusJVPAVX512_group_end
+	CMPQ              DX, $0x10
+	JB                convSoftplusJVPAVX512_vec
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VMOVUPD           64(BX)(AX*1), Z1
@@ -8320,13 +8319,12 @@ convSoftplusJVPAVX512_tangent_26:
 convSoftplusJVPAVX512_notangent_25:
 	ADDQ $0x00000080, AX
 	ADDQ $0x00000080, CX
-	SUBQ $0x00000010, DX
+	SUBQ $0x10, DX
 	JMP  convSoftplusJVPAVX512_group
 
-convSoftplusJVPAVX512_group_end:
 convSoftplusJVPAVX512_vec:
-	CMPQ              DX, $0x00000008
-	JL                convSoftplusJVPAVX512_vec_end
+	CMPQ              DX, $0x08
+	JB                convSoftplusJVPAVX512_tail
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
@@ -8419,12 +8417,12 @@ convSoftplusJVPAVX512_tangent_28:
 	JNZ     convSoftplusJVPAVX512_tangent_28
 
 convSoftplusJVPAVX512_notangent_27:
-	ADDQ $0x00000040, AX
-	ADDQ $0x00000040, CX
-	SUBQ $0x00000008, DX
+	ADDQ $0x40, AX
+	ADDQ $0x40, CX
+	SUBQ $0x08, DX
 	JMP  convSoftplusJVPAVX512_vec
 
-convSoftplusJVPAVX512_vec_end:
+convSoftplusJVPAVX512_tail:
 	TESTQ             DX, DX
 	JZ                convSoftplusJVPAVX512_rowend
 	VPBROADCASTQ      DX, Z0
@@ -8566,8 +8564,8 @@ convSoftplusReverseAVX512_row:
 	MOVQ w+112(FP), DX
 
 convSoftplusReverseAVX512_group:
-	CMPQ              DX, $0x00000010
-	JL                convSoftplusReverseAVX512_group_end
+	CMPQ              DX, $0x10
+	JB                convSoftplusReverseAVX512_vec
 	MOVQ              p+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VMOVUPD           64(BX)(AX*1), Z1
@@ -8795,13 +8793,12 @@ convSoftplusReverseAVX512_store_32:
 	VMOVUPD Z3, 64(BX)(CX*1)
 	ADDQ    $0x00000080, AX
 	ADDQ    $0x00000080, CX
-	SUBQ    $0x00000010, DX
+	SUBQ    $0x10, DX
 	JMP     convSoftplusReverseAVX512_group
 
-convSoftplusReverseAVX512_group_end:
 convSoftplusReverseAVX512_vec:
-	CMPQ              DX, $0x00000008
-	JL                convSoftplusReverseAVX512_vec_end
+	CMPQ              DX, $0x08
+	JB                convSoftplusReverseAVX512_tail
 	MOVQ              p+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
@@ -8932,12 +8929,12 @@ convSoftplusReverseAVX512_notangent_34:
 convSoftplusReverseAVX512_store_35:
 	MOVQ    gp+48(FP), BX
 	VMOVUPD Z1, (BX)(CX*1)
-	ADDQ    $0x00000040, AX
-	ADDQ    $0x00000040, CX
-	SUBQ    $0x00000008, DX
+	ADDQ    $0x40, AX
+	ADDQ    $0x40, CX
+	SUBQ    $0x08, DX
 	JMP     convSoftplusReverseAVX512_vec
 
-convSoftplusReverseAVX512_vec_end:
+convSoftplusReverseAVX512_tail:
 	TESTQ             DX, DX
 	JZ                convSoftplusReverseAVX512_rowend
 	VPBROADCASTQ      DX, Z0
@@ -9117,8 +9114,8 @@ convTanhAVX512_row:
 	MOVQ w+32(FP), DX
 
 convTanhAVX512_group:
-	CMPQ              DX, $0x00000010
-	JL                convTanhAVX512_group_end
+	CMPQ              DX, $0x10
+	JB                convTanhAVX512_vec
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VMOVUPD           64(BX)(AX*1), Z1
@@ -9185,13 +9182,12 @@ convTanhAVX512_group:
 	VMOVUPD           Z11, 64(BX)(CX*1)
 	ADDQ              $0x00000080, AX
 	ADDQ              $0x00000080, CX
-	SUBQ              $0x00000010, DX
+	SUBQ              $0x10, DX
 	JMP               convTanhAVX512_group
 
-convTanhAVX512_group_end:
 convTanhAVX512_vec:
-	CMPQ              DX, $0x00000008
-	JL                convTanhAVX512_vec_end
+	CMPQ              DX, $0x08
+	JB                convTanhAVX512_tail
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
@@ -9225,12 +9221,12 @@ convTanhAVX512_vec:
 	VDIVPD            Z1, Z5, Z5
 	MOVQ              y+8(FP), BX
 	VMOVUPD           Z5, (BX)(CX*1)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, CX
-	SUBQ              $0x00000008, DX
+	ADDQ              $0x40, AX
+	ADDQ              $0x40, CX
+	SUBQ              $0x08, DX
 	JMP               convTanhAVX512_vec
 
-convTanhAVX512_vec_end:
+convTanhAVX512_tail:
 	TESTQ             DX, DX
 	JZ                convTanhAVX512_rowend
 	VPBROADCASTQ      DX, Z0
@@ -9355,8 +9351,8 @@ convTanhJVPAVX512_row:
 	MOVQ w+72(FP), DX
 
 convTanhJVPAVX512_group:
-	CMPQ              DX, $0x00000010
-	JL                convTanhJVPAVX512_group_end
+	CMPQ              DX, $0x10
+	JB                convTanhJVPAVX512_vec
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VMOVUPD           64(BX)(AX*1), Z1
@@ -9466,13 +9462,12 @@ convTanhJVPAVX512_tangent_41:
 convTanhJVPAVX512_notangent_40:
 	ADDQ $0x00000080, AX
 	ADDQ $0x00000080, CX
-	SUBQ $0x00000010, DX
+	SUBQ $0x10, DX
 	JMP  convTanhJVPAVX512_group
 
-convTanhJVPAVX512_group_end:
 convTanhJVPAVX512_vec:
-	CMPQ              DX, $0x00000008
-	JL                convTanhJVPAVX512_vec_end
+	CMPQ              DX, $0x08
+	JB                convTanhJVPAVX512_tail
 	MOVQ              a+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
@@ -9536,12 +9531,12 @@ convTanhJVPAVX512_tangent_43:
 	JNZ     convTanhJVPAVX512_tangent_43
 
 convTanhJVPAVX512_notangent_42:
-	ADDQ $0x00000040, AX
-	ADDQ $0x00000040, CX
-	SUBQ $0x00000008, DX
+	ADDQ $0x40, AX
+	ADDQ $0x40, CX
+	SUBQ $0x08, DX
 	JMP  convTanhJVPAVX512_vec
 
-convTanhJVPAVX512_vec_end:
+convTanhJVPAVX512_tail:
 	TESTQ             DX, DX
 	JZ                convTanhJVPAVX512_rowend
 	VPBROADCASTQ      DX, Z0
@@ -9660,8 +9655,8 @@ convTanhReverseAVX512_row:
 	MOVQ w+112(FP), DX
 
 convTanhReverseAVX512_group:
-	CMPQ              DX, $0x00000010
-	JL                convTanhReverseAVX512_group_end
+	CMPQ              DX, $0x10
+	JB                convTanhReverseAVX512_vec
 	MOVQ              p+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VMOVUPD           64(BX)(AX*1), Z1
@@ -9829,13 +9824,12 @@ convTanhReverseAVX512_store_47:
 	VMOVUPD Z7, 64(BX)(CX*1)
 	ADDQ    $0x00000080, AX
 	ADDQ    $0x00000080, CX
-	SUBQ    $0x00000010, DX
+	SUBQ    $0x10, DX
 	JMP     convTanhReverseAVX512_group
 
-convTanhReverseAVX512_group_end:
 convTanhReverseAVX512_vec:
-	CMPQ              DX, $0x00000008
-	JL                convTanhReverseAVX512_vec_end
+	CMPQ              DX, $0x08
+	JB                convTanhReverseAVX512_tail
 	MOVQ              p+0(FP), BX
 	VMOVUPD           (BX)(AX*1), Z0
 	VANDPD.BCST       c7fffffffffffffff<>+0(SB), Z0, Z1
@@ -9936,12 +9930,12 @@ convTanhReverseAVX512_notangent_49:
 convTanhReverseAVX512_store_50:
 	MOVQ    gp+48(FP), BX
 	VMOVUPD Z3, (BX)(CX*1)
-	ADDQ    $0x00000040, AX
-	ADDQ    $0x00000040, CX
-	SUBQ    $0x00000008, DX
+	ADDQ    $0x40, AX
+	ADDQ    $0x40, CX
+	SUBQ    $0x08, DX
 	JMP     convTanhReverseAVX512_vec
 
-convTanhReverseAVX512_vec_end:
+convTanhReverseAVX512_tail:
 	TESTQ             DX, DX
 	JZ                convTanhReverseAVX512_rowend
 	VPBROADCASTQ      DX, Z0

@@ -261,28 +261,25 @@ func actLoop(name string, tc tierCode, body func(rs, rd reg.Register, o vecIO)) 
 	MOVQ(n, rows)
 	Label(name + "_row")
 	rem := Load(Param("w"), GP64())
-	// steps emits the loop over groups of u whole vectors.
-	steps := func(label string, u int) {
-		Label(label)
-		CMPQ(rem, U32(u*tc.width))
-		JL(LabelRef(label + "_end"))
-		body(rs, rd, vecIO{tc: tc, u: u})
-		ADDQ(U32(8*u*tc.width), rs)
-		ADDQ(U32(8*u*tc.width), rd)
-		SUBQ(U32(u*tc.width), rem)
-		JMP(LabelRef(label))
-		Label(label + "_end")
+	// step is one step of u whole vectors.
+	step := func(u int) func() {
+		return func() {
+			body(rs, rd, vecIO{tc: tc, u: u})
+			ADDQ(vm.Bytes(8*u*tc.width), rs)
+			ADDQ(vm.Bytes(8*u*tc.width), rd)
+			SUBQ(vm.Bytes(u*tc.width), rem)
+		}
 	}
 	if tc.unit > 1 {
-		steps(name+"_group", tc.unit)
+		vm.Stage(name+"_group", name+"_vec", rem, tc.unit*tc.width, true, step(tc.unit))
 	}
-	steps(name+"_vec", 1)
-	TESTQ(rem, rem)
-	JZ(LabelRef(name + "_rowend"))
-	body(rs, rd, vecIO{tc: tc, u: 1, mask: tc.tailMask(rem)})
-	SHLQ(Imm(3), rem)
-	ADDQ(rem, rs)
-	ADDQ(rem, rd)
+	vm.Stage(name+"_vec", name+"_tail", rem, tc.width, true, step(1))
+	vm.Stage(name+"_tail", name+"_rowend", rem, 1, false, func() {
+		body(rs, rd, vecIO{tc: tc, u: 1, mask: tc.tailMask(rem)})
+		SHLQ(Imm(3), rem)
+		ADDQ(rem, rs)
+		ADDQ(rem, rd)
+	})
 
 	// The compact rows follow one another; the next padded row starts
 	// wp - w elements after this one's end.
