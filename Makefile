@@ -29,7 +29,8 @@ run: build
 
 # The reference report of one study into docs/results/$(STUDY)/: its units
 # trained (or resumed) in $(OUT)/$(STUDY) by $(JOBS) processes that share
-# the directory, then the report's files copied, e.g.
+# the directory, then the report (results.md, results.json, the PNG figures)
+# copied, e.g.
 # make results STUDY=subset-mnist STUDY_FLAGS='--iters 150 --seeds 2'
 STUDY       ?= moons
 STUDY_FLAGS ?=
@@ -41,7 +42,7 @@ results: build
 	./$(BIN) reproduce $(STUDY) --out $(OUT)/$(STUDY) $(STUDY_FLAGS) || st=$$?; \
 	for p in $$pids; do wait $$p || st=$$?; done; exit $$st
 	mkdir -p docs/results/$(STUDY)
-	cp $(OUT)/$(STUDY)/results.md $(OUT)/$(STUDY)/results.json $(OUT)/$(STUDY)/*.png $(OUT)/$(STUDY)/*.svg docs/results/$(STUDY)/
+	cp $(OUT)/$(STUDY)/results.md $(OUT)/$(STUDY)/results.json $(OUT)/$(STUDY)/*.png docs/results/$(STUDY)/
 
 # Everything CI checks: vet, formatting, the tests with the assembly and again
 # with the pure-Go reference (fuzz seed corpora run as part of both), and that
