@@ -237,10 +237,12 @@ done
 say "1. ok: 4 units, each result.json and results.json equal to one local process's"
 
 # --- 2. a task requeued mid-training ----------------------------------------
-# A longer unit (unit 1: D{0,1}, GMM base), requeued once its progress line
-# at a tenth of training shows that a checkpoint has been written.
+# A longer unit (unit 1: D{0,1}, GMM base, a checkpoint every 10
+# iterations), requeued once a progress line shows iteration 300 or later:
+# a checkpoint has then been written. The unit takes tens of seconds on a
+# fast machine; progress lines come every 200 ms.
 say "2. a task requeued mid-training"
-long=(moons --quick --iters 3000)
+long=(moons --quick --iters 30000 --progress-every 200ms)
 unit=runs/moons/d01/gmm/seed-0
 out=$tmp/requeue
 logs=$tmp/requeue-logs
@@ -250,17 +252,17 @@ job=$(MMCNF=$mmcnf MMCNF_MARGIN=60 sl sbatch --parsable --array=1 --cpus-per-tas
 log=$logs/${job}_1.log
 seen=
 for _ in $(seq 900); do
-	if grep -q 'iteration 300/3000' "$log" 2>/dev/null; then seen=1 && break; fi
+	if grep -Eq 'iteration ([3-9][0-9]{2}|[0-9]{4,})/30000 ' "$log" 2>/dev/null; then seen=1 && break; fi
 	sleep 0.2
 done
-[ -n "$seen" ] || fail "task ${job}_1 did not reach iteration 300 within 180 s"
+[ -n "$seen" ] || fail "task ${job}_1 did not reach iteration 300 within 180 s: $(tail -n 3 "$log" 2>/dev/null)"
 [ -s "$out/$unit/model/checkpoint.npz" ] || fail "no checkpoint at iteration 300"
 sl scontrol requeue "${job}_1" || fail "scontrol requeue ${job}_1 failed"
 say "2. requeued ${job}_1 at iteration 300 or later"
 wait_jobs "$job" 600 | all_completed "the requeued task"
 grep -q 'restart 1' "$log" || fail "task ${job}_1 did not start again: $(tail -n 5 "$log")"
 resumed=$(grep -o 'resuming from iteration [0-9]*' "$log" | awk 'NR == 1 {print $4}')
-[ -n "$resumed" ] && [ "$resumed" -ge 300 ] && [ "$resumed" -lt 3000 ] ||
+[ -n "$resumed" ] && [ "$resumed" -ge 300 ] && [ "$resumed" -lt 30000 ] ||
 	fail "task ${job}_1 did not resume mid-training from its checkpoint: $(grep -E 'resuming|restart' "$log")"
 "$mmcnf" reproduce "${long[@]}" --unit 1 --threads 1 --out "$tmp/long-local" 2>"$tmp/log/long-local.log"
 same_unit "$out" "$tmp/long-local" "$unit"
