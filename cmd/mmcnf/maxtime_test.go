@@ -35,34 +35,16 @@ func TestTrainMaxTime(t *testing.T) {
 		return a
 	}
 	var stdout, stderr bytes.Buffer
-	// The run is lengthened until it takes a second or more in one go, so
-	// that pieces of a quarter of that stop on a fast machine too.
-	var ref string
-	var iters int
-	var took time.Duration
-	for iters = 400; ; iters *= 4 {
+	var ref, dir string
+	stops := inPieces(t, 400, func(iters int) {
 		ref = filepath.Join(root, "ref-"+strconv.Itoa(iters))
-		start := time.Now()
 		if code := run(args(ref, iters), &stdout, &stderr); code != exitOK {
 			t.Fatalf("uninterrupted run: exit %d: %s", code, stderr.String())
 		}
-		took = time.Since(start)
-		if took >= time.Second || iters >= 400*4*4*4*4 {
-			break
-		}
-	}
-	// A machine that speeds up after the run in one go can finish a piece
-	// of a quarter of it whole: the pieces are then tried again, half as long.
-	var dir string
-	stops := 0
-	for maxTime := took / 4; stops == 0; maxTime /= 2 {
-		if maxTime < time.Millisecond {
-			t.Fatal("no piece stopped at --max-time, however short")
-		}
+	}, func(iters int, maxTime time.Duration) int {
 		dir = filepath.Join(root, "pieces-"+maxTime.String())
-		t.Logf("%d iterations in one go in %v; pieces of --max-time %v", iters, took.Round(time.Millisecond), maxTime)
-		stops = trainInPieces(t, append(args(dir, iters), "--max-time", maxTime.String()), dir, maxTime)
-	}
+		return trainInPieces(t, append(args(dir, iters), "--max-time", maxTime.String()), dir, maxTime)
+	})
 	t.Logf("%d pieces stopped at --max-time", stops)
 	sameWeights(t, ref, dir)
 	sameLog(t, ref, dir)
@@ -98,5 +80,35 @@ func trainInPieces(t *testing.T, cmd []string, dir string, maxTime time.Duration
 		last = c.Iteration
 		stops++
 		cmd = []string{"train", "--out", dir, "--resume", "--quiet", "--max-time", maxTime.String()}
+	}
+}
+
+// inPieces lengthens a run until it takes a second or more in one go, so
+// that pieces of a quarter of that stop on a fast machine too: once(iters)
+// runs it whole for iters = first, 4 first, ... (at most 256 first).
+// pieces(iters, maxTime) then runs it in pieces of --max-time maxTime and
+// returns how many stopped; when none did (a machine that sped up after
+// the run in one go), the pieces are tried again, half as long. It
+// returns the number of pieces that stopped.
+func inPieces(t *testing.T, first int, once func(iters int), pieces func(iters int, maxTime time.Duration) int) int {
+	t.Helper()
+	iters := first
+	var took time.Duration
+	for ; ; iters *= 4 {
+		start := time.Now()
+		once(iters)
+		took = time.Since(start)
+		if took >= time.Second || iters >= 256*first {
+			break
+		}
+	}
+	for maxTime := took / 4; ; maxTime /= 2 {
+		if maxTime < time.Millisecond {
+			t.Fatal("no piece stopped at --max-time, however short")
+		}
+		t.Logf("%d iterations in one go in %v; pieces of --max-time %v", iters, took.Round(time.Millisecond), maxTime)
+		if stops := pieces(iters, maxTime); stops > 0 {
+			return stops
+		}
 	}
 }

@@ -172,46 +172,30 @@ func TestReproduceMaxTime(t *testing.T) {
 	}
 	bin := mmcnfProgram(t)
 	root := t.TempDir()
-	var unit []string
-	var once string
-	var took time.Duration
-	// The unit is lengthened until one run of it takes a second or more,
-	// so that pieces of a quarter of that stop on a fast machine too.
-	for iters := 600; ; iters *= 4 {
-		unit = []string{"reproduce", "moons", "--quick", "--iters", strconv.Itoa(iters), "--threads", "1", "--unit", "1"}
-		once = filepath.Join(root, "once-"+strconv.Itoa(iters))
-		start := time.Now()
-		mustRun(t, bin, append(unit, "--out", once)...)
-		took = time.Since(start)
-		if took >= time.Second || iters >= 600*4*4*4*4 {
-			break
-		}
+	unit := func(iters int) []string {
+		return []string{"reproduce", "moons", "--quick", "--iters", strconv.Itoa(iters), "--threads", "1", "--unit", "1"}
 	}
-	// A machine that speeds up after the run in one go can finish a piece
-	// of a quarter of it whole: the pieces are then tried again, half as
-	// long.
-	var pieces string
-	stops := 0
-	for maxTime := took / 4; stops == 0; maxTime /= 2 {
-		if maxTime < time.Millisecond {
-			t.Fatal("no piece stopped at --max-time, however short")
-		}
+	var once, pieces string
+	stops := inPieces(t, 600, func(iters int) {
+		once = filepath.Join(root, "once-"+strconv.Itoa(iters))
+		mustRun(t, bin, append(unit(iters), "--out", once)...)
+	}, func(iters int, maxTime time.Duration) int {
 		pieces = filepath.Join(root, "pieces-"+maxTime.String())
-		t.Logf("%s run in one go in %v; pieces of --max-time %v", strings.Join(unit[:5], " "), took.Round(time.Millisecond), maxTime)
+		stops := 0
 		for piece := 0; ; piece++ {
 			if piece == 200 {
 				t.Fatalf("not finished after %d pieces", piece)
 			}
-			_, stderr, code := runProcess(t, bin, append(unit, "--out", pieces, "--max-time", maxTime.String())...)
+			_, stderr, code := runProcess(t, bin, append(unit(iters), "--out", pieces, "--max-time", maxTime.String())...)
 			if code == 0 {
-				break
+				return stops
 			}
 			if code != exitResumable || !strings.Contains(stderr, "stopped before the deadline") {
 				t.Fatalf("piece %d: exit %d, want %d or 0:\n%s", piece, code, exitResumable, stderr)
 			}
 			stops++
 		}
-	}
+	})
 	t.Logf("%d pieces stopped at --max-time", stops)
 	rel := "runs/moons/d01/gmm/seed-0"
 	if a, b := unitNumbers(t, filepath.Join(once, rel)), unitNumbers(t, filepath.Join(pieces, rel)); !bytes.Equal(a, b) {
