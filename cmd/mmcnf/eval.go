@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -72,7 +73,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if e.out != "" && data.IsPointFile(d.Name) && sameFile(e.out, d.Name) {
 		return f.errorf("--out %s is the file of points being scored (--data %s); choose another file", e.out, d.Name)
 	}
-	scores, err := recipe.Evaluate(m, set, e.batch, e.seed)
+	scores, err := recipe.Evaluate(context.Background(), m, set, e.batch, e.seed)
 	var rep evalReport
 	if err == nil {
 		rep, err = newEvalReport(e.model, d.Name, e.seed, e.batch, scores)

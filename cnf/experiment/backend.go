@@ -121,7 +121,8 @@ func (s Settings) options(st *Study, u Unit, dataDir string) recipe.Options {
 
 // Prepare loads the data of every training set of the study (seed 0), so
 // that missing data shows before any unit runs, and builds the study's
-// feature classifier, if it has one.
+// feature classifier, if it has one. Like a unit's evaluation, the
+// classifier stops when ctx is cancelled, not when its deadline passes.
 func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, progress io.Writer) error {
 	if err := b.CheckData(st, s, progress); err != nil {
 		return err
@@ -129,8 +130,15 @@ func (b *CNF) Prepare(ctx context.Context, st *Study, s Settings, out string, pr
 	if st.classifier == "" {
 		return nil
 	}
-	_, _, err := featureClassifier(ctx, st, s, out, b.DataDir, progress)
-	return err
+	cctx, release := cancelledOnly(ctx)
+	defer release()
+	if _, _, err := featureClassifier(cctx, st, s, out, b.DataDir, progress); err != nil {
+		if cctx.Err() != nil {
+			return interrupted("training the feature classifier")
+		}
+		return err
+	}
+	return nil
 }
 
 // CheckData loads the data of each of the study's training sets, as its
@@ -198,26 +206,56 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 		return nil, fmt.Errorf("%s: %w", filepath.Join(modelDir, cnf.ConfigFile), err)
 	}
 	r.Model = saved.Bytes()
-	start := time.Now()
-	if err := evaluate(model, st, set, s, &t.Options, r); err != nil {
-		return nil, err
+	// The evaluation, the samples and their quality take minutes for an
+	// image unit. A cancellation (SIGINT, SIGTERM) stops them between
+	// solves; the trained model is kept and the next run evaluates it
+	// again from the start. ctx's deadline does not: it bounds training,
+	// and --max-time leaves a margin for the evaluation after it.
+	ectx, release := cancelledOnly(ctx)
+	defer release()
+	interrupted := func(err error) error {
+		if ectx.Err() != nil {
+			return interrupted("evaluating; the trained model in " + modelDir + " is kept, and the next run evaluates it")
+		}
+		return err
 	}
-	smp, err := drawSamples(model, st, u, s)
+	start := time.Now()
+	if err := evaluate(ectx, model, st, set, s, &t.Options, r); err != nil {
+		return nil, interrupted(err)
+	}
+	smp, err := drawSamples(ectx, model, st, u, s)
 	if err != nil {
-		return nil, err
+		return nil, interrupted(err)
 	}
 	if err := writeSamples(samplesPath, smp); err != nil {
 		return nil, err
 	}
 	if st.Image {
-		if err := b.quality(ctx, st, s, u, out, set, smp, r, progress); err != nil {
-			return nil, err
+		if err := b.quality(ectx, st, s, u, out, set, smp, r, progress); err != nil {
+			return nil, interrupted(err)
 		}
 	}
 	r.EvalSeconds = time.Since(start).Seconds()
 	fmt.Fprintf(progress, "  trained in %.1f s, evaluated in %.1f s; in-distribution bits/dim %s\n",
 		r.TrainSeconds, r.EvalSeconds, inDistLine(r))
 	return r, nil
+}
+
+// cancelledOnly returns a context that ends when ctx is cancelled but not
+// when ctx's deadline passes, and the function that releases it.
+func cancelledOnly(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	follow := func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	}
+	if ctx.Err() != nil {
+		follow()
+		return c, cancel
+	}
+	stop := context.AfterFunc(ctx, follow)
+	return c, func() { stop(); cancel() }
 }
 
 // inDistLine lists the in-distribution sets' bits/dim of r.
@@ -281,13 +319,13 @@ func trueScores(set *data.Set, s Settings) ([]recipe.Score, error) {
 // the AUROC against the pooled in-distribution sets; where the data's
 // density is known (the moons, of the shape of the unit's settings s), the
 // same for that density.
-func evaluate(m *cnf.Model, st *Study, set *data.Set, s Settings, o *recipe.Options, r *RunResult) error {
+func evaluate(ctx context.Context, m *cnf.Model, st *Study, set *data.Set, s Settings, o *recipe.Options, r *RunResult) error {
 	sets, err := evalSets(st, set)
 	if err != nil {
 		return err
 	}
 	batch, seed := recipe.EvalDefaults(o)
-	scores, err := recipe.Evaluate(m, set, batch, seed)
+	scores, err := recipe.Evaluate(ctx, m, set, batch, seed)
 	if err != nil {
 		return fmt.Errorf("evaluate: %w", err)
 	}
@@ -364,8 +402,9 @@ const (
 )
 
 // drawSamples draws the unit's samples: unconditional ones, per component
-// for the GMM base, and the density grid for 2-D data.
-func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) {
+// for the GMM base, and the density grid for 2-D data. When ctx ends it
+// stops before the next draw and returns ctx's error.
+func drawSamples(ctx context.Context, m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) {
 	rng := rand.New(rand.NewPCG(uint64(u.Seed), streams.StudySample))
 	cfg := m.Config()
 	d := m.D()
@@ -374,6 +413,9 @@ func drawSamples(m *cnf.Model, st *Study, u Unit, s Settings) (*Samples, error) 
 		scale = 1.0 / 256
 	}
 	draw := func(n, class int) ([][]float64, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		out := make([]float64, n*d)
 		if err := m.Sample(n, class, rng, out); err != nil {
 			return nil, err

@@ -122,7 +122,7 @@ func featureClassifier(ctx context.Context, st *Study, s Settings, out, dataDir 
 	}
 	fmt.Fprintf(progress, "  training the feature classifier on %d %s images (%s)\n", set.Train.N, want.Source, dir)
 	rng := rand.New(rand.NewPCG(classifierSeed, streams.StudyClassifier))
-	c, err := metrics.TrainClassifier(dequantised(set.Train.X, rng), set.Train.Labels, want.Config, indent{progress})
+	c, err := metrics.TrainClassifier(ctx, dequantised(set.Train.X, rng), set.Train.Labels, want.Config, indent{progress})
 	if err != nil {
 		return nil, nil, fmt.Errorf("feature classifier: %w", err)
 	}

@@ -55,3 +55,11 @@ func stopped(ctx context.Context, what string) error {
 	}
 	return fmt.Errorf("%w, %s", train.ErrInterrupted, what)
 }
+
+// interrupted is the error of work after training (a unit's evaluation, a
+// feature classifier) that a cancellation stopped: train.ErrInterrupted,
+// in words of its own.
+type interrupted string
+
+func (e interrupted) Error() string { return "stopped while " + string(e) }
+func (interrupted) Unwrap() error   { return train.ErrInterrupted }

@@ -1,11 +1,14 @@
 package metrics
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,7 +87,7 @@ func TestClassifierLearns(t *testing.T) {
 		return x, y
 	}
 	xt, yt := make1(300)
-	c, err := TrainClassifier(xt, yt, TrainConfig{C1: 4, C2: 8, F: 16, Epochs: 3, Batch: 16, LR: 3e-3, Seed: 1}, nil)
+	c, err := TrainClassifier(context.Background(), xt, yt, TrainConfig{C1: 4, C2: 8, F: 16, Epochs: 3, Batch: 16, LR: 3e-3, Seed: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +139,7 @@ func TestClassifierMNIST(t *testing.T) {
 		t.Skipf("MNIST not available: %v (run `make data`)", err)
 	}
 	start := time.Now()
-	c, err := TrainClassifier(set.Train.X, set.Train.Labels, TrainConfig{Seed: 1}, testWriter{t})
+	c, err := TrainClassifier(context.Background(), set.Train.X, set.Train.Labels, TrainConfig{Seed: 1}, testWriter{t})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,3 +157,20 @@ func TestClassifierMNIST(t *testing.T) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
+
+// TestTrainClassifierStops: a context that ends during training stops it
+// at the next step, with the context's error and no classifier.
+func TestTrainClassifierStops(t *testing.T) {
+	x, y := randomImages(rand.New(rand.NewPCG(8, 9)), 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	// Cancelled once the first epoch has reported: the second stops.
+	c, err := TrainClassifier(ctx, x, y, TrainConfig{C1: 2, C2: 2, F: 4, Epochs: 3, Batch: 16, LR: 1e-3, Seed: 1}, cancelWriter(cancel))
+	if !errors.Is(err, context.Canceled) || c != nil || !strings.Contains(err.Error(), "epoch 2") {
+		t.Errorf("got %v, error %v; want no classifier and context.Canceled in epoch 2", c, err)
+	}
+}
+
+// cancelWriter calls its function on every write.
+type cancelWriter func()
+
+func (w cancelWriter) Write(b []byte) (int, error) { w(); return len(b), nil }

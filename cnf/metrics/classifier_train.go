@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -38,8 +39,9 @@ func (c TrainConfig) withDefaults() TrainConfig {
 // TrainClassifier trains a classifier on 16x16 images (pixel values
 // 0..255, row-major n x 256) with labels 0..9 by Adam on the mean softmax
 // cross-entropy, visiting the images in a seeded random order each epoch.
-// It reports the mean loss of each epoch on progress (may be nil).
-func TrainClassifier(images []float64, labels []int, cfg TrainConfig, progress io.Writer) (*Classifier, error) {
+// It reports the mean loss of each epoch on progress (may be nil). When ctx
+// ends it stops before the next step and returns ctx's error.
+func TrainClassifier(ctx context.Context, images []float64, labels []int, cfg TrainConfig, progress io.Writer) (*Classifier, error) {
 	cfg = cfg.withDefaults()
 	if cfg.C1 < 1 || cfg.C2 < 1 || cfg.F < 1 || cfg.Epochs < 1 || cfg.Batch < 1 || !(cfg.LR > 0) {
 		return nil, fmt.Errorf("train classifier: bad configuration %+v", cfg)
@@ -66,6 +68,9 @@ func TrainClassifier(images []float64, labels []int, cfg TrainConfig, progress i
 		perm := rng.Perm(n)
 		var total float64
 		for lo := 0; lo < n; lo += cfg.Batch {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("train classifier: epoch %d, step %d: %w", epoch+1, step+1, err)
+			}
 			m := min(cfg.Batch, n-lo)
 			for k := range m {
 				i := perm[lo+k]

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -31,8 +32,9 @@ type Score struct {
 // split, skipping empty ones. It solves batch points at a time, by the whole
 // base (the mixture for a GMM base), with the dequantisation and trace
 // noise drawn from seed. A batch whose solves, with the scores, need more
-// memory than the machine has is refused first (a SettingError).
-func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, error) {
+// memory than the machine has is refused first (a SettingError). When ctx
+// ends, Evaluate stops before the next solve and returns ctx's error.
+func Evaluate(ctx context.Context, m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, error) {
 	if err := positiveInt("batch", batch); err != nil {
 		return nil, err
 	}
@@ -63,9 +65,19 @@ func Evaluate(m *cnf.Model, set *data.Set, batch int, seed uint64) ([]Score, err
 		if s.N == 0 {
 			continue
 		}
-		logp, nfe, err := m.LogLikelihoods(s.X, batch, rng, nil)
-		if err != nil {
-			return nil, fmt.Errorf("split %s: %w", s.Name, err)
+		// A solve at a time, the chunks of LogLikelihoods (the same noise
+		// in the same order), to stop between them.
+		logp, nfe, d := make([]float64, s.N), 0, m.D()
+		for lo := 0; lo < s.N; lo += batch {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("split %s: %w", s.Name, err)
+			}
+			hi := min(s.N, lo+batch)
+			st, err := m.LogLikelihood(s.X[lo*d:hi*d], rng, logp[lo:hi])
+			if err != nil {
+				return nil, fmt.Errorf("split %s: points %d to %d: %w", s.Name, lo, hi-1, err)
+			}
+			nfe += st.NFEForward
 		}
 		sc := Score{Split: s.Name, InDistribution: i == 0, Labels: s.Labels, LogP: logp,
 			BitsPerDim: make([]float64, len(logp)), NFE: nfe, Solves: (len(logp) + batch - 1) / batch}
