@@ -101,7 +101,7 @@ func classZeroFindings(r *Results, ts string) []Finding {
 			continue
 		}
 		v, desc := everySeed(flags, "class 0 inside the range of classes 2-9")
-		ev := fmt.Sprintf("%s base: class 0 %.3f bits/dim, classes 2-9 %.3f..%.3f (means over seeds); %s", baseName(b), mean(c0), mean(lo), mean(hi), desc)
+		ev := fmt.Sprintf("%s base: class 0 %.3f bits/dim, classes 2-9 from %.3f to %.3f (the lowest and highest class of each seed, means over seeds); %s", baseName(b), mean(c0), mean(lo), mean(hi), desc)
 		out = append(out, finding(r, ts, fmt.Sprintf("In-distribution class 0 gets bits/dim like those of out-of-distribution classes 2-9 (%s base).", baseName(b)), "", v, ev))
 	}
 	return out
