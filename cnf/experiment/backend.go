@@ -213,7 +213,7 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 	// and --max-time leaves a margin for the evaluation after it.
 	ectx, release := cancelledOnly(ctx)
 	defer release()
-	interrupted := func(err error) error {
+	orStopped := func(err error) error {
 		if ectx.Err() != nil {
 			return interrupted("evaluating; the trained model in " + modelDir + " is kept, and the next run evaluates it")
 		}
@@ -221,18 +221,18 @@ func (b *CNF) RunUnit(ctx context.Context, st *Study, s Settings, u Unit, out, s
 	}
 	start := time.Now()
 	if err := evaluate(ectx, model, st, set, s, &t.Options, r); err != nil {
-		return nil, interrupted(err)
+		return nil, orStopped(err)
 	}
 	smp, err := drawSamples(ectx, model, st, u, s)
 	if err != nil {
-		return nil, interrupted(err)
+		return nil, orStopped(err)
 	}
 	if err := writeSamples(samplesPath, smp); err != nil {
 		return nil, err
 	}
 	if st.Image {
 		if err := b.quality(ectx, st, s, u, out, set, smp, r, progress); err != nil {
-			return nil, interrupted(err)
+			return nil, orStopped(err)
 		}
 	}
 	r.EvalSeconds = time.Since(start).Seconds()
